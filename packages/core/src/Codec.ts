@@ -1,0 +1,252 @@
+/**
+ * The one codec used on every channel: msgpackr with structured-clone support.
+ *
+ * - Round-trips plain objects, arrays, `Map`, `Set`, `Date`, `RegExp`, `BigInt`, typed arrays,
+ *   `undefined`, cycles and shared references.
+ * - Errors keep name, message, stack, `code`, `cause` and their own enumerable fields. Built-in
+ *   ECMAScript error classes come back as themselves, Troupe errors as their class, any other
+ *   class as a {@link RemoteError} carrying the original name.
+ * - A value that would not arrive faithfully (a function, a symbol, a `WeakMap`, `WeakSet`,
+ *   `WeakRef` or `Promise`) throws {@link SerializationError} naming its path; nothing is sent.
+ *   Class instances arrive as plain objects of their own enumerable fields, as with
+ *   `structuredClone`.
+ * - An encoded value over `maxMessageBytes` throws {@link MessageTooLargeError}.
+ * - Handles ({@link Portable} values such as actor refs) are written as a kind and data, and
+ *   rebuilt on the other side by the channel's `revive` hook.
+ *
+ * @module
+ */
+
+import { addExtension, Packr } from 'msgpackr';
+import {
+  errorClassesByCode,
+  MessageTooLargeError,
+  ProtocolError,
+  RemoteError,
+  SerializationError,
+} from './errors.js';
+import { findUnserializable, unserializableClasses } from './internal/findUnserializable.js';
+
+/** The default `maxMessageBytes`: 64 MiB. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** What a {@link Portable} handle is written as. */
+export interface PortableData {
+  /** Which kind of handle (`'actor'`, `'queue'`, ...). */
+  readonly kind: string;
+  /** The handle's identity, plain data. */
+  readonly data: unknown;
+}
+
+/**
+ * A handle that may travel inside messages: it is written as {@link PortableData} and rebuilt on
+ * the other side by the receiving channel.
+ */
+export abstract class Portable {
+  /** The data that identifies this handle on the other side. */
+  abstract toPortable(): PortableData;
+}
+
+/** Options for a {@link Codec}. */
+export interface CodecOptions {
+  /** The largest encoded message accepted, in bytes. Default {@link DEFAULT_MAX_MESSAGE_BYTES}. */
+  readonly maxMessageBytes?: number;
+  /** Rebuilds a handle that arrived in a message. Without it, handles arrive as plain data. */
+  readonly revive?: (portable: PortableData) => unknown;
+}
+
+/** Thrown inside msgpackr to abort an encoding; turned into a SerializationError. */
+class Refused extends Error {}
+
+const ERROR_EXT = 0x54; // 'T'
+const PORTABLE_EXT = 0x55; // 'U'
+const REFUSED_EXT = 0x56; // never written: its write always throws
+
+const builtinErrors: Record<string, new (message?: string, options?: ErrorOptions) => Error> = {
+  Error,
+  EvalError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  TypeError,
+  URIError,
+};
+
+type ErrorWire = [
+  name: string,
+  message: string,
+  stack: string | undefined,
+  code: unknown,
+  cause: unknown,
+  extra: Record<string, unknown> | undefined,
+];
+
+const reservedErrorKeys = new Set(['name', 'message', 'stack', 'cause', 'code']);
+
+function writeError(error: Error): ErrorWire {
+  let extra: Record<string, unknown> | undefined;
+  for (const key of Object.keys(error)) {
+    if (reservedErrorKeys.has(key)) continue;
+    extra ??= {};
+    extra[key] = (error as unknown as Record<string, unknown>)[key];
+  }
+  const cause = error.cause === error ? undefined : error.cause;
+  return [
+    String(error.name),
+    String(error.message),
+    error.stack,
+    (error as { code?: unknown }).code,
+    cause,
+    extra,
+  ];
+}
+
+function readError(wire: unknown): Error {
+  if (!Array.isArray(wire) || typeof wire[0] !== 'string' || typeof wire[1] !== 'string') {
+    throw new ProtocolError('Malformed error value');
+  }
+  const [name, message, stack, code, cause, extra] = wire as ErrorWire;
+  const options = cause === undefined ? undefined : { cause };
+  const byCode = typeof code === 'string' ? errorClassesByCode.get(code) : undefined;
+  let error: Error;
+  if (byCode !== undefined) {
+    error = Object.create(byCode.prototype) as Error;
+    Object.defineProperty(error, 'message', { value: message, writable: true, configurable: true });
+    if (cause !== undefined) {
+      Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true });
+    }
+  } else {
+    const builtin = Object.hasOwn(builtinErrors, name) ? builtinErrors[name] : undefined;
+    error =
+      builtin !== undefined
+        ? new builtin(message, options)
+        : new RemoteError(name, message, typeof code === 'string' ? code : undefined, options);
+  }
+  for (const [key, value] of [['name', name], ['code', code], ...Object.entries(extra ?? {})] as const) {
+    if (value === undefined || key === '__proto__') continue;
+    Object.defineProperty(error, key, {
+      value,
+      writable: true,
+      configurable: true,
+      enumerable: key !== 'name',
+    });
+  }
+  Object.defineProperty(error, 'stack', {
+    value: stack ?? `${name}: ${message}`,
+    writable: true,
+    configurable: true,
+  });
+  return error;
+}
+
+/** The codec whose `decode` is running, so the portable extension can reach its `revive`. */
+let decoding: Codec | undefined;
+
+let extensionsInstalled = false;
+function installExtensions(): void {
+  if (extensionsInstalled) return;
+  extensionsInstalled = true;
+  addExtension({ Class: Error, type: ERROR_EXT, write: writeError, read: readError });
+  addExtension({
+    Class: Portable,
+    type: PORTABLE_EXT,
+    write: (handle: Portable) => {
+      const { kind, data } = handle.toPortable();
+      return [kind, data];
+    },
+    read: (wire: unknown) => {
+      if (!Array.isArray(wire) || typeof wire[0] !== 'string') {
+        throw new ProtocolError('Malformed handle');
+      }
+      const portable: PortableData = { kind: wire[0], data: wire[1] };
+      return decoding?.revive(portable) ?? portable;
+    },
+  });
+  for (const Class of unserializableClasses) {
+    addExtension({
+      Class,
+      type: REFUSED_EXT,
+      write: () => {
+        throw new Refused();
+      },
+      read: () => {
+        throw new ProtocolError('Unexpected extension');
+      },
+    });
+  }
+}
+
+/**
+ * Encodes and decodes messages for one channel. Keep one per channel: its msgpackr instance and
+ * buffers are reused for every message.
+ *
+ * @example
+ * ```ts
+ * import { Codec } from '@troupe/core';
+ * const codec = new Codec({ maxMessageBytes: 1024 });
+ * const bytes = codec.encode({ at: new Date(), tags: new Set(['a']) });
+ * const value = codec.decode(bytes);
+ * ```
+ */
+export class Codec {
+  /** The largest encoded message this codec accepts, in bytes. */
+  readonly maxMessageBytes: number;
+  readonly #packr: Packr;
+  readonly #revive: ((portable: PortableData) => unknown) | undefined;
+
+  constructor(options: CodecOptions = {}) {
+    installExtensions();
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.#revive = options.revive;
+    this.#packr = new Packr({
+      structuredClone: true,
+      moreTypes: true,
+      useRecords: false,
+      writeFunction: () => {
+        throw new Refused();
+      },
+    });
+  }
+
+  /**
+   * Encodes `value`. Throws {@link SerializationError} (naming the path under `label`) for a
+   * value that cannot arrive faithfully, {@link MessageTooLargeError} past `maxMessageBytes`.
+   * The returned bytes stay valid: later encodings do not overwrite them.
+   */
+  encode(value: unknown, label = 'msg'): Uint8Array {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.#packr.pack(value);
+    } catch (error) {
+      const found = findUnserializable(value, label);
+      if (found !== undefined) throw new SerializationError(found.path, found.what, { cause: error });
+      if (error instanceof RangeError && /call stack/i.test(error.message)) {
+        throw new SerializationError(label, 'a value nested too deeply', { cause: error });
+      }
+      throw new SerializationError(label, `a value msgpackr refused (${String(error)})`, { cause: error });
+    }
+    if (bytes.byteLength > this.maxMessageBytes) {
+      throw new MessageTooLargeError(bytes.byteLength, this.maxMessageBytes);
+    }
+    return bytes;
+  }
+
+  /** Decodes one message. Throws {@link ProtocolError} for bytes that do not decode. */
+  decode(bytes: Uint8Array): unknown {
+    const previous = decoding;
+    decoding = this;
+    try {
+      return this.#packr.unpack(bytes);
+    } catch (error) {
+      if (error instanceof ProtocolError) throw error;
+      throw new ProtocolError(`Undecodable message of ${bytes.byteLength} bytes`, { cause: error });
+    } finally {
+      decoding = previous;
+    }
+  }
+
+  /** Rebuilds a handle through this codec's `revive` hook. */
+  revive(portable: PortableData): unknown {
+    return this.#revive === undefined ? portable : this.#revive(portable);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * A reference to an actor as seen from inside a worker: it routes through the root.
+ *
+ * @module
+ */
+
+import type { ActorRef, AskOptions } from './ActorRef.js';
+import { Portable, type PortableData } from './Codec.js';
+import type { ExitInfo } from './exit.js';
+
+/** What a routed reference needs from the worker that holds it. */
+export interface Router {
+  route(to: string, body: unknown): void;
+  routeAsk(to: string, body: unknown, options: AskOptions | undefined, name: string): Promise<unknown>;
+  routeStop(to: string): Promise<ExitInfo>;
+}
+
+/**
+ * An {@link ActorRef} held inside a worker (`ctx.self`, or a reference received in a message or
+ * spawn arguments). Its calls travel to the root, which delivers them.
+ */
+export class RoutedActorRef<Msg = unknown, Reply = unknown> extends Portable implements ActorRef<Msg, Reply> {
+  readonly id: string;
+  readonly name: string;
+  readonly #router: Router;
+
+  constructor(id: string, name: string, router: Router) {
+    super();
+    this.id = id;
+    this.name = name;
+    this.#router = router;
+  }
+
+  send(msg: Msg): void {
+    this.#router.route(this.id, msg);
+  }
+
+  ask(msg: Msg, options?: AskOptions): Promise<Reply> {
+    return this.#router.routeAsk(this.id, msg, options, this.name) as Promise<Reply>;
+  }
+
+  stop(): Promise<ExitInfo> {
+    return this.#router.routeStop(this.id);
+  }
+
+  toPortable(): PortableData {
+    return { kind: 'actor', data: { id: this.id, name: this.name } };
+  }
+}

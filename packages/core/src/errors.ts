@@ -1,0 +1,349 @@
+/**
+ * Every error Troupe raises, each with a stable `code`.
+ *
+ * Errors cross process boundaries with name, message, stack, `code` and `cause` (see
+ * {@link Codec}); on the receiving side an error whose code belongs to a class below is rebuilt
+ * as that class, so `instanceof` works across processes.
+ *
+ * @module
+ */
+
+import type { ExitInfo } from './exit.js';
+
+/** Options accepted by every Troupe error constructor. */
+export interface TroupeErrorOptions {
+  /** The underlying error, kept as the standard `cause`. */
+  readonly cause?: unknown;
+}
+
+/**
+ * The base class of every Troupe error.
+ *
+ * @example
+ * ```ts
+ * import { TroupeError } from '@troupe/core';
+ * try {
+ *   await ref.ask({ type: 'get' }, { timeoutMs: 10 });
+ * } catch (err) {
+ *   if (err instanceof TroupeError) console.log(err.code);
+ * }
+ * ```
+ */
+export class TroupeError extends Error {
+  /** A stable, machine-readable code such as `ERR_TROUPE_ASK_TIMEOUT`. */
+  readonly code: string = 'ERR_TROUPE';
+
+  constructor(message: string, options?: TroupeErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A value cannot be encoded faithfully (a function, a symbol, a `WeakMap`, ...). Thrown
+ * synchronously at the call site; nothing is sent.
+ *
+ * @example
+ * ```ts
+ * import { SerializationError } from '@troupe/core';
+ * try {
+ *   ref.send({ handler: () => 1 });
+ * } catch (err) {
+ *   if (err instanceof SerializationError) console.log(err.path); // 'msg.handler'
+ * }
+ * ```
+ */
+export class SerializationError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_SERIALIZATION';
+  /** Where the offending value sits, e.g. `msg.items[2].handler`. */
+  readonly path: string;
+
+  constructor(path: string, what: string, options?: TroupeErrorOptions) {
+    super(
+      `Cannot serialize ${path}: ${what} cannot cross a process boundary. ` +
+        'Send plain data (objects, arrays, Map, Set, Date, BigInt, typed arrays, Error) instead.',
+      options,
+    );
+    this.path = path;
+  }
+}
+
+/**
+ * An encoded message is larger than `maxMessageBytes`. Thrown at the sender; nothing is sent.
+ *
+ * @example
+ * ```ts
+ * import { MessageTooLargeError } from '@troupe/core';
+ * try {
+ *   ref.send(new Uint8Array(100 * 1024 * 1024));
+ * } catch (err) {
+ *   if (err instanceof MessageTooLargeError) console.log(err.size, err.limit);
+ * }
+ * ```
+ */
+export class MessageTooLargeError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_MESSAGE_TOO_LARGE';
+  /** The encoded size in bytes. */
+  readonly size: number;
+  /** The configured `maxMessageBytes`. */
+  readonly limit: number;
+
+  constructor(size: number, limit: number) {
+    super(
+      `Message of ${size} bytes exceeds maxMessageBytes (${limit}). ` +
+        'Split it, or raise maxMessageBytes in ActorSystem.start().',
+    );
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/**
+ * The peer broke the wire protocol (a frame header announcing more than `maxMessageBytes`,
+ * bytes that do not decode, an unknown message tag). The connection is closed and the peer is
+ * treated as crashed.
+ *
+ * @example
+ * ```ts
+ * import { ProtocolError } from '@troupe/core';
+ * const exit = await ref.exited;
+ * if (exit.error instanceof ProtocolError) console.log('peer sent a bad frame');
+ * ```
+ */
+export class ProtocolError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_PROTOCOL';
+}
+
+/**
+ * An `ask` got no reply within its `timeoutMs`. The late reply, if any, is discarded.
+ *
+ * @example
+ * ```ts
+ * import { AskTimeoutError } from '@troupe/core';
+ * await ref.ask({ type: 'slow' }, { timeoutMs: 50 }).catch((err) => {
+ *   if (err instanceof AskTimeoutError) console.log('too slow');
+ * });
+ * ```
+ */
+export class AskTimeoutError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_ASK_TIMEOUT';
+  /** The timeout that elapsed. */
+  readonly timeoutMs: number;
+
+  constructor(actor: string, timeoutMs: number) {
+    super(`Actor ${actor} did not reply within ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * The actor has stopped (or is stopping): an `ask` to it is rejected at once.
+ *
+ * @example
+ * ```ts
+ * import { ActorStoppedError } from '@troupe/core';
+ * await ref.stop();
+ * await ref.ask({ type: 'get' }).catch((err) => err instanceof ActorStoppedError); // true
+ * ```
+ */
+export class ActorStoppedError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_ACTOR_STOPPED';
+  /** How the actor exited, when it has. */
+  readonly exit: ExitInfo | undefined;
+
+  constructor(actor: string, exit?: ExitInfo) {
+    super(
+      exit === undefined
+        ? `Actor ${actor} is stopping`
+        : `Actor ${actor} has stopped (reason: ${exit.reason})`,
+      exit?.error === undefined ? undefined : { cause: exit.error },
+    );
+    this.exit = exit;
+  }
+}
+
+/**
+ * The actor died (crash, signal, out of memory) while this call was pending. The remote error,
+ * if any, is the `cause`.
+ *
+ * @example
+ * ```ts
+ * import { ActorCrashedError } from '@troupe/core';
+ * await ref.ask({ type: 'boom' }).catch((err) => {
+ *   if (err instanceof ActorCrashedError) console.log(err.exit.reason, err.cause);
+ * });
+ * ```
+ */
+export class ActorCrashedError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_ACTOR_CRASHED';
+  /** How the actor exited. */
+  readonly exit: ExitInfo;
+
+  constructor(actor: string, exit: ExitInfo) {
+    super(
+      `Actor ${actor} exited (${describeExit(exit)}) before replying`,
+      exit.error === undefined ? undefined : { cause: exit.error },
+    );
+    this.exit = exit;
+  }
+}
+
+/**
+ * An actor handled an `ask` without calling `ctx.reply`.
+ *
+ * @example
+ * ```ts
+ * import { NoReplyError } from '@troupe/core';
+ * await ref.ask({ type: 'inc' }).catch((err) => err instanceof NoReplyError);
+ * ```
+ */
+export class NoReplyError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_NO_REPLY';
+
+  constructor(actor: string) {
+    super(`Actor ${actor} handled an ask without calling ctx.reply()`);
+  }
+}
+
+/**
+ * A definition could not be registered or found: a duplicate name in one module, an unknown
+ * name, or a module that cannot be imported in the worker.
+ *
+ * @example
+ * ```ts
+ * import { DefinitionError, defineTask } from '@troupe/core';
+ * defineTask(import.meta.url, 'twice', (x: number) => 2 * x);
+ * try {
+ *   defineTask(import.meta.url, 'twice', (x: number) => 2 * x);
+ * } catch (err) {
+ *   console.log(err instanceof DefinitionError); // true: duplicate name
+ * }
+ * ```
+ */
+export class DefinitionError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_DEFINITION';
+}
+
+/**
+ * An actor's `init` threw, or its worker could not start. `spawn` rejects with this; the
+ * remote error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * import { SpawnError } from '@troupe/core';
+ * await system.spawn(Broken, {}).catch((err) => err instanceof SpawnError);
+ * ```
+ */
+export class SpawnError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_SPAWN';
+}
+
+/**
+ * An option or argument is invalid. The message names the option.
+ *
+ * @example
+ * ```ts
+ * import { InvalidArgumentError } from '@troupe/core';
+ * await ActorSystem.start({ maxMessageBytes: -1 }).catch((err) => err instanceof InvalidArgumentError);
+ * ```
+ */
+export class InvalidArgumentError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_INVALID_ARGUMENT';
+}
+
+/**
+ * The actor system has shut down (or is shutting down); it takes no new work.
+ *
+ * @example
+ * ```ts
+ * import { SystemShutdownError } from '@troupe/core';
+ * await system.shutdown();
+ * await system.spawn(Counter, { start: 0 }).catch((err) => err instanceof SystemShutdownError);
+ * ```
+ */
+export class SystemShutdownError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_SYSTEM_SHUTDOWN';
+}
+
+/**
+ * A worker exited with a non-zero exit code without reporting an error (for example it called
+ * `process.exit(3)`).
+ *
+ * @example
+ * ```ts
+ * import { ProcessExitError } from '@troupe/core';
+ * const exit = await handle.exited;
+ * if (exit.error instanceof ProcessExitError) console.log(exit.error.exitCode);
+ * ```
+ */
+export class ProcessExitError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_PROCESS_EXIT';
+  /** The worker's exit code. */
+  readonly exitCode: number;
+
+  constructor(exitCode: number, detail?: string) {
+    super(`Worker exited with code ${exitCode}${detail === undefined ? '' : `: ${detail}`}`);
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * An error raised in another worker whose class is not known here. It keeps the remote
+ * `name`, `message`, `stack`, `code` and `cause`.
+ *
+ * @example
+ * ```ts
+ * import { RemoteError } from '@troupe/core';
+ * const exit = await ref.exited;
+ * if (exit.error instanceof RemoteError) console.log(exit.error.name, exit.error.stack);
+ * ```
+ */
+export class RemoteError extends Error {
+  /** The remote error's `code`, when it had one. */
+  readonly code: string | undefined;
+
+  constructor(name: string, message: string, code?: string, options?: TroupeErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = name;
+    this.code = code;
+  }
+}
+
+/** A one-line description of an exit, for messages. */
+export function describeExit(exit: ExitInfo): string {
+  switch (exit.reason) {
+    case 'signal':
+      return `killed by ${exit.signal ?? 'a signal'}`;
+    case 'error':
+      return exit.error === undefined ? 'error' : `error: ${exit.error.message}`;
+    default:
+      return exit.reason;
+  }
+}
+
+type ErrorClass = new (...args: never[]) => Error;
+
+/** Troupe error classes by code, used to rebuild errors that crossed a boundary. */
+export const errorClassesByCode: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
+  ['ERR_TROUPE', TroupeError],
+  ['ERR_TROUPE_SERIALIZATION', SerializationError],
+  ['ERR_TROUPE_MESSAGE_TOO_LARGE', MessageTooLargeError],
+  ['ERR_TROUPE_PROTOCOL', ProtocolError],
+  ['ERR_TROUPE_ASK_TIMEOUT', AskTimeoutError],
+  ['ERR_TROUPE_ACTOR_STOPPED', ActorStoppedError],
+  ['ERR_TROUPE_ACTOR_CRASHED', ActorCrashedError],
+  ['ERR_TROUPE_NO_REPLY', NoReplyError],
+  ['ERR_TROUPE_DEFINITION', DefinitionError],
+  ['ERR_TROUPE_SPAWN', SpawnError],
+  ['ERR_TROUPE_INVALID_ARGUMENT', InvalidArgumentError],
+  ['ERR_TROUPE_SYSTEM_SHUTDOWN', SystemShutdownError],
+  ['ERR_TROUPE_PROCESS_EXIT', ProcessExitError],
+]);
+
+/**
+ * Registers further error classes (a runtime's own) so they are rebuilt by class after
+ * crossing a process boundary.
+ */
+export function registerErrorClass(code: string, cls: ErrorClass): void {
+  (errorClassesByCode as Map<string, ErrorClass>).set(code, cls);
+}

@@ -1,0 +1,58 @@
+/**
+ * The events of an actor system: one stream covering every worker.
+ *
+ * @module
+ */
+
+import type { ExitInfo } from './exit.js';
+import type { ActorAddress } from './protocol.js';
+
+/** Where a worker runs. */
+export type Placement = 'process' | 'thread' | 'local';
+
+/** The placements, for validation and iteration. */
+export const PLACEMENTS: readonly Placement[] = ['process', 'thread', 'local'];
+
+/** A worker started and is ready (an actor ran `init`, a task began). */
+export interface SpawnedEvent {
+  readonly type: 'spawned';
+  readonly id: string;
+  readonly name: string;
+  readonly placement: Placement;
+  /** The OS process id, for `'process'` placement. */
+  readonly pid: number | undefined;
+  readonly time: number;
+}
+
+/** A worker ended. */
+export interface ExitedEvent {
+  readonly type: 'exited';
+  readonly id: string;
+  readonly name: string;
+  readonly placement: Placement;
+  readonly pid: number | undefined;
+  readonly exit: ExitInfo;
+  readonly time: number;
+}
+
+/** A message could not be delivered (its actor had stopped, or was never reachable). */
+export interface DeadLetterEvent {
+  readonly type: 'deadLetter';
+  readonly to: ActorAddress;
+  readonly message: unknown;
+  /** Why it was not delivered. */
+  readonly reason: string;
+  readonly time: number;
+}
+
+/**
+ * Every event on `system.events`.
+ *
+ * @example
+ * ```ts
+ * system.events.subscribe((e: SystemEvent) => {
+ *   if (e.type === 'exited') console.log(e.name, e.exit.reason);
+ * });
+ * ```
+ */
+export type SystemEvent = SpawnedEvent | ExitedEvent | DeadLetterEvent;

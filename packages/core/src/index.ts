@@ -1,0 +1,34 @@
+/**
+ * `@troupe/core`: the runtime-agnostic heart of Troupe.
+ *
+ * Definitions ({@link defineActor}, {@link defineTask}), the actor reference type, the codec,
+ * errors, exit reasons, the clock and the event types. It imports nothing from `node:`;
+ * `@troupe/node-runtime` puts it to work on Node.js. Runtimes build on `@troupe/core/spi`.
+ *
+ * @example
+ * ```ts
+ * import { defineActor, defineTask } from '@troupe/core';
+ * export const square = defineTask(import.meta.url, 'square', (x: number) => x * x);
+ * ```
+ *
+ * @module
+ */
+
+export type { ActorRef, AskOptions } from './ActorRef.js';
+export { type Clock, realClock, SimulatedClock, type TimerHandle } from './Clock.js';
+export { Codec, type CodecOptions, DEFAULT_MAX_MESSAGE_BYTES } from './Codec.js';
+export {
+  type ActorContext,
+  type ActorDefinition,
+  type ActorSpec,
+  type Definition,
+  defineActor,
+  defineTask,
+  type InitContext,
+  type TaskDefinition,
+} from './definitions.js';
+export { EventStream } from './EventStream.js';
+export * from './errors.js';
+export type { DeadLetterEvent, ExitedEvent, Placement, SpawnedEvent, SystemEvent } from './events.js';
+export { PLACEMENTS } from './events.js';
+export { EXIT_REASONS, type ExitInfo, type ExitReason, isNormalExit } from './exit.js';

@@ -1,0 +1,37 @@
+/** A FIFO queue with O(1) push and shift (an array with a moving head, compacted lazily). */
+export class Deque<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head] = undefined;
+    this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  peek(): T | undefined {
+    return this.#items[this.#head];
+  }
+
+  /** Removes and returns every item, oldest first. */
+  drain(): T[] {
+    const all = this.#items.slice(this.#head) as T[];
+    this.#items = [];
+    this.#head = 0;
+    return all;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Locates the first value in a tree that cannot cross a process boundary faithfully, so a
+ * {@link SerializationError} can name its path (`msg.items[2].handler`). Only called after the
+ * encoder has refused a value, so the fast path never walks the tree twice.
+ */
+
+/** Classes whose instances would silently encode as `{}`. */
+export const unserializableClasses: readonly (abstract new (...args: never[]) => unknown)[] = [
+  WeakMap,
+  WeakSet,
+  WeakRef,
+  Promise,
+];
+
+/** What is wrong with `value` on its own, or undefined when it is fine. */
+export function describeUnserializable(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'function':
+      return `a function${value.name === '' ? '' : ` (${value.name})`}`;
+    case 'symbol':
+      return `a symbol (${String(value.description)})`;
+    case 'object':
+      if (value === null) return undefined;
+      for (const cls of unserializableClasses) {
+        if (value instanceof cls) return `a ${cls.name}`;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+const identifier = /^[A-Za-z_$][\w$]*$/;
+
+function keyPath(parent: string, key: string): string {
+  return identifier.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+}
+
+/** Depth-first search for the first unserializable value; returns its path and description. */
+export function findUnserializable(
+  value: unknown,
+  path: string,
+  seen: Set<object> = new Set(),
+): { path: string; what: string } | undefined {
+  const what = describeUnserializable(value);
+  if (what !== undefined) return { path, what };
+  if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
+  seen.add(value);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findUnserializable(value[i], `${path}[${i}]`, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value instanceof Map) {
+    let i = 0;
+    for (const [k, v] of value) {
+      const found =
+        findUnserializable(k, `${path}.<key ${i}>`, seen) ??
+        findUnserializable(v, `${path}.get(${typeof k === 'string' ? JSON.stringify(k) : String(i)})`, seen);
+      if (found) return found;
+      i++;
+    }
+    return undefined;
+  }
+  if (value instanceof Set) {
+    let i = 0;
+    for (const v of value) {
+      const found = findUnserializable(v, `${path}.<element ${i}>`, seen);
+      if (found) return found;
+      i++;
+    }
+    return undefined;
+  }
+  if (value instanceof Error) {
+    return findUnserializable(value.cause, `${path}.cause`, seen);
+  }
+  for (const key of Object.keys(value)) {
+    const found = findUnserializable((value as Record<string, unknown>)[key], keyPath(path, key), seen);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,163 @@
+/**
+ * The wire protocol between the root and a worker: tagged unions, one frame each, encoded by
+ * the channel's {@link Codec}. Every switch over a message is exhaustive, checked by
+ * {@link assertNever}.
+ *
+ * The first frame on a channel is always `init` (root → worker); the worker answers `ready`
+ * once its definition is loaded and `init` has run, or `crash` if that failed.
+ *
+ * @module
+ */
+
+/** What a worker runs: an actor (a message loop) or a task (one call, then exit). */
+export type WorkKind = 'actor' | 'task';
+
+/** The identity of an actor as it travels: enough to address it through the root. */
+export interface ActorAddress {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Root → worker: the first frame. */
+export interface InitMessage {
+  readonly t: 'init';
+  readonly kind: WorkKind;
+  /** The module URL that registers the definition. */
+  readonly module: string;
+  /** The definition's name within its module. */
+  readonly name: string;
+  /** The actor's `init` argument, or the task's argument list. */
+  readonly args: unknown;
+  /** The actor's own address (`ctx.self`). */
+  readonly self: ActorAddress;
+}
+
+/** Root → worker: a one-way message for the actor. */
+export interface SendMessage {
+  readonly t: 'send';
+  readonly body: unknown;
+}
+
+/** Root → worker: a message whose reply is awaited under `id`. */
+export interface AskMessage {
+  readonly t: 'ask';
+  readonly id: number;
+  readonly body: unknown;
+}
+
+/** Root → worker: finish the current message, run `terminate`, exit. */
+export interface StopMessage {
+  readonly t: 'stop';
+}
+
+/** Either way: the answer to an ask (`ask` or `routeAsk`) with the same id. */
+export interface ReplyMessage {
+  readonly t: 'reply';
+  readonly id: number;
+  readonly value: unknown;
+}
+
+/** Either way: an ask with this id failed. */
+export interface FailMessage {
+  readonly t: 'fail';
+  readonly id: number;
+  readonly error: Error;
+}
+
+/** Worker → root: ready for messages. */
+export interface ReadyMessage {
+  readonly t: 'ready';
+}
+
+/** Worker → root: the worker is about to exit because of this error. */
+export interface CrashMessage {
+  readonly t: 'crash';
+  readonly error: Error;
+}
+
+/** Worker → root: the task returned this value. */
+export interface DoneMessage {
+  readonly t: 'done';
+  readonly value: unknown;
+}
+
+/** Worker → root: stopped as asked (or by itself, `self: true`); about to exit. */
+export interface StoppedMessage {
+  readonly t: 'stopped';
+  readonly self: boolean;
+}
+
+/** Worker → root: deliver `body` to another actor. */
+export interface RouteMessage {
+  readonly t: 'route';
+  readonly to: string;
+  readonly body: unknown;
+}
+
+/** Worker → root: ask another actor; the root answers with `reply` or `fail` under `id`. */
+export interface RouteAskMessage {
+  readonly t: 'routeAsk';
+  readonly to: string;
+  readonly id: number;
+  readonly body: unknown;
+  readonly timeoutMs: number | undefined;
+}
+
+/** Worker → root: stop another actor; the root answers `reply` with its exit info under `id`. */
+export interface RouteStopMessage {
+  readonly t: 'routeStop';
+  readonly to: string;
+  readonly id: number;
+}
+
+/** Every frame the root sends to a worker. */
+export type ToWorker = InitMessage | SendMessage | AskMessage | StopMessage | ReplyMessage | FailMessage;
+
+/** Every frame a worker sends to the root. */
+export type FromWorker =
+  | ReadyMessage
+  | ReplyMessage
+  | FailMessage
+  | CrashMessage
+  | DoneMessage
+  | StoppedMessage
+  | RouteMessage
+  | RouteAskMessage
+  | RouteStopMessage;
+
+const toWorkerTags = new Set<string>(['init', 'send', 'ask', 'stop', 'reply', 'fail']);
+const fromWorkerTags = new Set<string>([
+  'ready',
+  'reply',
+  'fail',
+  'crash',
+  'done',
+  'stopped',
+  'route',
+  'routeAsk',
+  'routeStop',
+]);
+
+function hasTag(value: unknown, tags: Set<string>): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { t?: unknown }).t === 'string' &&
+    tags.has((value as { t: string }).t)
+  );
+}
+
+/** True when a decoded value is a frame the root may send. */
+export function isToWorker(value: unknown): value is ToWorker {
+  return hasTag(value, toWorkerTags);
+}
+
+/** True when a decoded value is a frame a worker may send. */
+export function isFromWorker(value: unknown): value is FromWorker {
+  return hasTag(value, fromWorkerTags);
+}
+
+/** Compile-time exhaustiveness check for switches over tagged unions. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected message: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,21 @@
+/**
+ * `@troupe/core/spi`: what a runtime needs to host Troupe workers — the worker-side host, the
+ * wire protocol, framing, handles that travel, and call bookkeeping. Applications do not need
+ * this entry point; `@troupe/node-runtime` is built on it.
+ *
+ * @example
+ * ```ts
+ * import { ActorHost, FrameDecoder, FrameWriter } from '@troupe/core/spi';
+ * ```
+ *
+ * @module
+ */
+
+export { ActorHost, type HostPort } from './ActorHost.js';
+export { Portable, type PortableData } from './Codec.js';
+export { isRegisteredDefinition, loadDefinition } from './definitions.js';
+export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.js';
+export { type Deferred, deferred } from './internal/deferred.js';
+export { PendingCalls, type PendingOptions } from './internal/PendingCalls.js';
+export * from './protocol.js';
+export { RoutedActorRef, type Router } from './RoutedActorRef.js';
