@@ -209,16 +209,20 @@ export class Codec {
   }
 
   /**
-   * Encodes `value`. Throws {@link SerializationError} (naming the path under `label`) for a
-   * value that cannot arrive faithfully, {@link MessageTooLargeError} past `maxMessageBytes`.
-   * The returned bytes stay valid: later encodings do not overwrite them.
+   * Encodes `value`. Throws {@link SerializationError} for a value that cannot arrive
+   * faithfully, {@link MessageTooLargeError} past `maxMessageBytes`. The returned bytes stay
+   * valid: later encodings do not overwrite them.
+   *
+   * @param label - how the error names the value (`msg`, `args`, `result`)
+   * @param focus - the part of `value` the caller handed in (an envelope's body), searched first
+   *   so the error's path starts at what the caller knows
    */
-  encode(value: unknown, label = 'msg'): Uint8Array {
+  encode(value: unknown, label = 'msg', focus: unknown = value): Uint8Array {
     let bytes: Uint8Array;
     try {
       bytes = this.#packr.pack(value);
     } catch (error) {
-      const found = findUnserializable(value, label);
+      const found = findUnserializable(focus, label) ?? findUnserializable(value, 'envelope');
       if (found !== undefined) throw new SerializationError(found.path, found.what, { cause: error });
       if (error instanceof RangeError && /call stack/i.test(error.message)) {
         throw new SerializationError(label, 'a value nested too deeply', { cause: error });

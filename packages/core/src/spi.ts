@@ -12,6 +12,7 @@
  */
 
 export { ActorHost, type HostPort } from './ActorHost.js';
+export { Channel, type ChannelOptions, type Transport } from './Channel.js';
 export { Portable, type PortableData } from './Codec.js';
 export { isRegisteredDefinition, loadDefinition } from './definitions.js';
 export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.js';

@@ -1,0 +1,96 @@
+/**
+ * The root's reference to a running actor: an {@link ActorRef} plus what only the root knows
+ * (its pid, placement and exit).
+ *
+ * @module
+ */
+
+import type { ActorRef, AskOptions, ExitInfo, Placement } from '@troupe/core';
+import { Portable, type PortableData } from '@troupe/core/spi';
+import type { WorkerCell } from './internal/WorkerCell.js';
+import { checkAskOptions } from './options.js';
+
+/**
+ * A running actor as the root sees it. It is an {@link ActorRef}: send it inside messages or
+ * spawn arguments and the receiving actor can talk to this actor too.
+ *
+ * @typeParam Msg - the messages the actor accepts
+ * @typeParam Reply - what its asks resolve with
+ *
+ * @example
+ * ```ts
+ * const counter = await system.spawn(Counter, { start: 0 });
+ * counter.send({ type: 'inc' });
+ * console.log(await counter.ask({ type: 'get' }), counter.pid, counter.placement);
+ * const exit = await counter.stop(); // { reason: 'shutdown', ... }
+ * ```
+ */
+export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implements ActorRef<Msg, Reply> {
+  readonly #cell: WorkerCell;
+
+  /** @internal Made by `ActorSystem.spawn`. */
+  constructor(cell: WorkerCell) {
+    super();
+    this.#cell = cell;
+  }
+
+  /** Unique id within the system. */
+  get id(): string {
+    return this.#cell.id;
+  }
+
+  /** The name given at spawn, or the id. */
+  get name(): string {
+    return this.#cell.name;
+  }
+
+  /** Where the actor runs. */
+  get placement(): Placement {
+    return this.#cell.placement;
+  }
+
+  /** The OS process id (`'process'` placement only). */
+  get pid(): number | undefined {
+    return this.#cell.pid;
+  }
+
+  /** True until the actor has exited. */
+  get isAlive(): boolean {
+    return this.#cell.phase !== 'exited';
+  }
+
+  /** How the actor exited, once it has. */
+  get exitInfo(): ExitInfo | undefined {
+    return this.#cell.exitInfo;
+  }
+
+  /** Settles with the exit when the actor ends, however it ends. */
+  get exited(): Promise<ExitInfo> {
+    return this.#cell.exited;
+  }
+
+  send(msg: Msg): void {
+    this.#cell.send(msg);
+  }
+
+  ask(msg: Msg, options?: AskOptions): Promise<Reply> {
+    checkAskOptions(options);
+    return this.#cell.ask(msg, options) as Promise<Reply>;
+  }
+
+  stop(): Promise<ExitInfo> {
+    return this.#cell.stop();
+  }
+
+  /**
+   * Sends a signal to the actor's worker now (default `SIGKILL`); a thread or local actor is
+   * terminated whatever the signal. For tests and operators: the exit is reported as usual.
+   */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.#cell.kill(signal);
+  }
+
+  toPortable(): PortableData {
+    return { kind: 'actor', data: { id: this.id, name: this.name } };
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * The actor system: the root of every Troupe program. It spawns actors and processes on their
+ * placements, routes messages between them, publishes one event stream for all of them, and
+ * shuts them down in reverse start order.
+ *
+ * @module
+ */
+
+import {
+  type ActorDefinition,
+  ActorStoppedError,
+  type Clock,
+  DefinitionError,
+  EventStream,
+  type Placement,
+  type SystemEvent,
+  SystemShutdownError,
+  type TaskDefinition,
+} from '@troupe/core';
+import { type ActorAddress, type InitMessage, isRegisteredDefinition } from '@troupe/core/spi';
+import { nanoid } from 'nanoid';
+import { ActorHandle } from './ActorHandle.js';
+import { NameTakenError } from './errors.js';
+import { WorkerCell as Cell, type CellOwner } from './internal/WorkerCell.js';
+import type { WorkerLaunch, WorkerLink } from './internal/WorkerLink.js';
+import { startLocal } from './LocalPlacement.js';
+import { startChildProcess } from './NodeChildProcess.js';
+import { startWorkerThread } from './NodeWorkerThread.js';
+import {
+  type ActorSystemOptions,
+  checkSpawnOptions,
+  type ResolvedSystemOptions,
+  resolveSystemOptions,
+  type SpawnOptions,
+} from './options.js';
+import { ProcessHandle } from './ProcessHandle.js';
+
+/**
+ * The root of a Troupe program.
+ *
+ * @example
+ * ```ts
+ * import { ActorSystem } from '@troupe/node-runtime';
+ * import { Counter } from './counter.js';
+ *
+ * await using system = await ActorSystem.start();
+ * const counter = await system.spawn(Counter, { start: 0 });
+ * counter.send({ type: 'inc' });
+ * console.log(await counter.ask({ type: 'get' }, { timeoutMs: 1000 })); // 1
+ * ```
+ */
+export class ActorSystem implements AsyncDisposable {
+  /** Every spawn, exit and dead letter of this system, from every worker. */
+  readonly events = new EventStream<SystemEvent>();
+  readonly #options: ResolvedSystemOptions;
+  /** Live workers in start order (shutdown walks it backwards). */
+  readonly #cells = new Map<string, Cell>();
+  readonly #handles = new Map<string, ActorHandle>();
+  readonly #names = new Map<string, string>();
+  readonly #owner: CellOwner;
+  #shutdown: Promise<void> | undefined;
+
+  private constructor(options: ResolvedSystemOptions) {
+    this.#options = options;
+    this.#owner = this.#makeOwner(options);
+  }
+
+  /** What workers ask of the system: kept off the public surface. */
+  #makeOwner(options: ResolvedSystemOptions): CellOwner {
+    return {
+      clock: options.clock,
+      shutdownMs: options.shutdownMs,
+      maxMessageBytes: options.maxMessageBytes,
+      revive: (portable) => {
+        if (portable.kind === 'actor') {
+          const { id } = (portable.data ?? {}) as Partial<ActorAddress>;
+          if (typeof id === 'string') return this.#handles.get(id) ?? portable;
+        }
+        return portable;
+      },
+      route: (to, body) => {
+        const cell = this.#cells.get(to);
+        if (cell === undefined)
+          this.#deadLetter({ id: to, name: to }, body, 'no such actor (it may have exited)');
+        else cell.send(body);
+      },
+      routeAsk: (to, body, timeoutMs) => {
+        const cell = this.#cells.get(to);
+        if (cell === undefined) return Promise.reject(new ActorStoppedError(to));
+        return cell.ask(body, timeoutMs === undefined ? undefined : { timeoutMs });
+      },
+      routeStop: (to) => {
+        const cell = this.#cells.get(to);
+        if (cell === undefined) return Promise.reject(new ActorStoppedError(to));
+        return cell.stop();
+      },
+      deadLetter: (to, message, reason) => this.#deadLetter(to, message, reason),
+      cellReady: (cell) => {
+        this.events.emit({
+          type: 'spawned',
+          id: cell.id,
+          name: cell.name,
+          placement: cell.placement,
+          pid: cell.pid,
+          time: Date.now(),
+        });
+      },
+      cellExited: (cell, exit) => {
+        this.#cells.delete(cell.id);
+        this.#handles.delete(cell.id);
+        if (this.#names.get(cell.name) === cell.id) this.#names.delete(cell.name);
+        this.events.emit({
+          type: 'exited',
+          id: cell.id,
+          name: cell.name,
+          placement: cell.placement,
+          pid: cell.pid,
+          exit,
+          time: Date.now(),
+        });
+      },
+    };
+  }
+
+  #deadLetter(to: ActorAddress, message: unknown, reason: string): void {
+    this.events.emit({ type: 'deadLetter', to, message, reason, time: Date.now() });
+  }
+
+  /**
+   * Starts an actor system. Throws `InvalidArgumentError` naming any bad option.
+   *
+   * @example
+   * ```ts
+   * const system = await ActorSystem.start({ placement: 'process', shutdownMs: 2000 });
+   * ```
+   */
+  static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    return new ActorSystem(resolveSystemOptions(options));
+  }
+
+  /** The clock behind every root-side timer. */
+  get clock(): Clock {
+    return this.#options.clock;
+  }
+
+  /** How long a stopping worker may take before it is killed, in ms. */
+  get shutdownMs(): number {
+    return this.#options.shutdownMs;
+  }
+
+  /** The largest encoded message, in bytes. */
+  get maxMessageBytes(): number {
+    return this.#options.maxMessageBytes;
+  }
+
+  /** True once `shutdown()` has begun. */
+  get isShutDown(): boolean {
+    return this.#shutdown !== undefined;
+  }
+
+  /**
+   * Spawns an actor and resolves once its `init` has run. Rejects with `SpawnError` (the remote
+   * error as cause) if `init` throws or the worker dies first, `SerializationError` for
+   * arguments that cannot be sent, `NameTakenError` for a name in use.
+   *
+   * @example
+   * ```ts
+   * const c = await system.spawn(Counter, { start: 0 }, { placement: 'thread', name: 'counter' });
+   * ```
+   */
+  async spawn<Args, Msg, Reply>(
+    definition: ActorDefinition<Args, Msg, Reply>,
+    args: Args,
+    options?: SpawnOptions,
+  ): Promise<ActorHandle<Msg, Reply>> {
+    this.#checkOpen();
+    this.#checkDefinition(definition, 'actor', 'spawn');
+    const { placement, name, maxHeapMb } = checkSpawnOptions(options, this.#options);
+    if (name !== undefined && this.#names.has(name)) throw new NameTakenError(name);
+    const id = nanoid(10);
+    const cell = this.#launch(
+      {
+        t: 'init',
+        kind: 'actor',
+        module: definition.module,
+        name: definition.name,
+        args,
+        self: { id, name: name ?? id },
+      },
+      placement,
+      maxHeapMb,
+    );
+    if (name !== undefined) this.#names.set(name, id);
+    const handle = new ActorHandle<Msg, Reply>(cell);
+    this.#handles.set(id, handle as ActorHandle);
+    await cell.ready;
+    return handle;
+  }
+
+  /**
+   * Runs a task in a new child process, like `multiprocessing.Process(target=...).start()`, and
+   * resolves once the process has loaded the task. Its output goes to this process's stdout.
+   *
+   * @example
+   * ```ts
+   * const p = await system.process(greet, 'child');
+   * await p.join();
+   * ```
+   */
+  async process<Args extends unknown[], Result>(
+    task: TaskDefinition<Args, Result>,
+    ...args: Args
+  ): Promise<ProcessHandle<Result>> {
+    this.#checkOpen();
+    this.#checkDefinition(task, 'task', 'process');
+    const id = nanoid(10);
+    const cell = this.#launch(
+      {
+        t: 'init',
+        kind: 'task',
+        module: task.module,
+        name: task.name,
+        args,
+        self: { id, name: `${task.name}#${id}` },
+      },
+      'process',
+      undefined,
+    );
+    await cell.ready;
+    return new ProcessHandle<Result>(cell, this.#options.clock);
+  }
+
+  /**
+   * The running actor registered under `name`, if any.
+   *
+   * @example
+   * ```ts
+   * await system.spawn(Counter, { start: 0 }, { name: 'counter' });
+   * system.lookup<CounterMsg, number>('counter')?.send({ type: 'inc' });
+   * ```
+   */
+  lookup<Msg = unknown, Reply = unknown>(name: string): ActorHandle<Msg, Reply> | undefined {
+    const id = this.#names.get(name);
+    return id === undefined ? undefined : (this.#handles.get(id) as ActorHandle<Msg, Reply> | undefined);
+  }
+
+  /**
+   * Stops every worker, newest first: each is asked to stop, given `shutdownMs`, then killed.
+   * Idempotent; later spawns reject with `SystemShutdownError`.
+   */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      for (const cell of [...this.#cells.values()].reverse()) await cell.stop();
+    })();
+    return this.#shutdown;
+  }
+
+  /** `await using system = ...` shuts the system down at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  #checkOpen(): void {
+    if (this.#shutdown !== undefined) throw new SystemShutdownError('The actor system has shut down');
+  }
+
+  #checkDefinition(definition: unknown, kind: 'actor' | 'task', call: string): void {
+    if (!isRegisteredDefinition(definition) || definition.kind !== kind) {
+      throw new DefinitionError(
+        `${call}() needs a${kind === 'actor' ? 'n actor' : ' task'} definition made with ` +
+          `${kind === 'actor' ? 'defineActor' : 'defineTask'}(import.meta.url, name, ...), got ${describe(definition)}`,
+      );
+    }
+  }
+
+  #launch(init: InitMessage, placement: Placement, maxHeapMb: number | undefined): Cell {
+    const launch: WorkerLaunch = {
+      execArgv:
+        maxHeapMb === undefined || placement !== 'process'
+          ? this.#options.execArgv
+          : [...this.#options.execArgv, `--max-old-space-size=${maxHeapMb}`],
+      maxMessageBytes: this.#options.maxMessageBytes,
+      env: undefined,
+    };
+    const start = (): WorkerLink => {
+      switch (placement) {
+        case 'process':
+          return startChildProcess(launch);
+        case 'thread':
+          return startWorkerThread({ ...launch, maxHeapMb });
+        case 'local':
+          return startLocal(launch);
+      }
+    };
+    const cell = new Cell(this.#owner, init, placement, start);
+    this.#cells.set(cell.id, cell);
+    return cell;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return `an object with keys ${Object.keys(value).join(', ') || '(none)'}`;
+  return typeof value;
+}

@@ -1,0 +1,64 @@
+/**
+ * The `'process'` placement: each worker is a Node child process. Frames travel over an extra
+ * OS pipe (fd 3), not over Node's JSON IPC; stdout is shared with the root; stderr is forwarded
+ * and its tail kept, to tell an out-of-memory death from other aborts.
+ *
+ * @module
+ */
+
+import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Reaper } from './internal/Reaper.js';
+import { socketTransport } from './internal/socketTransport.js';
+import { type RawExit, type WorkerLaunch, type WorkerLink, workerMainUrl } from './internal/WorkerLink.js';
+import { MAX_BYTES_ENV } from './internal/workerEnv.js';
+
+const STDERR_TAIL_BYTES = 8 * 1024;
+const OOM_PATTERN = /JavaScript heap out of memory|Reached heap limit|Allocation failed/;
+
+/** Starts a worker in a new child process. */
+export function startChildProcess(launch: WorkerLaunch): WorkerLink {
+  const child = spawn(process.execPath, [...launch.execArgv, fileURLToPath(workerMainUrl)], {
+    stdio: ['ignore', 'inherit', 'pipe', 'pipe'],
+    env: { ...process.env, ...launch.env, [MAX_BYTES_ENV]: String(launch.maxMessageBytes) },
+    windowsHide: true,
+  });
+  const pid = child.pid;
+  if (pid !== undefined) Reaper.shared().watch(pid);
+
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  });
+
+  const socket = child.stdio[3] as Socket;
+  socket.on('error', () => {}); // the exit event reports what happened
+
+  const exited = new Promise<RawExit>((resolve) => {
+    let spawnError: Error | undefined;
+    child.on('error', (error) => {
+      spawnError = error;
+      if (child.pid === undefined)
+        resolve({ code: null, signal: null, oom: false, stderrTail: String(error) });
+    });
+    child.on('close', (code, signal) => {
+      if (pid !== undefined) Reaper.shared().forget(pid);
+      const oom = OOM_PATTERN.test(stderrTail);
+      resolve({ code, signal, oom, stderrTail: spawnError ? String(spawnError) : stderrTail });
+    });
+  });
+
+  return {
+    pid,
+    exited,
+    transport: socketTransport(socket),
+    attach(receive) {
+      socket.on('data', receive);
+    },
+    kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}

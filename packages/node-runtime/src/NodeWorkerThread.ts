@@ -1,0 +1,58 @@
+/**
+ * The `'thread'` placement: each worker is a Node worker thread. Frames travel as transferred
+ * buffers over the worker's message port, through the same codec as every other placement.
+ *
+ * @module
+ */
+
+import { Worker } from 'node:worker_threads';
+import { packChunks } from './internal/packChunks.js';
+import { type RawExit, type WorkerLaunch, type WorkerLink, workerMainUrl } from './internal/WorkerLink.js';
+
+/** Options only a thread takes. */
+export interface ThreadLaunch extends WorkerLaunch {
+  /** The thread's V8 old-generation limit, in MiB. */
+  readonly maxHeapMb: number | undefined;
+}
+
+/** Starts a worker in a new worker thread. */
+export function startWorkerThread(launch: ThreadLaunch): WorkerLink {
+  const worker = new Worker(workerMainUrl, {
+    workerData: { troupeMaxMessageBytes: launch.maxMessageBytes },
+    execArgv: [...launch.execArgv],
+    ...(launch.env === undefined ? {} : { env: { ...process.env, ...launch.env } }),
+    ...(launch.maxHeapMb === undefined
+      ? {}
+      : { resourceLimits: { maxOldGenerationSizeMb: launch.maxHeapMb } }),
+  });
+  let killedBy: string | null = null;
+  let oom = false;
+  let lastError = '';
+  const exited = new Promise<RawExit>((resolve) => {
+    worker.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') oom = true;
+      lastError = error.stack ?? String(error);
+    });
+    worker.on('exit', (code) => resolve({ code, signal: killedBy, oom, stderrTail: lastError }));
+  });
+  return {
+    pid: undefined,
+    exited,
+    transport: {
+      write(chunks) {
+        const bytes = packChunks(chunks);
+        worker.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+      },
+      close() {
+        void worker.terminate();
+      },
+    },
+    attach(receive) {
+      worker.on('message', (bytes: Uint8Array) => receive(bytes));
+    },
+    kill(signal) {
+      killedBy ??= signal;
+      void worker.terminate();
+    },
+  };
+}

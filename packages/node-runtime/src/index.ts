@@ -1,0 +1,24 @@
+/**
+ * `@troupe/node-runtime`: Troupe on Node.js. Start an {@link ActorSystem}; spawn actors in child
+ * processes (default), worker threads or in-process; run tasks as processes.
+ *
+ * Everything from `@troupe/core` that applications use is re-exported here, so one import is
+ * enough.
+ *
+ * @example
+ * ```ts
+ * import { ActorSystem, defineTask } from '@troupe/node-runtime';
+ * export const hello = defineTask(import.meta.url, 'hello', () => console.log('Hello!'));
+ * await using system = await ActorSystem.start();
+ * await (await system.process(hello)).join();
+ * ```
+ *
+ * @module
+ */
+
+export * from '@troupe/core';
+export { ActorHandle } from './ActorHandle.js';
+export { ActorSystem } from './ActorSystem.js';
+export { NameTakenError } from './errors.js';
+export type { ActorSystemOptions, SpawnOptions } from './options.js';
+export { ProcessHandle } from './ProcessHandle.js';

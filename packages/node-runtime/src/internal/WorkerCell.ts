@@ -1,0 +1,257 @@
+/**
+ * The root's side of one worker: its channel, its pending asks, its lifecycle from starting to
+ * exited, and the typed exit it ends with. Every pending call is settled when the worker ends.
+ */
+
+import {
+  ActorCrashedError,
+  ActorStoppedError,
+  type AskOptions,
+  AskTimeoutError,
+  type Clock,
+  Codec,
+  describeExit,
+  type ExitInfo,
+  isNormalExit,
+  type Placement,
+  SpawnError,
+  type TimerHandle,
+} from '@troupe/core';
+import {
+  type ActorAddress,
+  assertNever,
+  Channel,
+  type Deferred,
+  deferred,
+  type FromWorker,
+  type InitMessage,
+  isFromWorker,
+  PendingCalls,
+  type PortableData,
+  type ToWorker,
+} from '@troupe/core/spi';
+import { classifyExit, type ExitFacts } from './classifyExit.js';
+import type { WorkerLink } from './WorkerLink.js';
+
+/** What a cell needs from its actor system. */
+export interface CellOwner {
+  readonly clock: Clock;
+  readonly shutdownMs: number;
+  readonly maxMessageBytes: number;
+  revive(portable: PortableData): unknown;
+  route(to: string, body: unknown): void;
+  routeAsk(to: string, body: unknown, timeoutMs: number | undefined): Promise<unknown>;
+  routeStop(to: string): Promise<ExitInfo>;
+  deadLetter(to: ActorAddress, message: unknown, reason: string): void;
+  cellReady(cell: WorkerCell): void;
+  cellExited(cell: WorkerCell, exit: ExitInfo): void;
+}
+
+export type CellPhase = 'starting' | 'running' | 'stopping' | 'exited';
+
+export class WorkerCell {
+  readonly id: string;
+  readonly name: string;
+  readonly placement: Placement;
+  readonly kind: InitMessage['kind'];
+  readonly #owner: CellOwner;
+  readonly #link: WorkerLink;
+  readonly #channel: Channel<FromWorker, ToWorker>;
+  readonly #pending: PendingCalls;
+  readonly #ready = deferred<void>();
+  readonly #exited = deferred<ExitInfo>();
+  readonly #result: Deferred<unknown> = deferred<unknown>();
+  readonly #facts: ExitFacts = {
+    crash: undefined,
+    stopped: undefined,
+    stopRequested: false,
+    killedForTimeout: false,
+    protocolError: undefined,
+  };
+  #phase: CellPhase = 'starting';
+  #exitInfo: ExitInfo | undefined;
+  #graceTimer: TimerHandle | undefined;
+
+  /**
+   * Encodes `init` (so bad arguments fail before anything starts), then starts the worker with
+   * `launch` and sends it `init` as its first frame.
+   */
+  constructor(owner: CellOwner, init: InitMessage, placement: Placement, launch: () => WorkerLink) {
+    this.#owner = owner;
+    this.id = init.self.id;
+    this.name = init.self.name;
+    this.kind = init.kind;
+    this.placement = placement;
+    this.#pending = new PendingCalls(owner.clock);
+    const codec = new Codec({ maxMessageBytes: owner.maxMessageBytes, revive: (p) => owner.revive(p) });
+    const initBytes = codec.encode(init, 'args', init.args);
+    this.#link = launch();
+    this.#channel = new Channel<FromWorker, ToWorker>({
+      codec,
+      transport: this.#link.transport,
+      accept: isFromWorker,
+      onMessage: (message) => this.#onMessage(message),
+      onProtocolError: (error) => {
+        this.#facts.protocolError = error;
+        this.#link.kill('SIGKILL');
+      },
+    });
+    this.#channel.sendBytes(initBytes);
+    this.#link.attach((chunk) => this.#channel.receive(chunk));
+    void this.#link.exited.then((raw) => this.#onExit(classifyExit(raw, this.#facts)));
+    // Nobody may await these (a fire-and-forget process); their failures are reported elsewhere.
+    this.#ready.promise.catch(() => {});
+    this.#result.promise.catch(() => {});
+  }
+
+  get pid(): number | undefined {
+    return this.#link.pid;
+  }
+
+  get phase(): CellPhase {
+    return this.#phase;
+  }
+
+  get exitInfo(): ExitInfo | undefined {
+    return this.#exitInfo;
+  }
+
+  get address(): ActorAddress {
+    return { id: this.id, name: this.name };
+  }
+
+  /** Settles once the worker is ready; rejects with SpawnError if it ends first. */
+  get ready(): Promise<void> {
+    return this.#ready.promise;
+  }
+
+  /** Settles when the worker has ended. */
+  get exited(): Promise<ExitInfo> {
+    return this.#exited.promise;
+  }
+
+  /** A task's return value; rejects if the task did not complete. */
+  get result(): Promise<unknown> {
+    return this.#result.promise;
+  }
+
+  send(body: unknown): void {
+    if (this.#phase === 'exited' || this.#phase === 'stopping') {
+      this.#owner.deadLetter(
+        this.address,
+        body,
+        `actor ${this.#phase === 'exited' ? 'has exited' : 'is stopping'}`,
+      );
+      return;
+    }
+    this.#channel.send({ t: 'send', body }, 'msg', body);
+  }
+
+  ask(body: unknown, options: AskOptions | undefined): Promise<unknown> {
+    if (this.#phase === 'exited' || this.#phase === 'stopping') {
+      return Promise.reject(new ActorStoppedError(this.name, this.#exitInfo));
+    }
+    const { id, promise } = this.#pending.create<unknown>({
+      timeoutMs: options?.timeoutMs,
+      signal: options?.signal,
+      onTimeout: (ms) => new AskTimeoutError(this.name, ms),
+    });
+    try {
+      this.#channel.send({ t: 'ask', id, body }, 'msg', body);
+    } catch (error) {
+      promise.catch(() => {});
+      this.#pending.reject(id, error);
+      throw error;
+    }
+    return promise;
+  }
+
+  /**
+   * Stops the worker: an actor gets a `stop` frame (it finishes the messages before it), a task
+   * gets SIGTERM. After the system's `shutdownMs` it is killed (reason `timeout`).
+   */
+  stop(graceMs: number = this.#owner.shutdownMs): Promise<ExitInfo> {
+    if (this.#phase === 'exited' || this.#phase === 'stopping') return this.exited;
+    this.#phase = 'stopping';
+    this.#facts.stopRequested = true;
+    if (this.kind === 'actor') this.#channel.send({ t: 'stop' });
+    else this.#link.kill('SIGTERM');
+    this.#graceTimer = this.#owner.clock.setTimeout(() => {
+      this.#facts.killedForTimeout = true;
+      this.#link.kill('SIGKILL');
+    }, graceMs);
+    return this.exited;
+  }
+
+  /** Sends a signal to the worker now. */
+  kill(signal: NodeJS.Signals): void {
+    if (this.#phase !== 'exited') this.#link.kill(signal);
+  }
+
+  #onMessage(message: FromWorker): void {
+    switch (message.t) {
+      case 'ready':
+        if (this.#phase === 'starting') this.#phase = 'running';
+        this.#ready.resolve();
+        this.#owner.cellReady(this);
+        return;
+      case 'reply':
+        this.#pending.resolve(message.id, message.value);
+        return;
+      case 'fail':
+        this.#pending.reject(message.id, message.error);
+        return;
+      case 'crash':
+        this.#facts.crash = message.error;
+        return;
+      case 'done':
+        this.#result.resolve(message.value);
+        return;
+      case 'stopped':
+        this.#facts.stopped = { self: message.self };
+        return;
+      case 'route':
+        this.#owner.route(message.to, message.body);
+        return;
+      case 'routeAsk':
+        this.#answer(message.id, this.#owner.routeAsk(message.to, message.body, message.timeoutMs));
+        return;
+      case 'routeStop':
+        this.#answer(message.id, this.#owner.routeStop(message.to));
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  #answer(id: number, answer: Promise<unknown>): void {
+    answer.then(
+      (value) => this.#channel.send({ t: 'reply', id, value }, 'reply', value),
+      (error: unknown) =>
+        this.#channel.send({
+          t: 'fail',
+          id,
+          error: error instanceof Error ? error : new Error(String(error)),
+        }),
+    );
+  }
+
+  #onExit(exit: ExitInfo): void {
+    this.#phase = 'exited';
+    this.#exitInfo = exit;
+    if (this.#graceTimer !== undefined) this.#owner.clock.clearTimeout(this.#graceTimer);
+    this.#channel.close();
+    this.#pending.rejectAll(() =>
+      isNormalExit(exit) ? new ActorStoppedError(this.name, exit) : new ActorCrashedError(this.name, exit),
+    );
+    this.#ready.reject(
+      new SpawnError(
+        `${this.kind === 'actor' ? 'Actor' : 'Task'} ${this.name} ended before it was ready (${describeExit(exit)})`,
+        exit.error === undefined ? undefined : { cause: exit.error },
+      ),
+    );
+    this.#result.reject(new ActorCrashedError(this.name, exit));
+    this.#owner.cellExited(this, exit);
+    this.#exited.resolve(exit);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * What a placement hands the root for one worker: a byte transport to it, its pid, a way to
+ * kill it, and how it ended.
+ */
+
+import type { Transport } from '@troupe/core/spi';
+
+/** How a worker ended, as the OS (or the thread) reported it. */
+export interface RawExit {
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** The worker ran out of memory (V8 heap limit or thread resource limits). */
+  readonly oom: boolean;
+  /** The tail of what the worker wrote to stderr, when captured. */
+  readonly stderrTail?: string;
+}
+
+/** The root's handle on one running worker. */
+export interface WorkerLink {
+  /** The OS process id, for child processes. */
+  readonly pid: number | undefined;
+  readonly transport: Transport;
+  /** Starts delivering the bytes the worker sends. */
+  attach(receive: (chunk: Uint8Array) => void): void;
+  /** Settles when the worker has ended; never rejects. */
+  readonly exited: Promise<RawExit>;
+  /** Sends a signal (a thread or in-process worker treats any signal as a kill). */
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** What every placement needs to start a worker. */
+export interface WorkerLaunch {
+  /** Node flags for the worker (a TypeScript loader, `--max-old-space-size`, ...). */
+  readonly execArgv: readonly string[];
+  readonly maxMessageBytes: number;
+  /** Extra environment variables for a child process. */
+  readonly env: Readonly<Record<string, string>> | undefined;
+}
+
+/** The compiled worker entry point, next to this module. */
+export const workerMainUrl = new URL('./workerMain.js', import.meta.url);

@@ -1,0 +1,77 @@
+/**
+ * The entry point of every Troupe worker, in a child process or a worker thread. It opens the
+ * channel to the root (fd 3 in a child process, the parent port in a thread), hands frames to an
+ * ActorHost, and turns uncaught exceptions and unhandled rejections into crash reports.
+ */
+
+import { Socket } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '@troupe/core';
+import type { Transport } from '@troupe/core/spi';
+import { createHostChannel } from './hostChannel.js';
+import { packChunks } from './packChunks.js';
+import { socketTransport } from './socketTransport.js';
+import { MAX_BYTES_ENV } from './workerEnv.js';
+
+interface Link {
+  readonly transport: Transport;
+  attach(receive: (chunk: Uint8Array) => void): void;
+  /** Ends the worker with `code` once everything written has left. */
+  exit(code: number): void;
+}
+
+interface ThreadData {
+  readonly troupeMaxMessageBytes: number;
+}
+
+function threadLink(): Link {
+  const port = parentPort;
+  if (port === null) throw new Error('threadLink outside a worker thread');
+  return {
+    transport: {
+      write(chunks) {
+        const bytes = packChunks(chunks);
+        port.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+      },
+      close() {
+        port.close();
+      },
+    },
+    attach(receive) {
+      port.on('message', (bytes: Uint8Array) => receive(bytes));
+    },
+    // Messages posted before exit are delivered; exit ends only this thread.
+    exit: (code) => process.exit(code),
+  };
+}
+
+function processLink(): Link {
+  const socket = new Socket({ fd: 3, readable: true, writable: true });
+  let exitCode = 0;
+  // The root closed the channel or died: nothing is left to serve.
+  socket.on('close', () => process.exit(exitCode));
+  socket.on('error', () => process.exit(exitCode));
+  // Ctrl-C reaches the whole process group; the root decides how its workers stop.
+  process.on('SIGINT', () => {});
+  return {
+    transport: socketTransport(socket),
+    attach(receive) {
+      socket.on('data', receive);
+    },
+    exit(code) {
+      exitCode = code;
+      socket.end(() => process.exit(code));
+    },
+  };
+}
+
+const inThread = parentPort !== null;
+const maxMessageBytes = inThread
+  ? (workerData as ThreadData).troupeMaxMessageBytes
+  : Number(process.env[MAX_BYTES_ENV] ?? DEFAULT_MAX_MESSAGE_BYTES);
+const link = inThread ? threadLink() : processLink();
+const { host, channel } = createHostChannel(link.transport, maxMessageBytes, (code) => link.exit(code));
+link.attach((chunk) => channel.receive(chunk));
+
+process.on('uncaughtException', (error) => host.crash(error));
+process.on('unhandledRejection', (reason) => host.crash(reason));
