@@ -201,7 +201,6 @@ export class Codec {
     this.#packr = new Packr({
       structuredClone: true,
       moreTypes: true,
-      useRecords: false,
       writeFunction: () => {
         throw new Refused();
       },

@@ -112,17 +112,13 @@ export interface TaskDefinition<Args extends unknown[] = unknown[], Result = unk
 /** Either kind of definition. */
 export type Definition = ActorDefinition<never, never, never> | TaskDefinition<never, unknown>;
 
-const REGISTRY = Symbol.for('troupe.registry');
 type Registry = Map<string, Map<string, ActorDefinition | TaskDefinition>>;
 
+/** Definitions by module URL, then name. One per copy of this module, like a module cache. */
+const definitions: Registry = new Map();
+
 function registry(): Registry {
-  const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
-  let found = holder[REGISTRY];
-  if (found === undefined) {
-    found = new Map();
-    holder[REGISTRY] = found;
-  }
-  return found;
+  return definitions;
 }
 
 function checkLocation(moduleUrl: unknown, name: unknown, what: string): void {

@@ -18,7 +18,10 @@ export interface ThreadLaunch extends WorkerLaunch {
 /** Starts a worker in a new worker thread. */
 export function startWorkerThread(launch: ThreadLaunch): WorkerLink {
   const worker = new Worker(workerMainUrl, {
-    workerData: { troupeMaxMessageBytes: launch.maxMessageBytes },
+    workerData: {
+      troupeMaxMessageBytes: launch.maxMessageBytes,
+      troupePreloads: preloadsOf(launch.execArgv),
+    },
     execArgv: [...launch.execArgv],
     ...(launch.env === undefined ? {} : { env: { ...process.env, ...launch.env } }),
     ...(launch.maxHeapMb === undefined
@@ -27,13 +30,15 @@ export function startWorkerThread(launch: ThreadLaunch): WorkerLink {
   });
   let killedBy: string | null = null;
   let oom = false;
-  let lastError = '';
+  let lastError: Error | undefined;
   const exited = new Promise<RawExit>((resolve) => {
     worker.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') oom = true;
-      lastError = error.stack ?? String(error);
+      lastError = error;
     });
-    worker.on('exit', (code) => resolve({ code, signal: killedBy, oom, stderrTail: lastError }));
+    worker.on('exit', (code) =>
+      resolve({ code, signal: killedBy, oom, ...(lastError === undefined ? {} : { error: lastError }) }),
+    );
   });
   return {
     pid: undefined,
@@ -55,4 +60,14 @@ export function startWorkerThread(launch: ThreadLaunch): WorkerLink {
       void worker.terminate();
     },
   };
+}
+
+/** The modules named by `--import X` / `--import=X` flags. */
+function preloadsOf(execArgv: readonly string[]): string[] {
+  const preloads: string[] = [];
+  execArgv.forEach((flag, i) => {
+    if (flag === '--import' && execArgv[i + 1] !== undefined) preloads.push(execArgv[i + 1] as string);
+    else if (flag.startsWith('--import=')) preloads.push(flag.slice('--import='.length));
+  });
+  return preloads;
 }

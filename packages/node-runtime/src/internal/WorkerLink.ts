@@ -11,6 +11,8 @@ export interface RawExit {
   readonly signal: string | null;
   /** The worker ran out of memory (V8 heap limit or thread resource limits). */
   readonly oom: boolean;
+  /** The error a thread died of, when it died of one its own handlers did not report. */
+  readonly error?: Error;
   /** The tail of what the worker wrote to stderr, when captured. */
   readonly stderrTail?: string;
 }

@@ -28,7 +28,8 @@ export function classifyExit(raw: RawExit, facts: ExitFacts): ExitInfo {
       ? { ...base, reason: 'oom' }
       : { ...base, reason: 'oom', error: facts.crash };
   }
-  if (facts.crash !== undefined) return { ...base, reason: 'error', error: facts.crash };
+  const crash = facts.crash ?? raw.error;
+  if (crash !== undefined) return { ...base, reason: 'error', error: crash };
   if (facts.stopped !== undefined) return { ...base, reason: facts.stopped.self ? 'normal' : 'shutdown' };
   if (raw.signal !== null) return { ...base, reason: 'signal' };
   if (raw.code === 0 || raw.code === null)

@@ -4,7 +4,10 @@
  * ActorHost, and turns uncaught exceptions and unhandled rejections into crash reports.
  */
 
+import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@troupe/core';
 import type { Transport } from '@troupe/core/spi';
@@ -22,6 +25,22 @@ interface Link {
 
 interface ThreadData {
   readonly troupeMaxMessageBytes: number;
+  /** Modules named by `--import` in execArgv, which Node 20 does not run in worker threads. */
+  readonly troupePreloads: readonly string[];
+}
+
+/** Runs the `--import` preloads in this thread; tsx through its API (its entry skips threads). */
+async function runThreadPreloads(preloads: readonly string[]): Promise<void> {
+  const fromCwd = createRequire(join(process.cwd(), 'noop.js'));
+  for (const spec of preloads) {
+    if (spec === 'tsx') {
+      // Resolved from here upwards, which reaches the application's node_modules.
+      const api = (await import(import.meta.resolve('tsx/esm/api'))) as { register(): void };
+      api.register();
+    } else {
+      await import(/^[./]/.test(spec) ? pathToFileURL(fromCwd.resolve(spec)).href : spec);
+    }
+  }
 }
 
 function threadLink(): Link {
@@ -66,6 +85,7 @@ function processLink(): Link {
 }
 
 const inThread = parentPort !== null;
+if (inThread) await runThreadPreloads((workerData as ThreadData).troupePreloads);
 const maxMessageBytes = inThread
   ? (workerData as ThreadData).troupeMaxMessageBytes
   : Number(process.env[MAX_BYTES_ENV] ?? DEFAULT_MAX_MESSAGE_BYTES);

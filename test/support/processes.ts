@@ -1,0 +1,45 @@
+/** Looking at processes through /proc, for tests that check what is alive. */
+
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** True while `pid` is a live process (a zombie counts as gone: it runs nothing). */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks `condition` every 10 ms until it holds or `timeoutMs` passes. For facts the OS gives
+ * no event for (a foreign process disappearing); resolves with whether it held.
+ */
+export async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (condition()) return true;
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Troupe worker and reaper processes whose environment carries this test run's id. */
+export function findRunProcesses(runId: string): { pid: number; cmd: string }[] {
+  const found: { pid: number; cmd: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (!/workerMain\.js|reaperMain\.js/.test(cmd)) continue;
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`TROUPE_TEST_RUN=${runId}`)) continue;
+      if (isAlive(pid)) found.push({ pid, cmd: cmd.trim() });
+    } catch {
+      // gone while we looked
+    }
+  }
+  return found;
+}
