@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/support/globalSetup.ts'],
+    reporters: ['default', './test/support/summaryReporter.ts'],
     // Real child processes on a loaded 2-core machine: generous, never relied on for speed.
     testTimeout: 30_000,
     hookTimeout: 30_000,

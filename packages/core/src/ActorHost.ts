@@ -175,8 +175,8 @@ export class ActorHost implements Router {
     this.#phase = 'running';
     this.#port.send({ t: 'ready' });
     const value = await task.fn(...args);
-    this.#phase = 'done';
     this.#port.send({ t: 'done', value });
+    this.#phase = 'done';
     this.#port.exit(0);
   }
 

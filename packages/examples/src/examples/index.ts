@@ -1,0 +1,30 @@
+/** The gallery's table of contents, in the order `pnpm gallery` runs them. */
+
+export interface Example {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<{ run(): Promise<void> }>;
+}
+
+export const examples: readonly Example[] = [
+  {
+    name: 'hello-process',
+    summary: 'a child process says hello, the main process joins it',
+    load: () => import('./hello-process.js'),
+  },
+  {
+    name: 'four-processes',
+    summary: 'four processes, each printing its number',
+    load: () => import('./four-processes.js'),
+  },
+  {
+    name: 'counter-actor',
+    summary: 'one actor definition on three placements',
+    load: () => import('./counter-actor.js'),
+  },
+  {
+    name: 'crash-isolation',
+    summary: 'one actor crashes, its sibling keeps serving',
+    load: () => import('./crash-isolation.js'),
+  },
+];

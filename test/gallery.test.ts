@@ -1,0 +1,54 @@
+/** Every gallery example runs from the command line and prints what it promises. */
+
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { tsxExecArgv } from './support/system.js';
+
+const gallery = fileURLToPath(new URL('../packages/examples/src/gallery.ts', import.meta.url));
+
+async function runGallery(...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [...tsxExecArgv, gallery, ...args], {
+    timeout: 60_000,
+  });
+  return stdout;
+}
+
+describe('the gallery', () => {
+  it('lists its examples', async () => {
+    const out = await runGallery('--list');
+    for (const name of ['hello-process', 'four-processes', 'counter-actor', 'crash-isolation']) {
+      expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
+    }
+  });
+
+  it('hello-process: the child speaks first, then the main process', async () => {
+    expect(await runGallery('hello-process')).toBe(
+      'Hello from the child process!\nHello from the main process!\n',
+    );
+  });
+
+  it('four-processes: each process prints its number, in any order', async () => {
+    const lines = (await runGallery('four-processes')).trim().split('\n');
+    expect(lines.sort()).toEqual(['Process 0: 0', 'Process 1: 1', 'Process 2: 2', 'Process 3: 3']);
+  });
+
+  it('counter-actor: the same sum on every placement', async () => {
+    const out = await runGallery('counter-actor');
+    for (const placement of ['process', 'thread', 'local']) {
+      expect(out).toMatch(new RegExp(`^${placement}\\s+counter: 1 \\+ 2 \\+ \\.\\.\\. \\+ 10 = 55$`, 'm'));
+    }
+  });
+
+  it('crash-isolation: the crash is reported and the sibling still answers', async () => {
+    const out = await runGallery('crash-isolation');
+    expect(out).toContain('fragile exited: reason=error, error=something went badly wrong');
+    expect(out).toContain('sturdy still answers: 21 * 2 = 42');
+    expect(out).toContain('asking fragile now: ActorStoppedError');
+  });
+
+  it('refuses an unknown example by name', async () => {
+    await expect(runGallery('no-such-example')).rejects.toMatchObject({ code: 2 });
+  });
+});

@@ -1,0 +1,30 @@
+/** Workers never outlive their root, even when it is SIGKILLed with a busy-looping child. */
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { isAlive, waitUntil } from './support/processes.js';
+import { tsxExecArgv } from './support/system.js';
+
+describe('orphans', () => {
+  it('an idle and a busy-looping child are gone within 1 s of the root being SIGKILLed', async () => {
+    const script = fileURLToPath(new URL('./fixtures/orphanRoot.ts', import.meta.url));
+    const root = spawn(process.execPath, [...tsxExecArgv, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    onTestFinished(() => {
+      root.kill('SIGKILL');
+    });
+    const [line] = (await once(createInterface({ input: root.stdout }), 'line')) as [string];
+    const { pids } = JSON.parse(line) as { pids: number[] };
+    expect(pids).toHaveLength(2);
+    expect(pids.every(isAlive)).toBe(true);
+
+    const exited = once(root, 'exit');
+    root.kill('SIGKILL');
+    await exited;
+    const gone = await waitUntil(() => !pids.some(isAlive), 1000);
+    if (!gone) for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
+    expect(gone).toBe(true);
+  });
+});

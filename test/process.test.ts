@@ -1,0 +1,85 @@
+/** The multiprocessing.Process analog: run a task in its own process and join it. */
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { ActorCrashedError, SerializationError } from '@troupe/node-runtime';
+import { describe, expect, it } from 'vitest';
+import { add, hello, sleepForever, throwingTask, unserializableResult } from './fixtures/actors.js';
+import { isAlive } from './support/processes.js';
+import { startSystem, tsxExecArgv } from './support/system.js';
+
+describe('system.process', () => {
+  it('runs a task in a new process, joins it and returns its result', async () => {
+    const system = await startSystem();
+    const p = await system.process(add, 2, 3);
+    expect(p.pid).toBeGreaterThan(0);
+    expect(p.pid).not.toBe(process.pid);
+    const exit = await p.join();
+    expect(exit).toMatchObject({ reason: 'normal', code: 0 });
+    expect(p.isAlive).toBe(false);
+    expect(p.exitCode).toBe(0);
+    await expect(p.result()).resolves.toBe(5);
+  });
+
+  it('join(timeoutMs) resolves undefined on timeout without throwing; terminate and kill end it', async () => {
+    const system = await startSystem();
+    const p = await system.process(sleepForever);
+    await expect(p.join(20)).resolves.toBeUndefined();
+    expect(p.isAlive).toBe(true);
+    expect(p.exitCode).toBeNull();
+    p.terminate();
+    expect(await p.join()).toMatchObject({ reason: 'signal', signal: 'SIGTERM' });
+    expect(p.exitCode).toBe(-15);
+    const q = await system.process(sleepForever);
+    q.kill();
+    expect(await q.join()).toMatchObject({ reason: 'signal', signal: 'SIGKILL' });
+  });
+
+  it('a task that throws exits with its error; result() rejects with it as cause', async () => {
+    const system = await startSystem();
+    const p = await system.process(throwingTask);
+    const exit = await p.join();
+    expect(exit?.reason).toBe('error');
+    expect(exit?.error).toBeInstanceOf(SyntaxError);
+    const failure = await p.result().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ActorCrashedError);
+    expect((failure as Error).cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it('an unserializable result fails the task with a SerializationError naming it', async () => {
+    const system = await startSystem();
+    const p = await system.process(unserializableResult);
+    const exit = await p.join();
+    expect(exit?.error).toBeInstanceOf(SerializationError);
+    expect((exit?.error as SerializationError).path).toBe('result.fn');
+  });
+
+  it('refuses unserializable arguments before starting anything', async () => {
+    const system = await startSystem();
+    const spawned: unknown[] = [];
+    system.events.subscribe((e) => spawned.push(e));
+    await expect(system.process(add, 1, (() => 2) as unknown as number)).rejects.toThrow(/args\[1\]/);
+    expect(spawned).toEqual([]);
+  });
+
+  it("prints to the parent's stdout (hello from a TypeScript module, through the tsx loader)", async () => {
+    const script = fileURLToPath(new URL('./fixtures/helloMain.ts', import.meta.url));
+    const child = spawn(process.execPath, [...tsxExecArgv, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(out).toBe('Hello from the child process!\nHello from the main process!\n');
+    expect(isAlive(child.pid as number)).toBe(false);
+  });
+
+  it('names the missing loader when a TypeScript definition cannot load', async () => {
+    const system = await startSystem({ execArgv: [] });
+    const failure = await system.process(hello, 'nobody').catch((e: unknown) => e);
+    expect((failure as Error).name).toBe('SpawnError');
+    expect(((failure as Error).cause as Error).message).toMatch(/--import tsx/);
+  });
+});
