@@ -37,7 +37,7 @@ describe.each(['process', 'thread'] as const)('crashes on placement %s', (placem
     expect(exit.error?.message).toBe('kaboom');
     expect((exit.error as RangeError & { code: string }).code).toBe('E_KABOOM');
     expect(exit.error?.stack).toMatch(/fixtures[/\\]actors\.ts/);
-    expect((exit.error?.cause as Error).message).toBe('root cause');
+    expect(((exit.error as Error).cause as Error).message).toBe('root cause');
   });
 
   it('an unhandled rejection is an error exit', async () => {

@@ -65,8 +65,8 @@ export class Channel<In, Out> {
    * `SerializationError` / `MessageTooLargeError` synchronously, and then nothing is sent.
    * Messages sent after close are dropped.
    */
-  send(message: Out, label?: string, focus?: unknown): void {
-    const bytes = this.#codec.encode(message, label, arguments.length > 2 ? focus : message);
+  send(message: Out, label = 'msg', focus: unknown = message): void {
+    const bytes = this.#codec.encode(message, label, focus);
     if (!this.#closed) this.#writer.write(bytes);
   }
 

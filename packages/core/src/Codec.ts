@@ -30,7 +30,7 @@ import { findUnserializable, unserializableClasses } from './internal/findUnseri
 /** The default `maxMessageBytes`: 64 MiB. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-/** What a {@link Portable} handle is written as. */
+/** What a portable handle (an actor reference, ...) is written as when it travels in a message. */
 export interface PortableData {
   /** Which kind of handle (`'actor'`, `'queue'`, ...). */
   readonly kind: string;

@@ -321,7 +321,8 @@ export function describeExit(exit: ExitInfo): string {
   }
 }
 
-type ErrorClass = new (...args: never[]) => Error;
+/** Any error class, as the rebuild table holds them. */
+export type ErrorClass = new (...args: never[]) => Error;
 
 /** Troupe error classes by code, used to rebuild errors that crossed a boundary. */
 export const errorClassesByCode: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([

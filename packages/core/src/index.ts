@@ -16,7 +16,7 @@
 
 export type { ActorRef, AskOptions } from './ActorRef.js';
 export { type Clock, realClock, SimulatedClock, type TimerHandle } from './Clock.js';
-export { Codec, type CodecOptions, DEFAULT_MAX_MESSAGE_BYTES } from './Codec.js';
+export { Codec, type CodecOptions, DEFAULT_MAX_MESSAGE_BYTES, type PortableData } from './Codec.js';
 export {
   type ActorContext,
   type ActorDefinition,
@@ -32,3 +32,4 @@ export * from './errors.js';
 export type { DeadLetterEvent, ExitedEvent, Placement, SpawnedEvent, SystemEvent } from './events.js';
 export { PLACEMENTS } from './events.js';
 export { EXIT_REASONS, type ExitInfo, type ExitReason, isNormalExit } from './exit.js';
+export type { ActorAddress } from './protocol.js';
