@@ -2,11 +2,13 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { Counter, Crasher, sleepForever } from './fixtures/actors.js';
 import { isAlive, waitUntil } from './support/processes.js';
-import { tsxExecArgv } from './support/system.js';
+import { startSystem, tsxExecArgv } from './support/system.js';
 
 describe('orphans', () => {
   it('an idle and a busy-looping child are gone within 1 s of the root being SIGKILLed', async () => {
@@ -26,5 +28,18 @@ describe('orphans', () => {
     const gone = await waitUntil(() => !pids.some(isAlive), 1000);
     if (!gone) for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
     expect(gone).toBe(true);
+  });
+
+  it('leaves no process and no zombie after shutdown, busy and sleeping ones included', async () => {
+    const system = await startSystem({ shutdownMs: 500 });
+    const idle = await system.spawn(Counter, { start: 0 });
+    const busy = await system.spawn(Crasher, undefined);
+    await busy.ask({ type: 'spin' });
+    const task = await system.process(sleepForever);
+    const pids = [idle.pid, busy.pid, task.pid] as number[];
+    expect(pids.every(isAlive)).toBe(true);
+    await system.shutdown();
+    // Reaped, not merely dead: no /proc entry is left at all.
+    expect(pids.filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
   });
 });
