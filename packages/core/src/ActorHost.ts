@@ -8,7 +8,7 @@
 
 import type { AskOptions } from './ActorRef.js';
 import type { Clock } from './Clock.js';
-import type { PortableData } from './Codec.js';
+import { Codec, type PortableData } from './Codec.js';
 import {
   type ActorContext,
   type ActorDefinition,
@@ -29,7 +29,20 @@ import {
   type SendMessage,
   type ToWorker,
 } from './protocol.js';
+import { Queue } from './queue/Queue.js';
+import { isQueueInfo } from './queue/QueueBackend.js';
+import { QueueClient } from './queue/QueueClient.js';
+import { RemoteQueueOps } from './queue/RemoteQueueOps.js';
 import { RoutedActorRef, type Router } from './RoutedActorRef.js';
+
+/** What an {@link ActorHost} needs from its runtime. */
+export interface ActorHostOptions {
+  readonly clock: Clock;
+  /** The largest encoded message (items included), in bytes. */
+  readonly maxMessageBytes: number;
+  /** Runs a function soon after the current task (Node: `setImmediate`); batches queue puts. */
+  readonly schedule: (fn: () => void) => void;
+}
 
 /** How a host talks back to the root and ends its worker. */
 export interface HostPort {
@@ -79,10 +92,17 @@ export class ActorHost implements Router {
   #current: AskMessage | undefined;
   #replied = false;
   readonly #context: ActorContext<unknown, unknown>;
+  readonly #queueOps: RemoteQueueOps;
+  readonly #queues: QueueClient;
 
-  constructor(port: HostPort, clock: Clock) {
+  constructor(port: HostPort, options: ActorHostOptions) {
     this.#port = port;
-    this.#pending = new PendingCalls(clock);
+    this.#pending = new PendingCalls(options.clock);
+    this.#queueOps = new RemoteQueueOps((m) => this.#port.send(m), this.#pending, options.schedule);
+    this.#queues = new QueueClient(
+      this.#queueOps,
+      new Codec({ maxMessageBytes: options.maxMessageBytes, revive: this.revive }),
+    );
     const host = this;
     this.#context = {
       get self() {
@@ -104,18 +124,30 @@ export class ActorHost implements Router {
     const ask = this.#current;
     if (ask === undefined) return;
     if (this.#replied) throw new TroupeError('ctx.reply() called twice for one ask');
-    this.#port.send({ t: 'reply', id: ask.id, value });
+    this.#send({ t: 'reply', id: ask.id, value });
     this.#replied = true;
   }
 
   /** Rebuilds handles that arrive in messages (the codec's `revive` hook). */
-  revive = (portable: PortableData): unknown => {
-    if (portable.kind === 'actor') {
-      const { id, name } = (portable.data ?? {}) as Partial<ActorAddress>;
-      if (typeof id === 'string' && typeof name === 'string') return new RoutedActorRef(id, name, this);
+  readonly revive = (portable: PortableData): unknown => {
+    switch (portable.kind) {
+      case 'actor': {
+        const { id, name } = (portable.data ?? {}) as Partial<ActorAddress>;
+        if (typeof id === 'string' && typeof name === 'string') return new RoutedActorRef(id, name, this);
+        break;
+      }
+      case 'queue':
+        if (isQueueInfo(portable.data)) return new Queue(portable.data, this.#queues);
+        break;
     }
     return portable;
   };
+
+  /** Sends a frame to the root, after any queue puts gathered before it. */
+  #send(message: FromWorker): void {
+    this.#queueOps.flush();
+    this.#port.send(message);
+  }
 
   /** Handles one frame from the root. */
   handle(message: ToWorker): void {
@@ -147,9 +179,9 @@ export class ActorHost implements Router {
     if (this.#phase === 'done') return;
     this.#phase = 'done';
     try {
-      this.#port.send({ t: 'crash', error: error instanceof Error ? error : plainError(error) });
+      this.#send({ t: 'crash', error: error instanceof Error ? error : plainError(error) });
     } catch {
-      this.#port.send({ t: 'crash', error: plainError(error) });
+      this.#send({ t: 'crash', error: plainError(error) });
     }
     this.#port.exit(1);
   }
@@ -166,16 +198,16 @@ export class ActorHost implements Router {
     this.#state = await definition.spec.init(init.args, initContext);
     if (this.#phase === 'done') return;
     this.#phase = 'running';
-    this.#port.send({ t: 'ready' });
+    this.#send({ t: 'ready' });
     this.#drain();
   }
 
   async #runTask(task: TaskDefinition, args: unknown): Promise<void> {
     if (!Array.isArray(args)) throw new ProtocolError('Task arguments must be an array');
     this.#phase = 'running';
-    this.#port.send({ t: 'ready' });
+    this.#send({ t: 'ready' });
     const value = await task.fn(...args);
-    this.#port.send({ t: 'done', value });
+    this.#send({ t: 'done', value });
     this.#phase = 'done';
     this.#port.exit(0);
   }
@@ -223,7 +255,7 @@ export class ActorHost implements Router {
   #afterMessage(work: SendMessage | AskMessage, state: unknown): boolean {
     this.#state = state;
     if (work.t === 'ask' && !this.#replied) {
-      this.#port.send({ t: 'fail', id: work.id, error: new NoReplyError(this.#self?.name ?? '?') });
+      this.#send({ t: 'fail', id: work.id, error: new NoReplyError(this.#self?.name ?? '?') });
     }
     this.#current = undefined;
     if (this.#stopSelf) {
@@ -237,7 +269,7 @@ export class ActorHost implements Router {
     this.#phase = 'done';
     const terminate = this.#definition?.spec.terminate;
     const done = () => {
-      this.#port.send({ t: 'stopped', self: reason === 'normal' });
+      this.#send({ t: 'stopped', self: reason === 'normal' });
       this.#port.exit(0);
     };
     let result: unknown;
@@ -261,7 +293,7 @@ export class ActorHost implements Router {
   // Router: calls made through RoutedActorRef inside this worker.
 
   route(to: string, body: unknown): void {
-    this.#port.send({ t: 'route', to, body });
+    this.#send({ t: 'route', to, body });
   }
 
   routeAsk(to: string, body: unknown, options: AskOptions | undefined, name: string): Promise<unknown> {
@@ -271,7 +303,7 @@ export class ActorHost implements Router {
       onTimeout: (ms) => new AskTimeoutError(name, ms),
     });
     try {
-      this.#port.send({ t: 'routeAsk', to, id, body, timeoutMs: options?.timeoutMs });
+      this.#send({ t: 'routeAsk', to, id, body, timeoutMs: options?.timeoutMs });
     } catch (error) {
       promise.catch(() => {});
       this.#pending.reject(id, error);
@@ -282,7 +314,7 @@ export class ActorHost implements Router {
 
   routeStop(to: string): Promise<ExitInfo> {
     const { id, promise } = this.#pending.create<ExitInfo>({ onTimeout: () => new Error('unreachable') });
-    this.#port.send({ t: 'routeStop', to, id });
+    this.#send({ t: 'routeStop', to, id });
     return promise;
   }
 }

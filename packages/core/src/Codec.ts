@@ -177,6 +177,18 @@ function installExtensions(): void {
 }
 
 /**
+ * {@link findUnserializable}, or undefined when the search itself fails: a value nested deeper
+ * than the search can recurse (the encoder's own RangeError then says so) or a throwing getter.
+ */
+function locateUnserializable(value: unknown, path: string): ReturnType<typeof findUnserializable> {
+  try {
+    return findUnserializable(value, path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Encodes and decodes messages for one channel. Keep one per channel: its msgpackr instance and
  * buffers are reused for every message.
  *
@@ -221,7 +233,7 @@ export class Codec {
     try {
       bytes = this.#packr.pack(value);
     } catch (error) {
-      const found = findUnserializable(focus, label) ?? findUnserializable(value, 'envelope');
+      const found = locateUnserializable(focus, label) ?? locateUnserializable(value, 'envelope');
       if (found !== undefined) throw new SerializationError(found.path, found.what, { cause: error });
       if (error instanceof RangeError && /call stack/i.test(error.message)) {
         throw new SerializationError(label, 'a value nested too deeply', { cause: error });

@@ -309,6 +309,115 @@ export class RemoteError extends Error {
   }
 }
 
+/**
+ * A wait (such as a joinable queue's `join`) did not complete within its `timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from '@troupe/core';
+ * await queue.join({ timeoutMs: 1000 }).catch((err) => err instanceof TimeoutError);
+ * ```
+ */
+export class TimeoutError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_TIMEOUT';
+}
+
+/**
+ * A `put` on a full queue did not find room within its `timeoutMs` (or `tryPut` found none).
+ *
+ * @example
+ * ```ts
+ * import { QueueFullError } from '@troupe/core';
+ * await queue.put(job, { timeoutMs: 100 }).catch((err) => err instanceof QueueFullError);
+ * ```
+ */
+export class QueueFullError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_QUEUE_FULL';
+}
+
+/**
+ * A `get` on an empty queue found nothing within its `timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * import { QueueEmptyError } from '@troupe/core';
+ * await queue.get({ timeoutMs: 100 }).catch((err) => err instanceof QueueEmptyError);
+ * ```
+ */
+export class QueueEmptyError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_QUEUE_EMPTY';
+}
+
+/**
+ * The queue is closed: `put` rejects at once, and `get` rejects once what was left is drained.
+ *
+ * @example
+ * ```ts
+ * import { QueueClosedError } from '@troupe/core';
+ * await queue.close();
+ * await queue.put(1).catch((err) => err instanceof QueueClosedError); // true
+ * ```
+ */
+export class QueueClosedError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_QUEUE_CLOSED';
+}
+
+/**
+ * `taskDone()` was called more times than this consumer took items from a joinable queue (or on
+ * a queue that is not joinable).
+ *
+ * @example
+ * ```ts
+ * import { TaskDoneError } from '@troupe/core';
+ * try { await queue.taskDone(); } catch (err) { console.log(err instanceof TaskDoneError); }
+ * ```
+ */
+export class TaskDoneError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_TASK_DONE';
+}
+
+/**
+ * The other end of the pipe closed (or its process died) and nothing is left to read: Python's
+ * `EOFError`.
+ *
+ * @example
+ * ```ts
+ * import { PipeClosedError } from '@troupe/core';
+ * await conn.recv().catch((err) => err instanceof PipeClosedError);
+ * ```
+ */
+export class PipeClosedError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_PIPE_CLOSED';
+}
+
+/**
+ * `send` on a pipe whose other end has closed (or whose process died), or on an end closed here.
+ *
+ * @example
+ * ```ts
+ * import { BrokenPipeError } from '@troupe/core';
+ * await conn.send('hi').catch((err) => err instanceof BrokenPipeError);
+ * ```
+ */
+export class BrokenPipeError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_BROKEN_PIPE';
+}
+
+/**
+ * A pipe end was used the wrong way: sending on the receive-only end of a one-way pipe, or
+ * receiving on its send-only end.
+ *
+ * @example
+ * ```ts
+ * import { WrongPipeEndError } from '@troupe/core';
+ * const [reader, writer] = system.pipe<string>({ duplex: false });
+ * try { reader.send('x'); } catch (err) { console.log(err instanceof WrongPipeEndError); }
+ * ```
+ */
+export class WrongPipeEndError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_WRONG_PIPE_END';
+}
+
 /** A one-line description of an exit, for messages. */
 export function describeExit(exit: ExitInfo): string {
   switch (exit.reason) {
@@ -339,6 +448,14 @@ export const errorClassesByCode: ReadonlyMap<string, ErrorClass> = new Map<strin
   ['ERR_TROUPE_INVALID_ARGUMENT', InvalidArgumentError],
   ['ERR_TROUPE_SYSTEM_SHUTDOWN', SystemShutdownError],
   ['ERR_TROUPE_PROCESS_EXIT', ProcessExitError],
+  ['ERR_TROUPE_TIMEOUT', TimeoutError],
+  ['ERR_TROUPE_QUEUE_FULL', QueueFullError],
+  ['ERR_TROUPE_QUEUE_EMPTY', QueueEmptyError],
+  ['ERR_TROUPE_QUEUE_CLOSED', QueueClosedError],
+  ['ERR_TROUPE_TASK_DONE', TaskDoneError],
+  ['ERR_TROUPE_PIPE_CLOSED', PipeClosedError],
+  ['ERR_TROUPE_BROKEN_PIPE', BrokenPipeError],
+  ['ERR_TROUPE_WRONG_PIPE_END', WrongPipeEndError],
 ]);
 
 /**

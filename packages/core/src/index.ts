@@ -33,3 +33,5 @@ export type { DeadLetterEvent, ExitedEvent, Placement, SpawnedEvent, SystemEvent
 export { PLACEMENTS } from './events.js';
 export { EXIT_REASONS, type ExitInfo, type ExitReason, isNormalExit } from './exit.js';
 export type { ActorAddress } from './protocol.js';
+export { Queue } from './queue/Queue.js';
+export type { OnConsumerDeath, QueueOptions, WaitOptions } from './queue/QueueBackend.js';

@@ -110,6 +110,34 @@ export interface RouteStopMessage {
   readonly id: number;
 }
 
+/** The queue operations a worker asks the root's queue backend for. */
+export type QueueOp =
+  | 'put'
+  | 'puts'
+  | 'tryPut'
+  | 'take'
+  | 'tryTake'
+  | 'ack'
+  | 'taskDone'
+  | 'join'
+  | 'size'
+  | 'close'
+  | 'cancel';
+
+/**
+ * Worker → root: a queue operation. `id` 0 expects no answer; otherwise the root answers `reply`
+ * or `fail` under `id`. `arg` is the encoded item (`put`, `tryPut`), the items (`puts`), a count
+ * (`take`, `tryTake`, `ack`, `taskDone`) or the id of the call to cancel (`cancel`).
+ */
+export interface QueueCallMessage {
+  readonly t: 'qcall';
+  readonly op: QueueOp;
+  readonly id: number;
+  readonly q: string;
+  readonly arg: unknown;
+  readonly timeoutMs: number | undefined;
+}
+
 /** Every frame the root sends to a worker. */
 export type ToWorker = InitMessage | SendMessage | AskMessage | StopMessage | ReplyMessage | FailMessage;
 
@@ -123,28 +151,35 @@ export type FromWorker =
   | StoppedMessage
   | RouteMessage
   | RouteAskMessage
-  | RouteStopMessage;
+  | RouteStopMessage
+  | QueueCallMessage;
 
-const toWorkerTags = new Set<string>(['init', 'send', 'ask', 'stop', 'reply', 'fail']);
-const fromWorkerTags = new Set<string>([
-  'ready',
-  'reply',
-  'fail',
-  'crash',
-  'done',
-  'stopped',
-  'route',
-  'routeAsk',
-  'routeStop',
-]);
+// Records keyed by the tag unions: the compiler insists every tag is listed.
+const toWorkerTags: Record<ToWorker['t'], true> = {
+  init: true,
+  send: true,
+  ask: true,
+  stop: true,
+  reply: true,
+  fail: true,
+};
+const fromWorkerTags: Record<FromWorker['t'], true> = {
+  ready: true,
+  reply: true,
+  fail: true,
+  crash: true,
+  done: true,
+  stopped: true,
+  route: true,
+  routeAsk: true,
+  routeStop: true,
+  qcall: true,
+};
 
-function hasTag(value: unknown, tags: Set<string>): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { t?: unknown }).t === 'string' &&
-    tags.has((value as { t: string }).t)
-  );
+function hasTag(value: unknown, tags: Record<string, true>): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const tag = (value as { t?: unknown }).t;
+  return typeof tag === 'string' && Object.hasOwn(tags, tag);
 }
 
 /** True when a decoded value is a frame the root may send. */

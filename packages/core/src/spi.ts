@@ -11,7 +11,7 @@
  * @module
  */
 
-export { ActorHost, type HostPort } from './ActorHost.js';
+export { ActorHost, type ActorHostOptions, type HostPort } from './ActorHost.js';
 export { Channel, type ChannelOptions, type Transport } from './Channel.js';
 export { Portable, type PortableData } from './Codec.js';
 export { isRegisteredDefinition, loadDefinition } from './definitions.js';
@@ -19,4 +19,9 @@ export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.
 export { type Deferred, deferred } from './internal/deferred.js';
 export { PendingCalls, type PendingOptions } from './internal/PendingCalls.js';
 export * from './protocol.js';
+export { EmbeddedQueueBackend, type EmbeddedQueueBackendOptions } from './queue/EmbeddedQueueBackend.js';
+export type { FailedItem, QueueBackend, QueueInfo } from './queue/QueueBackend.js';
+export { isQueueInfo } from './queue/QueueBackend.js';
+export { QueueClient, type QueueOps } from './queue/QueueClient.js';
+export { RemoteQueueOps } from './queue/RemoteQueueOps.js';
 export { RoutedActorRef, type Router } from './RoutedActorRef.js';

@@ -10,17 +10,28 @@ import {
   type ActorDefinition,
   ActorStoppedError,
   type Clock,
+  Codec,
   DefinitionError,
   EventStream,
   type Placement,
+  Queue,
+  type QueueOptions,
   type SystemEvent,
   SystemShutdownError,
   type TaskDefinition,
 } from '@troupe/core';
-import { type ActorAddress, type InitMessage, isRegisteredDefinition } from '@troupe/core/spi';
+import {
+  type ActorAddress,
+  EmbeddedQueueBackend,
+  type InitMessage,
+  isRegisteredDefinition,
+  type PortableData,
+  QueueClient,
+} from '@troupe/core/spi';
 import { nanoid } from 'nanoid';
 import { ActorHandle } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
+import { QueueHub } from './internal/QueueHub.js';
 import { WorkerCell as Cell, type CellOwner } from './internal/WorkerCell.js';
 import type { WorkerLaunch, WorkerLink } from './internal/WorkerLink.js';
 import { startLocal } from './LocalPlacement.js';
@@ -58,11 +69,44 @@ export class ActorSystem implements AsyncDisposable {
   readonly #handles = new Map<string, ActorHandle>();
   readonly #names = new Map<string, string>();
   readonly #owner: CellOwner;
+  readonly #hub: QueueHub;
+  readonly #rootQueues: QueueClient;
   #shutdown: Promise<void> | undefined;
 
   private constructor(options: ResolvedSystemOptions) {
     this.#options = options;
     this.#owner = this.#makeOwner(options);
+    const itemCodec = new Codec({ maxMessageBytes: options.maxMessageBytes, revive: (p) => this.#revive(p) });
+    const backend = new EmbeddedQueueBackend({
+      clock: options.clock,
+      onFailed: (failed) =>
+        this.#deadLetter(
+          { id: failed.queue, name: `queue ${failed.queue}` },
+          itemCodec.decode(failed.item),
+          failed.reason,
+        ),
+    });
+    this.#hub = new QueueHub(backend, (queue, item, reason) =>
+      this.#deadLetter({ id: queue, name: `queue ${queue}` }, itemCodec.decode(item), reason),
+    );
+    this.#rootQueues = new QueueClient(this.#hub.rootOps(), itemCodec);
+  }
+
+  /**
+   * Creates a queue: multi-producer, multi-consumer, FIFO for each producer. Its handle can be
+   * passed to any actor in spawn arguments or messages. Throws `InvalidArgumentError` naming a
+   * bad option.
+   *
+   * @example
+   * ```ts
+   * const jobs = system.queue<Job>({ capacity: 100 });
+   * await system.spawn(Worker, { jobs });
+   * await jobs.put({ id: 1 });
+   * ```
+   */
+  queue<T>(options: QueueOptions = {}): Queue<T> {
+    this.#checkOpen();
+    return new Queue<T>(this.#hub.backend.create(options), this.#rootQueues);
   }
 
   /** What workers ask of the system: kept off the public surface. */
@@ -95,6 +139,7 @@ export class ActorSystem implements AsyncDisposable {
         return cell.stop();
       },
       deadLetter: (to, message, reason) => this.#deadLetter(to, message, reason),
+      queueCall: (consumer, message) => this.#hub.call(consumer, message),
       cellReady: (cell) => {
         this.events.emit({
           type: 'spawned',
@@ -106,6 +151,7 @@ export class ActorSystem implements AsyncDisposable {
         });
       },
       cellExited: (cell, exit) => {
+        this.#hub.consumerGone(cell.id);
         this.#cells.delete(cell.id);
         this.#handles.delete(cell.id);
         if (this.#names.get(cell.name) === cell.id) this.#names.delete(cell.name);
@@ -120,6 +166,23 @@ export class ActorSystem implements AsyncDisposable {
         });
       },
     };
+  }
+
+  #revive(portable: PortableData): unknown {
+    switch (portable.kind) {
+      case 'actor': {
+        const { id } = (portable.data ?? {}) as Partial<ActorAddress>;
+        if (typeof id === 'string') return this.#handles.get(id) ?? portable;
+        break;
+      }
+      case 'queue': {
+        const { id } = (portable.data ?? {}) as { id?: unknown };
+        const info = typeof id === 'string' ? this.#hub.backend.info(id) : undefined;
+        if (info !== undefined) return new Queue(info, this.#rootQueues);
+        break;
+      }
+    }
+    return portable;
   }
 
   #deadLetter(to: ActorAddress, message: unknown, reason: string): void {

@@ -75,7 +75,9 @@ export function findUnserializable(
     return undefined;
   }
   if (value instanceof Error) {
-    return findUnserializable(value.cause, `${path}.cause`, seen);
+    // The codec writes an error's cause and its own enumerable fields (code, extras): search both.
+    const found = findUnserializable(value.cause, `${path}.cause`, seen);
+    if (found) return found;
   }
   for (const key of Object.keys(value)) {
     const found = findUnserializable((value as Record<string, unknown>)[key], keyPath(path, key), seen);

@@ -28,6 +28,7 @@ import {
   isFromWorker,
   PendingCalls,
   type PortableData,
+  type QueueCallMessage,
   type ToWorker,
 } from '@troupe/core/spi';
 import { classifyExit, type ExitFacts } from './classifyExit.js';
@@ -43,6 +44,8 @@ export interface CellOwner {
   routeAsk(to: string, body: unknown, timeoutMs: number | undefined): Promise<unknown>;
   routeStop(to: string): Promise<ExitInfo>;
   deadLetter(to: ActorAddress, message: unknown, reason: string): void;
+  /** Runs a queue call for this worker; undefined when no answer is due. */
+  queueCall(consumer: string, message: QueueCallMessage): Promise<unknown> | undefined;
   cellReady(cell: WorkerCell): void;
   cellExited(cell: WorkerCell, exit: ExitInfo): void;
 }
@@ -219,6 +222,11 @@ export class WorkerCell {
       case 'routeStop':
         this.#answer(message.id, this.#owner.routeStop(message.to));
         return;
+      case 'qcall': {
+        const answer = this.#owner.queueCall(this.id, message);
+        if (answer !== undefined && message.id !== 0) this.#answer(message.id, answer);
+        return;
+      }
       default:
         assertNever(message);
     }

@@ -37,7 +37,7 @@ export function createHostChannel(
         exit(code);
       },
     },
-    realClock,
+    { clock: realClock, maxMessageBytes, schedule: setImmediate },
   );
   const channel = new Channel<ToWorker, FromWorker>({
     codec: new Codec({ maxMessageBytes, revive: host.revive }),

@@ -1,0 +1,398 @@
+/**
+ * The embedded queue hub: every queue's contents, waiting producers and consumers, and the items
+ * each consumer holds, kept in the root process. All the queue rules live here, driven by an
+ * injected clock, so they are tested without spawning anything.
+ *
+ * @module
+ */
+
+import { nanoid } from 'nanoid';
+import type { Clock, TimerHandle } from '../Clock.js';
+import {
+  InvalidArgumentError,
+  QueueClosedError,
+  QueueEmptyError,
+  QueueFullError,
+  TaskDoneError,
+  TimeoutError,
+} from '../errors.js';
+import { Deque } from '../internal/Deque.js';
+import type {
+  FailedItem,
+  OnConsumerDeath,
+  QueueBackend,
+  QueueInfo,
+  QueueOptions,
+  WaitOptions,
+} from './QueueBackend.js';
+
+interface Item {
+  readonly bytes: Uint8Array;
+  deliveries: number;
+}
+
+interface Waiter {
+  settled: boolean;
+  timer: TimerHandle | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  reject(error: unknown): void;
+}
+
+interface Putter extends Waiter {
+  readonly item: Item;
+  resolve(): void;
+}
+
+interface Taker extends Waiter {
+  readonly consumer: string;
+  readonly max: number;
+  resolve(items: Uint8Array[]): void;
+}
+
+interface Joiner extends Waiter {
+  resolve(): void;
+}
+
+interface QueueRecord {
+  readonly info: QueueInfo;
+  readonly capacity: number;
+  readonly onConsumerDeath: OnConsumerDeath;
+  readonly maxDeliveries: number;
+  items: Deque<Item>;
+  closed: boolean;
+  /** Items put and not yet finished (joinable queues). */
+  unfinished: number;
+  readonly putters: Deque<Putter>;
+  readonly takers: Deque<Taker>;
+  readonly joiners: Set<Joiner>;
+  /** Items handed to each consumer and not yet finished, oldest first. */
+  readonly held: Map<string, Deque<Item>>;
+}
+
+/** What the hub reports besides answering calls. */
+export interface EmbeddedQueueBackendOptions {
+  readonly clock: Clock;
+  /** An item failed (its consumer died and it will not be redelivered). */
+  readonly onFailed?: (failed: FailedItem) => void;
+}
+
+const DEFAULT_MAX_DELIVERIES = 5;
+
+/** Drops waiters that timed out or were aborted from the front of a line. */
+function dropSettled(line: Deque<Waiter>): void {
+  while (line.peek()?.settled) line.shift();
+}
+
+function checkQueueOptions(options: QueueOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('queue options must be an object');
+  }
+  const { capacity, joinable, onConsumerDeath, maxDeliveries } = options;
+  if (capacity !== undefined && (!Number.isSafeInteger(capacity) || capacity <= 0)) {
+    throw new InvalidArgumentError(`capacity must be a positive integer, got ${String(capacity)}`);
+  }
+  if (joinable !== undefined && typeof joinable !== 'boolean') {
+    throw new InvalidArgumentError(`joinable must be a boolean, got ${String(joinable)}`);
+  }
+  if (onConsumerDeath !== undefined && onConsumerDeath !== 'redeliver' && onConsumerDeath !== 'fail') {
+    throw new InvalidArgumentError(
+      `onConsumerDeath must be 'redeliver' or 'fail', got ${String(onConsumerDeath)}`,
+    );
+  }
+  if (maxDeliveries !== undefined && (!Number.isSafeInteger(maxDeliveries) || maxDeliveries <= 0)) {
+    throw new InvalidArgumentError(`maxDeliveries must be a positive integer, got ${String(maxDeliveries)}`);
+  }
+}
+
+/**
+ * The default {@link QueueBackend}: queues held in this process.
+ *
+ * @example
+ * ```ts
+ * const hub = new EmbeddedQueueBackend({ clock: realClock });
+ * const { id } = hub.create({ capacity: 10 });
+ * await hub.put(id, new Uint8Array([1]));
+ * const [item] = await hub.take(id, 'me', 1);
+ * hub.ack(id, 'me', 1);
+ * ```
+ */
+export class EmbeddedQueueBackend implements QueueBackend {
+  readonly #clock: Clock;
+  readonly #onFailed: ((failed: FailedItem) => void) | undefined;
+  readonly #queues = new Map<string, QueueRecord>();
+
+  constructor(options: EmbeddedQueueBackendOptions) {
+    this.#clock = options.clock;
+    this.#onFailed = options.onFailed;
+  }
+
+  create(options: QueueOptions = {}): QueueInfo {
+    checkQueueOptions(options);
+    const info: QueueInfo = {
+      id: nanoid(10),
+      capacity: options.capacity ?? null,
+      joinable: options.joinable ?? false,
+    };
+    this.#queues.set(info.id, {
+      info,
+      capacity: options.capacity ?? Number.POSITIVE_INFINITY,
+      onConsumerDeath: options.onConsumerDeath ?? 'redeliver',
+      maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
+      items: new Deque(),
+      closed: false,
+      unfinished: 0,
+      putters: new Deque(),
+      takers: new Deque(),
+      joiners: new Set(),
+      held: new Map(),
+    });
+    return info;
+  }
+
+  info(queue: string): QueueInfo | undefined {
+    return this.#queues.get(queue)?.info;
+  }
+
+  put(queue: string, bytes: Uint8Array, options?: WaitOptions): Promise<void> {
+    const q = this.#get(queue);
+    if (q.closed) return Promise.reject(new QueueClosedError(`Queue ${queue} is closed`));
+    const item: Item = { bytes, deliveries: 0 };
+    dropSettled(q.putters);
+    if (q.putters.length === 0 && q.items.length < q.capacity) {
+      this.#accept(q, item);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const putter: Putter = { ...this.#waiter(reject), item, resolve };
+      q.putters.push(putter);
+      this.#arm(
+        putter,
+        options,
+        () => new QueueFullError(`Queue ${queue} stayed full for ${options?.timeoutMs} ms`),
+      );
+    });
+  }
+
+  tryPut(queue: string, bytes: Uint8Array): boolean {
+    const q = this.#get(queue);
+    if (q.closed) throw new QueueClosedError(`Queue ${queue} is closed`);
+    dropSettled(q.putters);
+    if (q.putters.length > 0 || q.items.length >= q.capacity) return false;
+    this.#accept(q, { bytes, deliveries: 0 });
+    return true;
+  }
+
+  take(queue: string, consumer: string, max: number, options?: WaitOptions): Promise<Uint8Array[]> {
+    const q = this.#get(queue);
+    const now = this.tryTake(queue, consumer, max);
+    if (now.length > 0) return Promise.resolve(now);
+    if (q.closed) return Promise.reject(new QueueClosedError(`Queue ${queue} is closed and drained`));
+    return new Promise<Uint8Array[]>((resolve, reject) => {
+      const taker: Taker = { ...this.#waiter(reject), consumer, max, resolve };
+      q.takers.push(taker);
+      this.#arm(
+        taker,
+        options,
+        () => new QueueEmptyError(`Queue ${queue} stayed empty for ${options?.timeoutMs} ms`),
+      );
+    });
+  }
+
+  tryTake(queue: string, consumer: string, max: number): Uint8Array[] {
+    const q = this.#get(queue);
+    const taken: Uint8Array[] = [];
+    while (taken.length < max) {
+      const item = q.items.shift();
+      if (item === undefined) break;
+      this.#hand(q, consumer, item);
+      taken.push(item.bytes);
+    }
+    if (taken.length > 0) this.#admitPutters(q);
+    return taken;
+  }
+
+  ack(queue: string, consumer: string, n: number): void {
+    const q = this.#queues.get(queue);
+    if (q === undefined || q.info.joinable) return;
+    const held = q.held.get(consumer);
+    for (let i = 0; i < n && held !== undefined; i++) held.shift();
+  }
+
+  taskDone(queue: string, consumer: string, n: number): void {
+    const q = this.#get(queue);
+    if (!q.info.joinable)
+      throw new TaskDoneError(`Queue ${queue} is not joinable: taskDone() has no meaning`);
+    const held = q.held.get(consumer);
+    if (held === undefined || held.length < n) {
+      throw new TaskDoneError('taskDone() called more times than items were taken');
+    }
+    for (let i = 0; i < n; i++) held.shift();
+    this.#finish(q, n);
+  }
+
+  join(queue: string, options?: WaitOptions): Promise<void> {
+    const q = this.#get(queue);
+    if (!q.info.joinable) return Promise.reject(new TaskDoneError(`Queue ${queue} is not joinable`));
+    if (q.unfinished === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const joiner: Joiner = { ...this.#waiter(reject), resolve };
+      q.joiners.add(joiner);
+      this.#arm(
+        joiner,
+        options,
+        () => new TimeoutError(`Queue ${queue} was not finished within ${options?.timeoutMs} ms`),
+      );
+    });
+  }
+
+  size(queue: string): number {
+    return this.#get(queue).items.length;
+  }
+
+  close(queue: string): void {
+    const q = this.#get(queue);
+    if (q.closed) return;
+    q.closed = true;
+    for (const putter of q.putters.drain()) {
+      this.#settle(putter, () => putter.reject(new QueueClosedError(`Queue ${queue} was closed`)));
+    }
+    if (q.items.length === 0) this.#rejectTakers(q);
+  }
+
+  consumerGone(consumer: string): void {
+    for (const q of this.#queues.values()) {
+      const remaining = q.takers.drain().filter((t) => {
+        if (t.consumer !== consumer) return true;
+        this.#settle(t, () => t.reject(new QueueClosedError('Consumer is gone')));
+        return false;
+      });
+      for (const t of remaining) q.takers.push(t);
+      const held = q.held.get(consumer);
+      if (held === undefined) continue;
+      q.held.delete(consumer);
+      const back: Item[] = [];
+      for (const item of held.drain()) {
+        if (q.onConsumerDeath === 'redeliver' && item.deliveries < q.maxDeliveries) back.push(item);
+        else
+          this.#fail(q, item, q.onConsumerDeath === 'fail' ? 'consumer died' : 'poison: too many deliveries');
+      }
+      if (back.length > 0) {
+        const rest = q.items.drain();
+        for (const item of [...back, ...rest]) q.items.push(item);
+        this.#serveTakers(q);
+      }
+    }
+  }
+
+  /** Drops a queue nobody can reach any more. */
+  delete(queue: string): void {
+    const q = this.#queues.get(queue);
+    if (q === undefined) return;
+    this.close(queue);
+    this.#rejectTakers(q);
+    this.#queues.delete(queue);
+  }
+
+  #get(queue: string): QueueRecord {
+    const q = this.#queues.get(queue);
+    if (q === undefined) throw new QueueClosedError(`No queue ${queue} (it was deleted or never existed)`);
+    return q;
+  }
+
+  #accept(q: QueueRecord, item: Item): void {
+    if (q.info.joinable) q.unfinished++;
+    q.items.push(item);
+    this.#serveTakers(q);
+  }
+
+  #hand(q: QueueRecord, consumer: string, item: Item): void {
+    item.deliveries++;
+    let held = q.held.get(consumer);
+    if (held === undefined) {
+      held = new Deque();
+      q.held.set(consumer, held);
+    }
+    held.push(item);
+  }
+
+  #serveTakers(q: QueueRecord): void {
+    while (q.items.length > 0 && q.takers.length > 0) {
+      const taker = q.takers.shift() as Taker;
+      if (taker.settled) continue;
+      const taken: Uint8Array[] = [];
+      while (taken.length < taker.max) {
+        const item = q.items.shift();
+        if (item === undefined) break;
+        this.#hand(q, taker.consumer, item);
+        taken.push(item.bytes);
+      }
+      this.#settle(taker, () => taker.resolve(taken));
+    }
+    this.#admitPutters(q);
+    if (q.closed && q.items.length === 0) this.#rejectTakers(q);
+  }
+
+  #admitPutters(q: QueueRecord): void {
+    while (q.putters.length > 0 && q.items.length < q.capacity) {
+      const putter = q.putters.shift() as Putter;
+      if (putter.settled) continue;
+      this.#settle(putter, () => putter.resolve());
+      if (q.info.joinable) q.unfinished++;
+      q.items.push(putter.item);
+    }
+    if (q.takers.length > 0 && q.items.length > 0) this.#serveTakers(q);
+  }
+
+  #rejectTakers(q: QueueRecord): void {
+    for (const taker of q.takers.drain()) {
+      this.#settle(taker, () =>
+        taker.reject(new QueueClosedError(`Queue ${q.info.id} is closed and drained`)),
+      );
+    }
+  }
+
+  #finish(q: QueueRecord, n: number): void {
+    q.unfinished -= n;
+    if (q.unfinished > 0) return;
+    for (const joiner of q.joiners) this.#settle(joiner, () => joiner.resolve());
+    q.joiners.clear();
+  }
+
+  #fail(q: QueueRecord, item: Item, reason: string): void {
+    if (q.info.joinable) this.#finish(q, 1);
+    this.#onFailed?.({ queue: q.info.id, item: item.bytes, deliveries: item.deliveries, reason });
+  }
+
+  #waiter(reject: (error: unknown) => void): Waiter {
+    return { settled: false, timer: undefined, signal: undefined, onAbort: undefined, reject };
+  }
+
+  /** Starts a waiter's timeout and abort signal. */
+  #arm(waiter: Waiter, options: WaitOptions | undefined, onTimeout: () => Error): void {
+    const { timeoutMs, signal } = options ?? {};
+    if (signal?.aborted) {
+      this.#settle(waiter, () => waiter.reject(signal.reason));
+      return;
+    }
+    if (timeoutMs !== undefined) {
+      waiter.timer = this.#clock.setTimeout(
+        () => this.#settle(waiter, () => waiter.reject(onTimeout())),
+        timeoutMs,
+      );
+    }
+    if (signal !== undefined) {
+      waiter.signal = signal;
+      waiter.onAbort = () => this.#settle(waiter, () => waiter.reject(signal.reason));
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+    }
+  }
+
+  #settle(waiter: Waiter, settle: () => void): void {
+    if (waiter.settled) return;
+    waiter.settled = true;
+    if (waiter.timer !== undefined) this.#clock.clearTimeout(waiter.timer);
+    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    settle();
+  }
+}

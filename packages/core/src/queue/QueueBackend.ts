@@ -1,0 +1,105 @@
+/**
+ * The seam between queue handles and where queue contents live. The default backend is the
+ * embedded hub in the root process ({@link EmbeddedQueueBackend}); a broker-backed backend (NATS
+ * JetStream) can replace it without touching actors.
+ *
+ * Items are opaque encoded bytes: the producer's codec encodes each item once, the consumer's
+ * decodes it once, and the backend never looks inside.
+ *
+ * @module
+ */
+
+/** What happens to items a consumer held when it dies before finishing them. */
+export type OnConsumerDeath = 'redeliver' | 'fail';
+
+/**
+ * How a queue was made.
+ *
+ * @example
+ * ```ts
+ * const q = system.queue<Job>({ capacity: 100, joinable: true });
+ * ```
+ */
+export interface QueueOptions {
+  /** The most items the queue holds; `put` waits beyond it. Default: unbounded. */
+  readonly capacity?: number;
+  /** Adds `taskDone()` and `join()` (Python's `JoinableQueue`). Default false. */
+  readonly joinable?: boolean;
+  /**
+   * Items a consumer took but had not finished (acknowledged by `get` for a plain queue, by
+   * `taskDone` for a joinable one) when it died: `'redeliver'` (default) puts them back at the
+   * front, `'fail'` counts them as done and reports them as dead letters.
+   */
+  readonly onConsumerDeath?: OnConsumerDeath;
+  /**
+   * An item is delivered at most this many times: one that has been with this many consumers
+   * that all died is failed as poison instead of being redelivered again. Default 5.
+   */
+  readonly maxDeliveries?: number;
+}
+
+/** A queue's identity and settings, as travel with its handle. */
+export interface QueueInfo {
+  readonly id: string;
+  readonly capacity: number | null;
+  readonly joinable: boolean;
+}
+
+/** True for well-formed queue info (as arrives inside a message). */
+export function isQueueInfo(value: unknown): value is QueueInfo {
+  if (typeof value !== 'object' || value === null) return false;
+  const { id, capacity, joinable } = value as Record<string, unknown>;
+  return (
+    typeof id === 'string' &&
+    (capacity === null || (typeof capacity === 'number' && capacity > 0)) &&
+    typeof joinable === 'boolean'
+  );
+}
+
+/** Options of the waiting operations. */
+export interface WaitOptions {
+  readonly timeoutMs?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** An item a consumer could not finish and that will not be redelivered. */
+export interface FailedItem {
+  readonly queue: string;
+  readonly item: Uint8Array;
+  readonly deliveries: number;
+  readonly reason: string;
+}
+
+/**
+ * Where queues live. Every operation names the consumer making it, so that items can be given
+ * back when that consumer dies.
+ */
+export interface QueueBackend {
+  /** Creates a queue and returns its info. */
+  create(options: QueueOptions): QueueInfo;
+  /** Adds an item, waiting while the queue is full (rejects `QueueFullError` at the timeout). */
+  put(queue: string, item: Uint8Array, options?: WaitOptions): Promise<void>;
+  /** Adds an item if there is room now; false otherwise. Rejects `QueueClosedError` once closed. */
+  tryPut(queue: string, item: Uint8Array): boolean;
+  /**
+   * Takes up to `max` items for `consumer`, waiting while the queue is empty (rejects
+   * `QueueEmptyError` at the timeout, `QueueClosedError` once closed and drained).
+   */
+  take(queue: string, consumer: string, max: number, options?: WaitOptions): Promise<Uint8Array[]>;
+  /** Takes up to `max` items if any are there now. */
+  tryTake(queue: string, consumer: string, max: number): Uint8Array[];
+  /** `consumer` has finished its `n` oldest items (plain queues: it handed them to `get`). */
+  ack(queue: string, consumer: string, n: number): void;
+  /** Joinable queues: `consumer` finished its `n` oldest items. Throws `TaskDoneError` past them. */
+  taskDone(queue: string, consumer: string, n: number): void;
+  /** Resolves when every item ever put has been finished (joinable queues). */
+  join(queue: string, options?: WaitOptions): Promise<void>;
+  /** Items waiting in the queue (not those held by consumers). */
+  size(queue: string): number;
+  /** Closes the queue: puts reject, consumers drain what is left, then get `QueueClosedError`. */
+  close(queue: string): void;
+  /** `consumer` died: its unfinished items are redelivered or failed, its waits dropped. */
+  consumerGone(consumer: string): void;
+  /** Info of a queue, or undefined for an unknown id. */
+  info(queue: string): QueueInfo | undefined;
+}

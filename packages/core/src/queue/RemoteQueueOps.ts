@@ -1,0 +1,132 @@
+/**
+ * Queue operations from inside a worker: each becomes a `qcall` frame to the root, which runs it
+ * on the backend. Puts on unbounded queues do not wait for an answer; they are gathered and sent
+ * in batches, flushed before any other frame so that order across channels is kept.
+ *
+ * @module
+ */
+
+import type { PendingCalls } from '../internal/PendingCalls.js';
+import type { QueueCallMessage, QueueOp } from '../protocol.js';
+import type { WaitOptions } from './QueueBackend.js';
+import type { QueueOps } from './QueueClient.js';
+
+/** Items gathered per batch frame before it is sent regardless. */
+const BATCH_BYTES = 256 * 1024;
+
+export class RemoteQueueOps implements QueueOps {
+  readonly #sendFrame: (message: QueueCallMessage) => void;
+  readonly #pending: PendingCalls;
+  readonly #schedule: (fn: () => void) => void;
+  #batchQueue: string | undefined;
+  #batch: Uint8Array[] = [];
+  #batchBytes = 0;
+  #scheduled = false;
+
+  /**
+   * @param send - sends a frame to the root (through the worker's channel)
+   * @param pending - the worker's pending calls, answered by `reply` / `fail`
+   * @param schedule - runs a function soon after the current task (Node: `setImmediate`)
+   */
+  constructor(
+    send: (message: QueueCallMessage) => void,
+    pending: PendingCalls,
+    schedule: (fn: () => void) => void,
+  ) {
+    this.#sendFrame = send;
+    this.#pending = pending;
+    this.#schedule = schedule;
+  }
+
+  put(queue: string, item: Uint8Array, options: WaitOptions | undefined, bounded: boolean): Promise<void> {
+    if (bounded || options?.signal !== undefined)
+      return this.#call('put', queue, item, options) as Promise<void>;
+    if (this.#batchQueue !== undefined && this.#batchQueue !== queue) this.flush();
+    this.#batchQueue = queue;
+    this.#batch.push(item);
+    this.#batchBytes += item.byteLength;
+    if (this.#batchBytes >= BATCH_BYTES) this.flush();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      this.#schedule(() => {
+        this.#scheduled = false;
+        this.flush();
+      });
+    }
+    return Promise.resolve();
+  }
+
+  /** Sends the gathered puts now. Called before any other frame leaves the worker. */
+  flush(): void {
+    const queue = this.#batchQueue;
+    if (queue === undefined || this.#batch.length === 0) return;
+    const items = this.#batch;
+    this.#batch = [];
+    this.#batchBytes = 0;
+    this.#batchQueue = undefined;
+    this.#sendFrame({ t: 'qcall', op: 'puts', id: 0, q: queue, arg: items, timeoutMs: undefined });
+  }
+
+  /** Any other frame: the puts gathered so far go first. */
+  #send(message: QueueCallMessage): void {
+    this.flush();
+    this.#sendFrame(message);
+  }
+
+  tryPut(queue: string, item: Uint8Array): Promise<boolean> {
+    return this.#call('tryPut', queue, item, undefined) as Promise<boolean>;
+  }
+
+  take(queue: string, max: number, options: WaitOptions | undefined): Promise<Uint8Array[]> {
+    return this.#call('take', queue, max, options) as Promise<Uint8Array[]>;
+  }
+
+  tryTake(queue: string, max: number): Promise<Uint8Array[]> {
+    return this.#call('tryTake', queue, max, undefined) as Promise<Uint8Array[]>;
+  }
+
+  ack(queue: string, n: number): void {
+    this.#send({ t: 'qcall', op: 'ack', id: 0, q: queue, arg: n, timeoutMs: undefined });
+  }
+
+  taskDone(queue: string, n: number): void {
+    this.#send({ t: 'qcall', op: 'taskDone', id: 0, q: queue, arg: n, timeoutMs: undefined });
+  }
+
+  join(queue: string, options: WaitOptions | undefined): Promise<void> {
+    return this.#call('join', queue, undefined, options) as Promise<void>;
+  }
+
+  size(queue: string): Promise<number> {
+    return this.#call('size', queue, undefined, undefined) as Promise<number>;
+  }
+
+  close(queue: string): Promise<void> {
+    return this.#call('close', queue, undefined, undefined) as Promise<void>;
+  }
+
+  /**
+   * A call answered by the root. Timeouts run at the root (so a wait that times out there frees
+   * its place); an abort sends `cancel`, and if the answer won the race it is still delivered.
+   */
+  #call(op: QueueOp, queue: string, arg: unknown, options: WaitOptions | undefined): Promise<unknown> {
+    const { id, promise } = this.#pending.create<unknown>({ onTimeout: () => new Error('unreachable') });
+    this.#send({ t: 'qcall', op, id, q: queue, arg, timeoutMs: options?.timeoutMs });
+    const signal = options?.signal;
+    if (signal !== undefined) {
+      const cancel = () =>
+        this.#send({ t: 'qcall', op: 'cancel', id: 0, q: queue, arg: id, timeoutMs: undefined });
+      if (signal.aborted) cancel();
+      else {
+        signal.addEventListener('abort', cancel, { once: true });
+        const off = () => signal.removeEventListener('abort', cancel);
+        promise.then(off, off);
+      }
+      // A call cancelled by the signal rejects with the signal's reason, as a local wait would.
+      return promise.catch((error: unknown) => {
+        throw signal.aborted ? signal.reason : error;
+      });
+    }
+    return promise;
+  }
+}
