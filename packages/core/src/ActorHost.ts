@@ -20,6 +20,8 @@ import { AskTimeoutError, NoReplyError, ProtocolError, TroupeError } from './err
 import type { ExitInfo, ExitReason } from './exit.js';
 import { Deque } from './internal/Deque.js';
 import { PendingCalls } from './internal/PendingCalls.js';
+import { isPipeEndInfo } from './pipe/Connection.js';
+import { type DirectConnector, WorkerPipes } from './pipe/WorkerPipes.js';
 import {
   type ActorAddress,
   type AskMessage,
@@ -42,6 +44,8 @@ export interface ActorHostOptions {
   readonly maxMessageBytes: number;
   /** Runs a function soon after the current task (Node: `setImmediate`); batches queue puts. */
   readonly schedule: (fn: () => void) => void;
+  /** Sets up direct links between workers for pipes; without it, pipes are relayed by the root. */
+  readonly directPipes?: DirectConnector | undefined;
 }
 
 /** How a host talks back to the root and ends its worker. */
@@ -94,6 +98,7 @@ export class ActorHost implements Router {
   readonly #context: ActorContext<unknown, unknown>;
   readonly #queueOps: RemoteQueueOps;
   readonly #queues: QueueClient;
+  readonly #pipes: WorkerPipes;
 
   constructor(port: HostPort, options: ActorHostOptions) {
     this.#port = port;
@@ -103,6 +108,7 @@ export class ActorHost implements Router {
       this.#queueOps,
       new Codec({ maxMessageBytes: options.maxMessageBytes, revive: this.revive }),
     );
+    this.#pipes = new WorkerPipes((m) => this.#send(m), options.directPipes, options.clock);
     const host = this;
     this.#context = {
       get self() {
@@ -139,6 +145,9 @@ export class ActorHost implements Router {
       case 'queue':
         if (isQueueInfo(portable.data)) return new Queue(portable.data, this.#queues);
         break;
+      case 'pipe':
+        if (isPipeEndInfo(portable.data)) return this.#pipes.revive(portable.data);
+        break;
     }
     return portable;
   };
@@ -168,6 +177,9 @@ export class ActorHost implements Router {
         return;
       case 'fail':
         this.#pending.reject(message.id, message.error);
+        return;
+      case 'pipe':
+        this.#pipes.handle(message);
         return;
       default:
         assertNever(message);

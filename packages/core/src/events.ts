@@ -45,6 +45,13 @@ export interface DeadLetterEvent {
   readonly time: number;
 }
 
+/** A pipe between two child processes now runs over a direct OS connection. */
+export interface PipeLinkedEvent {
+  readonly type: 'pipeLinked';
+  readonly pipe: string;
+  readonly time: number;
+}
+
 /**
  * Every event on `system.events`.
  *
@@ -55,4 +62,4 @@ export interface DeadLetterEvent {
  * });
  * ```
  */
-export type SystemEvent = SpawnedEvent | ExitedEvent | DeadLetterEvent;
+export type SystemEvent = SpawnedEvent | ExitedEvent | DeadLetterEvent | PipeLinkedEvent;

@@ -29,9 +29,17 @@ export {
 } from './definitions.js';
 export { EventStream } from './EventStream.js';
 export * from './errors.js';
-export type { DeadLetterEvent, ExitedEvent, Placement, SpawnedEvent, SystemEvent } from './events.js';
+export type {
+  DeadLetterEvent,
+  ExitedEvent,
+  PipeLinkedEvent,
+  Placement,
+  SpawnedEvent,
+  SystemEvent,
+} from './events.js';
 export { PLACEMENTS } from './events.js';
 export { EXIT_REASONS, type ExitInfo, type ExitReason, isNormalExit } from './exit.js';
+export { Connection, type PipeEndInfo, type PipeSide, type RecvOptions } from './pipe/Connection.js';
 export type { ActorAddress } from './protocol.js';
 export { Queue } from './queue/Queue.js';
 export type { OnConsumerDeath, QueueOptions, WaitOptions } from './queue/QueueBackend.js';

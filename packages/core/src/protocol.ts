@@ -138,8 +138,40 @@ export interface QueueCallMessage {
   readonly timeoutMs: number | undefined;
 }
 
+/**
+ * What a pipe frame does. Worker → root: `attach` (this end is used here now), `data`, `close`,
+ * `release` (the end left inside a message; `body` is what it had not read), `switch` (from now
+ * on this end sends over the direct link), `listening` (the direct link's listener is up).
+ * Root → worker: `data`, `close`, `switch` (the other end's relayed frames end here), `listen` and
+ * `connect` (set up the direct link at `path`).
+ */
+export type PipeOp = 'attach' | 'data' | 'close' | 'release' | 'switch' | 'listening' | 'listen' | 'connect';
+
+/**
+ * A pipe frame, either way. `side` is the sending end's side on the way to the root, the
+ * receiving end's side on the way to a worker and on a direct link.
+ */
+export interface PipeMessage {
+  readonly t: 'pipe';
+  readonly op: PipeOp;
+  readonly pipe: string;
+  readonly side: 'a' | 'b';
+  readonly body?: unknown;
+  /** The direct link's socket path (`listen`, `connect`). */
+  readonly path?: string;
+  /** The pipe is one-way (`attach`, so the root can learn it). */
+  readonly duplex?: boolean;
+}
+
 /** Every frame the root sends to a worker. */
-export type ToWorker = InitMessage | SendMessage | AskMessage | StopMessage | ReplyMessage | FailMessage;
+export type ToWorker =
+  | InitMessage
+  | SendMessage
+  | AskMessage
+  | StopMessage
+  | ReplyMessage
+  | FailMessage
+  | PipeMessage;
 
 /** Every frame a worker sends to the root. */
 export type FromWorker =
@@ -152,7 +184,8 @@ export type FromWorker =
   | RouteMessage
   | RouteAskMessage
   | RouteStopMessage
-  | QueueCallMessage;
+  | QueueCallMessage
+  | PipeMessage;
 
 // Records keyed by the tag unions: the compiler insists every tag is listed.
 const toWorkerTags: Record<ToWorker['t'], true> = {
@@ -162,6 +195,7 @@ const toWorkerTags: Record<ToWorker['t'], true> = {
   stop: true,
   reply: true,
   fail: true,
+  pipe: true,
 };
 const fromWorkerTags: Record<FromWorker['t'], true> = {
   ready: true,
@@ -174,6 +208,7 @@ const fromWorkerTags: Record<FromWorker['t'], true> = {
   routeAsk: true,
   routeStop: true,
   qcall: true,
+  pipe: true,
 };
 
 function hasTag(value: unknown, tags: Record<string, true>): boolean {

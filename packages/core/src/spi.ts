@@ -18,6 +18,13 @@ export { isRegisteredDefinition, loadDefinition } from './definitions.js';
 export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.js';
 export { type Deferred, deferred } from './internal/deferred.js';
 export { PendingCalls, type PendingOptions } from './internal/PendingCalls.js';
+export { isPipeEndInfo, type PipeLink } from './pipe/Connection.js';
+export {
+  type DirectConnector,
+  type DirectHandlers,
+  type DirectLink,
+  WorkerPipes,
+} from './pipe/WorkerPipes.js';
 export * from './protocol.js';
 export { EmbeddedQueueBackend, type EmbeddedQueueBackendOptions } from './queue/EmbeddedQueueBackend.js';
 export type { FailedItem, QueueBackend, QueueInfo } from './queue/QueueBackend.js';

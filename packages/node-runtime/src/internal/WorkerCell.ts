@@ -27,6 +27,7 @@ import {
   type InitMessage,
   isFromWorker,
   PendingCalls,
+  type PipeMessage,
   type PortableData,
   type QueueCallMessage,
   type ToWorker,
@@ -44,6 +45,8 @@ export interface CellOwner {
   routeAsk(to: string, body: unknown, timeoutMs: number | undefined): Promise<unknown>;
   routeStop(to: string): Promise<ExitInfo>;
   deadLetter(to: ActorAddress, message: unknown, reason: string): void;
+  /** A pipe frame from this worker. */
+  pipeFrame(cellId: string, message: PipeMessage): void;
   /** Runs a queue call for this worker; undefined when no answer is due. */
   queueCall(consumer: string, message: QueueCallMessage): Promise<unknown> | undefined;
   cellReady(cell: WorkerCell): void;
@@ -186,6 +189,11 @@ export class WorkerCell {
     return this.exited;
   }
 
+  /** Sends a pipe frame to the worker; dropped once it has exited. */
+  sendPipe(message: PipeMessage): void {
+    if (this.#phase !== 'exited') this.#channel.send(message, 'msg', message.body);
+  }
+
   /** Sends a signal to the worker now. */
   kill(signal: NodeJS.Signals): void {
     if (this.#phase !== 'exited') this.#link.kill(signal);
@@ -221,6 +229,9 @@ export class WorkerCell {
         return;
       case 'routeStop':
         this.#answer(message.id, this.#owner.routeStop(message.to));
+        return;
+      case 'pipe':
+        this.#owner.pipeFrame(this.id, message);
         return;
       case 'qcall': {
         const answer = this.#owner.queueCall(this.id, message);

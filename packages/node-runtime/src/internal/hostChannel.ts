@@ -11,6 +11,7 @@ import {
   type ToWorker,
   type Transport,
 } from '@troupe/core/spi';
+import { nodeDirectConnector } from './NodeDirectConnector.js';
 
 export interface HostChannel {
   readonly host: ActorHost;
@@ -37,7 +38,12 @@ export function createHostChannel(
         exit(code);
       },
     },
-    { clock: realClock, maxMessageBytes, schedule: setImmediate },
+    {
+      clock: realClock,
+      maxMessageBytes,
+      schedule: setImmediate,
+      directPipes: nodeDirectConnector(() => new Codec({ maxMessageBytes, revive: host.revive })),
+    },
   );
   const channel = new Channel<ToWorker, FromWorker>({
     codec: new Codec({ maxMessageBytes, revive: host.revive }),
