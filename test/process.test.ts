@@ -52,7 +52,7 @@ describe('system.process', () => {
     const p = await system.process(unserializableResult);
     const exit = await p.join();
     expect(exit?.error).toBeInstanceOf(SerializationError);
-    expect((exit as { error: SerializationError }).error.path).toBe('result.fn');
+    expect((exit as unknown as { error: SerializationError }).error.path).toBe('result.fn');
   });
 
   it('refuses unserializable arguments before starting anything', async () => {
