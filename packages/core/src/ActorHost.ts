@@ -9,33 +9,29 @@
 import type { AskOptions } from './ActorRef.js';
 import type { Clock } from './Clock.js';
 import { Codec, type PortableData } from './Codec.js';
-import {
-  type ActorContext,
-  type ActorDefinition,
-  type InitContext,
-  loadDefinition,
-  type TaskDefinition,
-} from './definitions.js';
-import { AskTimeoutError, NoReplyError, ProtocolError, TroupeError } from './errors.js';
-import type { ExitInfo, ExitReason } from './exit.js';
-import { Deque } from './internal/Deque.js';
+import { type InitContext, loadDefinition, type TaskDefinition } from './definitions.js';
+import { AskTimeoutError, ProtocolError, QueueClosedError } from './errors.js';
+import type { ExitInfo } from './exit.js';
+import { type LoopEvents, MessageLoop, type Work } from './internal/MessageLoop.js';
 import { PendingCalls } from './internal/PendingCalls.js';
 import { isPipeEndInfo } from './pipe/Connection.js';
 import { type DirectConnector, WorkerPipes } from './pipe/WorkerPipes.js';
 import {
   type ActorAddress,
-  type AskMessage,
   assertNever,
   type FromWorker,
   type InitMessage,
-  type SendMessage,
+  type MailboxItem,
   type ToWorker,
 } from './protocol.js';
 import { Queue } from './queue/Queue.js';
-import { isQueueInfo } from './queue/QueueBackend.js';
+import { isQueueInfo, type QueueInfo } from './queue/QueueBackend.js';
 import { QueueClient } from './queue/QueueClient.js';
 import { RemoteQueueOps } from './queue/RemoteQueueOps.js';
 import { RoutedActorRef, type Router } from './RoutedActorRef.js';
+
+/** The most mailbox messages a worker takes ahead of handling them. */
+const MAILBOX_PREFETCH = 64;
 
 /** What an {@link ActorHost} needs from its runtime. */
 export interface ActorHostOptions {
@@ -56,12 +52,6 @@ export interface HostPort {
   exit(code: number): void;
 }
 
-type Work = SendMessage | AskMessage | { readonly t: 'stop' };
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
 /** Strips an error down to what always encodes (for a crash whose error will not serialize). */
 function plainError(error: unknown): Error {
   if (!(error instanceof Error)) return new Error(`Non-error thrown: ${String(error)}`);
@@ -78,60 +68,32 @@ function plainError(error: unknown): Error {
  *
  * @example
  * ```ts
- * const host = new ActorHost(port, realClock);
+ * const host = new ActorHost(port, { clock: realClock, maxMessageBytes, schedule: setImmediate });
  * channel.onMessage((frame) => host.handle(frame));
  * ```
  */
 export class ActorHost implements Router {
   readonly #port: HostPort;
   readonly #pending: PendingCalls;
-  readonly #mailbox = new Deque<Work>();
-  #self: RoutedActorRef | undefined;
-  #definition: ActorDefinition | undefined;
-  #state: unknown;
-  #phase: 'new' | 'starting' | 'running' | 'done' = 'new';
-  #busy = false;
-  #stopSelf = false;
-  // The reply state of the message being handled.
-  #current: AskMessage | undefined;
-  #replied = false;
-  readonly #context: ActorContext<unknown, unknown>;
   readonly #queueOps: RemoteQueueOps;
+  readonly #itemCodec: Codec;
   readonly #queues: QueueClient;
   readonly #pipes: WorkerPipes;
+  #phase: 'new' | 'starting' | 'running' | 'done' = 'new';
+  #loop: MessageLoop | undefined;
+  /** Work that arrived before the loop existed. */
+  readonly #early: Work[] = [];
+  #mailbox: QueueInfo | undefined;
+  #fetching = false;
+  #fetchSize = 1;
 
   constructor(port: HostPort, options: ActorHostOptions) {
     this.#port = port;
     this.#pending = new PendingCalls(options.clock);
     this.#queueOps = new RemoteQueueOps((m) => this.#port.send(m), this.#pending, options.schedule);
-    this.#queues = new QueueClient(
-      this.#queueOps,
-      new Codec({ maxMessageBytes: options.maxMessageBytes, revive: this.revive }),
-    );
+    this.#itemCodec = new Codec({ maxMessageBytes: options.maxMessageBytes, revive: this.revive });
+    this.#queues = new QueueClient(this.#queueOps, this.#itemCodec);
     this.#pipes = new WorkerPipes((m) => this.#send(m), options.directPipes, options.clock);
-    const host = this;
-    this.#context = {
-      get self() {
-        return host.#self as RoutedActorRef;
-      },
-      get isAsk() {
-        return host.#current !== undefined;
-      },
-      reply(value: unknown) {
-        host.#reply(value);
-      },
-      stop() {
-        host.#stopSelf = true;
-      },
-    };
-  }
-
-  #reply(value: unknown): void {
-    const ask = this.#current;
-    if (ask === undefined) return;
-    if (this.#replied) throw new TroupeError('ctx.reply() called twice for one ask');
-    this.#send({ t: 'reply', id: ask.id, value });
-    this.#replied = true;
   }
 
   /** Rebuilds handles that arrive in messages (the codec's `revive` hook). */
@@ -152,12 +114,6 @@ export class ActorHost implements Router {
     return portable;
   };
 
-  /** Sends a frame to the root, after any queue puts gathered before it. */
-  #send(message: FromWorker): void {
-    this.#queueOps.flush();
-    this.#port.send(message);
-  }
-
   /** Handles one frame from the root. */
   handle(message: ToWorker): void {
     switch (message.t) {
@@ -167,10 +123,13 @@ export class ActorHost implements Router {
         this.#start(message).catch((error: unknown) => this.crash(error));
         return;
       case 'send':
+        this.#push({ kind: 'send', body: message.body, viaMailbox: false });
+        return;
       case 'ask':
+        this.#push({ kind: 'ask', id: message.id, body: message.body, viaMailbox: false });
+        return;
       case 'stop':
-        this.#mailbox.push(message);
-        this.#drain();
+        this.#push({ kind: 'stop', viaMailbox: false });
         return;
       case 'reply':
         this.#pending.resolve(message.id, message.value);
@@ -190,12 +149,24 @@ export class ActorHost implements Router {
   crash(error: unknown): void {
     if (this.#phase === 'done') return;
     this.#phase = 'done';
+    const during = this.#loop?.handlingMailboxMessage === true ? { during: true } : {};
     try {
-      this.#send({ t: 'crash', error: error instanceof Error ? error : plainError(error) });
+      this.#send({ t: 'crash', error: error instanceof Error ? error : plainError(error), ...during });
     } catch {
-      this.#send({ t: 'crash', error: plainError(error) });
+      this.#send({ t: 'crash', error: plainError(error), ...during });
     }
     this.#port.exit(1);
+  }
+
+  /** Sends a frame to the root, after any queue puts gathered before it. */
+  #send(message: FromWorker): void {
+    this.#queueOps.flush();
+    this.#port.send(message);
+  }
+
+  #push(work: Work): void {
+    if (this.#loop === undefined) this.#early.push(work);
+    else this.#loop.push(work);
   }
 
   async #start(init: InitMessage): Promise<void> {
@@ -204,14 +175,16 @@ export class ActorHost implements Router {
       await this.#runTask(definition, init.args);
       return;
     }
-    this.#definition = definition;
-    this.#self = new RoutedActorRef(init.self.id, init.self.name, this);
-    const initContext: InitContext = { self: this.#self };
-    this.#state = await definition.spec.init(init.args, initContext);
+    const self = new RoutedActorRef(init.self.id, init.self.name, this);
+    const initContext: InitContext = { self };
+    const state = await definition.spec.init(init.args, initContext);
     if (this.#phase === 'done') return;
     this.#phase = 'running';
+    this.#mailbox = init.mailbox;
+    this.#loop = new MessageLoop(definition, self, state, this.#loopEvents);
     this.#send({ t: 'ready' });
-    this.#drain();
+    for (const work of this.#early.splice(0)) this.#loop.push(work);
+    if (this.#mailbox !== undefined) this.#fetch();
   }
 
   async #runTask(task: TaskDefinition, args: unknown): Promise<void> {
@@ -224,83 +197,58 @@ export class ActorHost implements Router {
     this.#port.exit(0);
   }
 
-  #drain(): void {
-    if (this.#busy || this.#phase !== 'running') return;
-    this.#busy = true;
-    for (;;) {
-      const work = this.#mailbox.shift();
-      if (work === undefined) break;
-      if (work.t === 'stop') {
-        this.#finish('shutdown');
-        return;
-      }
-      let next: unknown;
-      try {
-        next = this.#deliver(work);
-      } catch (error) {
-        this.crash(error);
-        return;
-      }
-      if (isThenable(next)) {
-        next.then(
-          (state) => {
-            this.#afterMessage(work, state);
-            this.#busy = false;
-            this.#drain();
-          },
-          (error: unknown) => this.crash(error),
-        );
-        return;
-      }
-      if (!this.#afterMessage(work, next)) return;
-    }
-    this.#busy = false;
+  /** Takes the next batch from the queue mailbox (the root answers when there is one). */
+  #fetch(): void {
+    const mailbox = this.#mailbox;
+    if (mailbox === undefined || this.#fetching || this.#phase !== 'running') return;
+    this.#fetching = true;
+    const max = this.#fetchSize;
+    this.#queueOps.take(mailbox.id, max, undefined).then(
+      (items) => {
+        this.#fetching = false;
+        this.#fetchSize =
+          items.length >= max ? Math.min(MAILBOX_PREFETCH, max * 2) : Math.max(1, items.length);
+        for (const bytes of items) this.#loop?.push(this.#mailboxWork(bytes));
+      },
+      (error: unknown) => {
+        this.#fetching = false;
+        // A mailbox closed under a running actor: nothing more will come.
+        if (!(error instanceof QueueClosedError)) this.crash(error);
+      },
+    );
   }
 
-  #deliver(work: SendMessage | AskMessage): unknown {
-    this.#current = work.t === 'ask' ? work : undefined;
-    this.#replied = false;
-    return this.#definition!.spec.receive(this.#state, work.body as never, this.#context);
+  #mailboxWork(bytes: Uint8Array): Work {
+    const item = this.#itemCodec.decode(bytes) as MailboxItem;
+    switch (item.k) {
+      case 'send':
+        return { kind: 'send', body: item.body, viaMailbox: true };
+      case 'ask':
+        return { kind: 'ask', id: item.id, body: item.body, viaMailbox: true };
+      case 'stop':
+        return { kind: 'stop', viaMailbox: true };
+      default:
+        throw new ProtocolError('Malformed mailbox item');
+    }
   }
 
-  /** Records the new state and settles the ask; false when the actor is finishing. */
-  #afterMessage(work: SendMessage | AskMessage, state: unknown): boolean {
-    this.#state = state;
-    if (work.t === 'ask' && !this.#replied) {
-      this.#send({ t: 'fail', id: work.id, error: new NoReplyError(this.#self?.name ?? '?') });
-    }
-    this.#current = undefined;
-    if (this.#stopSelf) {
-      this.#finish('normal');
-      return false;
-    }
-    return true;
-  }
-
-  #finish(reason: ExitReason): void {
-    this.#phase = 'done';
-    const terminate = this.#definition?.spec.terminate;
-    const done = () => {
+  readonly #loopEvents: LoopEvents = {
+    reply: (id, value, viaMailbox) =>
+      this.#send({ t: 'reply', id, value, ...(viaMailbox ? { viaMailbox } : {}) }),
+    fail: (id, error, viaMailbox) =>
+      this.#send({ t: 'fail', id, error, ...(viaMailbox ? { viaMailbox } : {}) }),
+    handled: (work) => {
+      if (work.viaMailbox && this.#mailbox !== undefined) this.#queueOps.ack(this.#mailbox.id, 1);
+    },
+    idle: () => this.#fetch(),
+    stopped: (reason) => {
+      if (this.#phase === 'done') return;
+      this.#phase = 'done';
       this.#send({ t: 'stopped', self: reason === 'normal' });
       this.#port.exit(0);
-    };
-    let result: unknown;
-    try {
-      result = terminate?.(this.#state, reason);
-    } catch (error) {
-      this.#phase = 'running';
-      this.crash(error);
-      return;
-    }
-    if (isThenable(result)) {
-      result.then(done, (error: unknown) => {
-        this.#phase = 'running';
-        this.crash(error);
-      });
-    } else {
-      done();
-    }
-  }
+    },
+    crashed: (error) => this.crash(error),
+  };
 
   // Router: calls made through RoutedActorRef inside this worker.
 

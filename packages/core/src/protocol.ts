@@ -9,6 +9,8 @@
  * @module
  */
 
+import type { QueueInfo } from './queue/QueueBackend.js';
+
 /** What a worker runs: an actor (a message loop) or a task (one call, then exit). */
 export type WorkKind = 'actor' | 'task';
 
@@ -30,7 +32,18 @@ export interface InitMessage {
   readonly args: unknown;
   /** The actor's own address (`ctx.self`). */
   readonly self: ActorAddress;
+  /**
+   * The queue the actor takes its messages from ({@link MailboxItem}s). Absent: messages come
+   * over the channel itself (`send`, `ask`, `stop` frames), the pipe mailbox.
+   */
+  readonly mailbox?: QueueInfo | undefined;
 }
+
+/** A message in a queue mailbox. `stop` is put by the root to stop the actor in turn. */
+export type MailboxItem =
+  | { readonly k: 'send'; readonly body: unknown }
+  | { readonly k: 'ask'; readonly id: number; readonly body: unknown }
+  | { readonly k: 'stop' };
 
 /** Root → worker: a one-way message for the actor. */
 export interface SendMessage {
@@ -55,6 +68,8 @@ export interface ReplyMessage {
   readonly t: 'reply';
   readonly id: number;
   readonly value: unknown;
+  /** Answers an ask that came through a queue mailbox (ids of the system, not the channel). */
+  readonly viaMailbox?: boolean;
 }
 
 /** Either way: an ask with this id failed. */
@@ -62,6 +77,8 @@ export interface FailMessage {
   readonly t: 'fail';
   readonly id: number;
   readonly error: Error;
+  /** Fails an ask that came through a queue mailbox. */
+  readonly viaMailbox?: boolean;
 }
 
 /** Worker → root: ready for messages. */
@@ -73,6 +90,8 @@ export interface ReadyMessage {
 export interface CrashMessage {
   readonly t: 'crash';
   readonly error: Error;
+  /** It crashed while handling a message from its queue mailbox: that message is the poison. */
+  readonly during?: boolean;
 }
 
 /** Worker → root: the task returned this value. */
