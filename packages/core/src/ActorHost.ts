@@ -21,7 +21,7 @@ import {
   assertNever,
   type FromWorker,
   type InitMessage,
-  type MailboxItem,
+  readMailboxItem,
   type ToWorker,
 } from './protocol.js';
 import { Queue } from './queue/Queue.js';
@@ -219,16 +219,14 @@ export class ActorHost implements Router {
   }
 
   #mailboxWork(bytes: Uint8Array): Work {
-    const item = this.#itemCodec.decode(bytes) as MailboxItem;
-    switch (item.k) {
+    const item = readMailboxItem(this.#itemCodec.decode(bytes));
+    switch (item.$troupe) {
       case 'send':
         return { kind: 'send', body: item.body, viaMailbox: true };
       case 'ask':
         return { kind: 'ask', id: item.id, body: item.body, viaMailbox: true };
       case 'stop':
         return { kind: 'stop', viaMailbox: true };
-      default:
-        throw new ProtocolError('Malformed mailbox item');
     }
   }
 

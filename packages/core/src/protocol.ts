@@ -39,11 +39,24 @@ export interface InitMessage {
   readonly mailbox?: QueueInfo | undefined;
 }
 
-/** A message in a queue mailbox. `stop` is put by the root to stop the actor in turn. */
+/**
+ * A message in a queue mailbox, as the root puts it; `stop` stops the actor in turn. Any other
+ * value found in a mailbox (put there with `queue.put` on a shared mailbox) is a plain message.
+ */
 export type MailboxItem =
-  | { readonly k: 'send'; readonly body: unknown }
-  | { readonly k: 'ask'; readonly id: number; readonly body: unknown }
-  | { readonly k: 'stop' };
+  | { readonly $troupe: 'send'; readonly body: unknown }
+  | { readonly $troupe: 'ask'; readonly id: number; readonly body: unknown }
+  | { readonly $troupe: 'stop' };
+
+/** Reads a value taken from a mailbox: an envelope the root made, or a plain message. */
+export function readMailboxItem(value: unknown): MailboxItem {
+  if (typeof value === 'object' && value !== null && Object.hasOwn(value, '$troupe')) {
+    const item = value as { $troupe?: unknown; id?: unknown };
+    if (item.$troupe === 'send' || item.$troupe === 'stop') return value as MailboxItem;
+    if (item.$troupe === 'ask' && typeof item.id === 'number') return value as MailboxItem;
+  }
+  return { $troupe: 'send', body: value };
+}
 
 /** Root → worker: a one-way message for the actor. */
 export interface SendMessage {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ActorRef, AskOptions, ExitInfo, Placement } from '@troupe/core';
+import type { ActorRef, AskOptions, ExitInfo, Placement, WaitOptions } from '@troupe/core';
 import { Portable, type PortableData } from '@troupe/core/spi';
 import type { WorkerCell } from './internal/WorkerCell.js';
 import { checkAskOptions } from './options.js';
@@ -71,6 +71,15 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
 
   send(msg: Msg): void {
     this.#cell.send(msg);
+  }
+
+  /**
+   * `send`'s waiting form: for a bounded queue mailbox (`mailboxCapacity`), waits while it is full
+   * (rejects `QueueFullError` past `timeoutMs`) instead of sending the message to dead letters.
+   * Otherwise the same as `send`.
+   */
+  sendAsync(msg: Msg, options?: WaitOptions): Promise<void> {
+    return this.#cell.sendAsync(msg, options);
   }
 
   ask(msg: Msg, options?: AskOptions): Promise<Reply> {

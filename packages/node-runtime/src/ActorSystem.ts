@@ -17,6 +17,7 @@ import {
   type Connection,
   DefinitionError,
   EventStream,
+  type ExitInfo,
   InvalidArgumentError,
   type Placement,
   Queue,
@@ -31,6 +32,7 @@ import {
   type InitMessage,
   isPipeEndInfo,
   isRegisteredDefinition,
+  PendingCalls,
   type PortableData,
   QueueClient,
 } from '@troupe/core/spi';
@@ -39,6 +41,7 @@ import { ActorHandle } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
 import { PipeRegistry } from './internal/PipeRegistry.js';
 import { QueueHub } from './internal/QueueHub.js';
+import { QueueMailbox } from './internal/QueueMailbox.js';
 import { WorkerCell as Cell, type CellOwner } from './internal/WorkerCell.js';
 import type { WorkerLaunch, WorkerLink } from './internal/WorkerLink.js';
 import { startLocal } from './LocalPlacement.js';
@@ -80,20 +83,34 @@ export class ActorSystem implements AsyncDisposable {
   readonly #rootQueues: QueueClient;
   readonly #pipes: PipeRegistry;
   #socketDir: string | undefined;
+  readonly #itemCodec: Codec;
+  /** Asks made through queue mailboxes, answered by whichever actor takes them. */
+  readonly #mailboxAsks: PendingCalls;
+  /** The worker whose exit is being processed (to route its poisoned mailbox item). */
+  #exiting: { cell: Cell; exit: ExitInfo } | undefined;
   #shutdown: Promise<void> | undefined;
 
   private constructor(options: ResolvedSystemOptions) {
     this.#options = options;
     this.#owner = this.#makeOwner(options);
+    this.#mailboxAsks = new PendingCalls(options.clock);
     const itemCodec = new Codec({ maxMessageBytes: options.maxMessageBytes, revive: (p) => this.#revive(p) });
+    this.#itemCodec = itemCodec;
     const backend = new EmbeddedQueueBackend({
       clock: options.clock,
-      onFailed: (failed) =>
+      onFailed: (failed) => {
+        // A mailbox item that crashed its actor (or outlived every delivery) fails like a message.
+        const exiting = this.#exiting;
+        if (exiting?.cell.mailbox?.info.id === failed.queue) {
+          exiting.cell.mailbox.fail(exiting.cell.address, failed.item, failed.reason, exiting.exit);
+          return;
+        }
         this.#deadLetter(
           { id: failed.queue, name: `queue ${failed.queue}` },
           itemCodec.decode(failed.item),
           failed.reason,
-        ),
+        );
+      },
     });
     this.#hub = new QueueHub(backend, (queue, item, reason) =>
       this.#deadLetter({ id: queue, name: `queue ${queue}` }, itemCodec.decode(item), reason),
@@ -190,6 +207,10 @@ export class ActorSystem implements AsyncDisposable {
       deadLetter: (to, message, reason) => this.#deadLetter(to, message, reason),
       queueCall: (consumer, message) => this.#hub.call(consumer, message),
       pipeFrame: (cellId, message) => this.#pipes.fromWorker(cellId, message),
+      mailboxAnswer: (id, outcome) => {
+        if ('value' in outcome) this.#mailboxAsks.resolve(id, outcome.value);
+        else this.#mailboxAsks.reject(id, outcome.error);
+      },
       cellReady: (cell) => {
         this.events.emit({
           type: 'spawned',
@@ -201,7 +222,10 @@ export class ActorSystem implements AsyncDisposable {
         });
       },
       cellExited: (cell, exit) => {
-        this.#hub.consumerGone(cell.id);
+        this.#exiting = { cell, exit };
+        this.#hub.consumerGone(cell.id, cell.crashedDuringMessage ? cell.mailbox?.info.id : undefined);
+        this.#exiting = undefined;
+        if (cell.mailbox?.private) cell.mailbox.close(cell.address, exit);
         this.#pipes.cellGone(cell.id);
         this.#cells.delete(cell.id);
         this.#handles.delete(cell.id);
@@ -292,8 +316,10 @@ export class ActorSystem implements AsyncDisposable {
   ): Promise<ActorHandle<Msg, Reply>> {
     this.#checkOpen();
     this.#checkDefinition(definition, 'actor', 'spawn');
-    const { placement, name, maxHeapMb } = checkSpawnOptions(options, this.#options);
+    const checked = checkSpawnOptions(options, this.#options);
+    const { placement, name, maxHeapMb } = checked;
     if (name !== undefined && this.#names.has(name)) throw new NameTakenError(name);
+    const mailbox = this.#mailboxFor(checked.mailbox, checked.mailboxCapacity);
     const id = nanoid(10);
     const cell = this.#launch(
       {
@@ -303,9 +329,11 @@ export class ActorSystem implements AsyncDisposable {
         name: definition.name,
         args,
         self: { id, name: name ?? id },
+        mailbox: mailbox?.info,
       },
       placement,
       maxHeapMb,
+      mailbox,
     );
     if (name !== undefined) this.#names.set(name, id);
     const handle = new ActorHandle<Msg, Reply>(cell);
@@ -391,7 +419,32 @@ export class ActorSystem implements AsyncDisposable {
     }
   }
 
-  #launch(init: InitMessage, placement: Placement, maxHeapMb: number | undefined): Cell {
+  #mailboxFor(
+    mailbox: 'queue' | 'pipe' | Queue<unknown>,
+    capacity: number | undefined,
+  ): QueueMailbox | undefined {
+    if (mailbox === 'pipe') return undefined;
+    const shared = mailbox instanceof Queue;
+    const info = shared
+      ? this.#hub.backend.info(mailbox.id)
+      : this.#hub.backend.create({ ...(capacity ? { capacity } : {}) });
+    if (info === undefined) throw new InvalidArgumentError('mailbox must be a queue of this actor system');
+    return new QueueMailbox({
+      hub: this.#hub,
+      info,
+      private: !shared,
+      codec: this.#itemCodec,
+      asks: this.#mailboxAsks,
+      deadLetter: (to, message, reason) => this.#deadLetter(to, message, reason),
+    });
+  }
+
+  #launch(
+    init: InitMessage,
+    placement: Placement,
+    maxHeapMb: number | undefined,
+    mailbox?: QueueMailbox,
+  ): Cell {
     const launch: WorkerLaunch = {
       execArgv:
         maxHeapMb === undefined || placement !== 'process'
@@ -410,7 +463,7 @@ export class ActorSystem implements AsyncDisposable {
           return startLocal(launch);
       }
     };
-    const cell = new Cell(this.#owner, init, placement, start);
+    const cell = new Cell(this.#owner, init, placement, start, mailbox);
     this.#cells.set(cell.id, cell);
     return cell;
   }

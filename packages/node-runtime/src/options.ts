@@ -12,6 +12,7 @@ import {
   InvalidArgumentError,
   PLACEMENTS,
   type Placement,
+  Queue,
   realClock,
 } from '@troupe/core';
 
@@ -54,6 +55,18 @@ export interface SpawnOptions {
   readonly name?: string;
   /** The worker's V8 heap limit in MiB (`--max-old-space-size`, or a thread's resource limit). */
   readonly maxHeapMb?: number;
+  /**
+   * Where the actor's messages wait. `'queue'` (default): a queue kept by the system outside the
+   * actor, so what is queued survives a crash and reaches the next incarnation. `'pipe'`: straight
+   * over the worker's channel, lowest latency, at-most-once. A `Queue` from `system.queue()`: a
+   * queue shared with other actors (work distribution).
+   */
+  readonly mailbox?: 'queue' | 'pipe' | Queue<unknown>;
+  /**
+   * Bounds a `'queue'` mailbox. When it is full, `send` puts the message in dead letters and
+   * `sendAsync` waits for room. Default: unbounded.
+   */
+  readonly mailboxCapacity?: number;
 }
 
 /** Start options with every default applied. */
@@ -139,6 +152,8 @@ export function checkSpawnOptions(
   placement: Placement;
   name: string | undefined;
   maxHeapMb: number | undefined;
+  mailbox: 'queue' | 'pipe' | Queue<unknown>;
+  mailboxCapacity: number | undefined;
 } {
   const o = checkObject(options, 'spawn options');
   const placement = o.placement === undefined ? defaults.placement : checkPlacement(o.placement, 'placement');
@@ -149,7 +164,16 @@ export function checkSpawnOptions(
   if (maxHeapMb !== undefined && placement === 'local') {
     throw new InvalidArgumentError("maxHeapMb cannot apply to placement 'local' (it shares the root's heap)");
   }
-  return { placement, name: o.name as string | undefined, maxHeapMb };
+  const mailbox = o.mailbox ?? 'queue';
+  if (mailbox !== 'queue' && mailbox !== 'pipe' && !(mailbox instanceof Queue)) {
+    fail('mailbox', "'queue', 'pipe' or a Queue from system.queue()", mailbox);
+  }
+  const mailboxCapacity =
+    o.mailboxCapacity === undefined ? undefined : checkPositiveInt(o.mailboxCapacity, 'mailboxCapacity');
+  if (mailboxCapacity !== undefined && mailbox !== 'queue') {
+    throw new InvalidArgumentError("mailboxCapacity applies only to mailbox 'queue'");
+  }
+  return { placement, name: o.name as string | undefined, maxHeapMb, mailbox, mailboxCapacity };
 }
 
 /** Validates {@link AskOptions}. */

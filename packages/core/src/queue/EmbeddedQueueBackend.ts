@@ -260,7 +260,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     if (q.items.length === 0) this.#rejectTakers(q);
   }
 
-  consumerGone(consumer: string): void {
+  consumerGone(consumer: string, poisoned?: string): void {
     for (const q of this.#queues.values()) {
       const remaining = q.takers.drain().filter((t) => {
         if (t.consumer !== consumer) return true;
@@ -272,7 +272,10 @@ export class EmbeddedQueueBackend implements QueueBackend {
       if (held === undefined) continue;
       q.held.delete(consumer);
       const back: Item[] = [];
-      for (const item of held.drain()) {
+      const items = held.drain();
+      const poison = q.info.id === poisoned ? items.shift() : undefined;
+      if (poison !== undefined) this.#fail(q, poison, 'it crashed the actor handling it');
+      for (const item of items) {
         if (q.onConsumerDeath === 'redeliver' && item.deliveries < q.maxDeliveries) back.push(item);
         else
           this.#fail(q, item, q.onConsumerDeath === 'fail' ? 'consumer died' : 'poison: too many deliveries');

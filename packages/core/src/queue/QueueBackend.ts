@@ -98,8 +98,13 @@ export interface QueueBackend {
   size(queue: string): number;
   /** Closes the queue: puts reject, consumers drain what is left, then get `QueueClosedError`. */
   close(queue: string): void;
-  /** `consumer` died: its unfinished items are redelivered or failed, its waits dropped. */
-  consumerGone(consumer: string): void;
+  /**
+   * `consumer` died: its unfinished items are redelivered or failed, its waits dropped. The
+   * oldest item it held from queue `poisoned`, if given, is failed (it crashed the consumer).
+   */
+  consumerGone(consumer: string, poisoned?: string): void;
+  /** Drops a queue nobody can reach any more (its waiters see it closed). */
+  delete(queue: string): void;
   /** Info of a queue, or undefined for an unknown id. */
   info(queue: string): QueueInfo | undefined;
 }

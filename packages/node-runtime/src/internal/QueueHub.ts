@@ -71,11 +71,16 @@ export class QueueHub {
   }
 
   /** The worker `consumer` is gone: its held items go back, its waits end. */
-  consumerGone(consumer: string): void {
+  consumerGone(consumer: string, poisoned?: string): void {
     for (const [key, controller] of this.#waiting) {
       if (key.startsWith(`${consumer}:`)) controller.abort(new QueueClosedError('Consumer is gone'));
     }
-    this.backend.consumerGone(consumer);
+    this.backend.consumerGone(consumer, poisoned);
+  }
+
+  /** Drops a queue (a private mailbox whose actor is gone). */
+  delete(queue: string): void {
+    this.backend.delete(queue);
   }
 
   /** Queue operations for handles used in the root itself. */

@@ -16,6 +16,7 @@ import {
   type Placement,
   SpawnError,
   type TimerHandle,
+  type WaitOptions,
 } from '@troupe/core';
 import {
   type ActorAddress,
@@ -33,6 +34,7 @@ import {
   type ToWorker,
 } from '@troupe/core/spi';
 import { classifyExit, type ExitFacts } from './classifyExit.js';
+import type { QueueMailbox } from './QueueMailbox.js';
 import type { WorkerLink } from './WorkerLink.js';
 
 /** What a cell needs from its actor system. */
@@ -45,6 +47,8 @@ export interface CellOwner {
   routeAsk(to: string, body: unknown, timeoutMs: number | undefined): Promise<unknown>;
   routeStop(to: string): Promise<ExitInfo>;
   deadLetter(to: ActorAddress, message: unknown, reason: string): void;
+  /** Settles an ask made through a queue mailbox. */
+  mailboxAnswer(id: number, outcome: { value: unknown } | { error: Error }): void;
   /** A pipe frame from this worker. */
   pipeFrame(cellId: string, message: PipeMessage): void;
   /** Runs a queue call for this worker; undefined when no answer is due. */
@@ -60,6 +64,8 @@ export class WorkerCell {
   readonly name: string;
   readonly placement: Placement;
   readonly kind: InitMessage['kind'];
+  /** Where its messages wait, for a queue mailbox; undefined for a pipe mailbox. */
+  readonly mailbox: QueueMailbox | undefined;
   readonly #owner: CellOwner;
   readonly #link: WorkerLink;
   readonly #channel: Channel<FromWorker, ToWorker>;
@@ -77,13 +83,21 @@ export class WorkerCell {
   #phase: CellPhase = 'starting';
   #exitInfo: ExitInfo | undefined;
   #graceTimer: TimerHandle | undefined;
+  #crashedDuringMessage = false;
 
   /**
    * Encodes `init` (so bad arguments fail before anything starts), then starts the worker with
    * `launch` and sends it `init` as its first frame.
    */
-  constructor(owner: CellOwner, init: InitMessage, placement: Placement, launch: () => WorkerLink) {
+  constructor(
+    owner: CellOwner,
+    init: InitMessage,
+    placement: Placement,
+    launch: () => WorkerLink,
+    mailbox?: QueueMailbox,
+  ) {
     this.#owner = owner;
+    this.mailbox = mailbox;
     this.id = init.self.id;
     this.name = init.self.name;
     this.kind = init.kind;
@@ -108,6 +122,11 @@ export class WorkerCell {
     // Nobody may await these (a fire-and-forget process); their failures are reported elsewhere.
     this.#ready.promise.catch(() => {});
     this.#result.promise.catch(() => {});
+  }
+
+  /** It crashed while handling a message from its queue mailbox (that message is poison). */
+  get crashedDuringMessage(): boolean {
+    return this.#crashedDuringMessage;
   }
 
   get pid(): number | undefined {
@@ -150,13 +169,23 @@ export class WorkerCell {
       );
       return;
     }
-    this.#channel.send({ t: 'send', body }, 'msg', body);
+    if (this.mailbox !== undefined) this.mailbox.send(this.address, body);
+    else this.#channel.send({ t: 'send', body }, 'msg', body);
+  }
+
+  sendAsync(body: unknown, options: WaitOptions | undefined): Promise<void> {
+    if (this.mailbox === undefined || this.#phase === 'exited' || this.#phase === 'stopping') {
+      this.send(body);
+      return Promise.resolve();
+    }
+    return this.mailbox.sendAsync(body, options);
   }
 
   ask(body: unknown, options: AskOptions | undefined): Promise<unknown> {
     if (this.#phase === 'exited' || this.#phase === 'stopping') {
       return Promise.reject(new ActorStoppedError(this.name, this.#exitInfo));
     }
+    if (this.mailbox !== undefined) return this.mailbox.ask(this.address, body, options);
     const { id, promise } = this.#pending.create<unknown>({
       timeoutMs: options?.timeoutMs,
       signal: options?.signal,
@@ -180,8 +209,9 @@ export class WorkerCell {
     if (this.#phase === 'exited' || this.#phase === 'stopping') return this.exited;
     this.#phase = 'stopping';
     this.#facts.stopRequested = true;
-    if (this.kind === 'actor') this.#channel.send({ t: 'stop' });
-    else this.#link.kill('SIGTERM');
+    if (this.kind !== 'actor') this.#link.kill('SIGTERM');
+    else if (this.mailbox?.private) this.mailbox.stopInTurn();
+    else this.#channel.send({ t: 'stop' });
     this.#graceTimer = this.#owner.clock.setTimeout(() => {
       this.#facts.killedForTimeout = true;
       this.#link.kill('SIGKILL');
@@ -207,13 +237,16 @@ export class WorkerCell {
         this.#owner.cellReady(this);
         return;
       case 'reply':
-        this.#pending.resolve(message.id, message.value);
+        if (message.viaMailbox) this.#owner.mailboxAnswer(message.id, { value: message.value });
+        else this.#pending.resolve(message.id, message.value);
         return;
       case 'fail':
-        this.#pending.reject(message.id, message.error);
+        if (message.viaMailbox) this.#owner.mailboxAnswer(message.id, { error: message.error });
+        else this.#pending.reject(message.id, message.error);
         return;
       case 'crash':
         this.#facts.crash = message.error;
+        this.#crashedDuringMessage = message.during === true;
         return;
       case 'done':
         this.#result.resolve(message.value);

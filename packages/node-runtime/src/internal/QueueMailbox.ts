@@ -1,0 +1,128 @@
+/**
+ * An actor's queue mailbox, seen from the root: messages and asks become items in a hub queue
+ * that lives outside the actor, so what is queued while it crashes waits for its next
+ * incarnation, and several actors may share one queue. Asks made through it are answered by
+ * whichever actor takes them, under ids of the system.
+ */
+
+import {
+  ActorCrashedError,
+  ActorStoppedError,
+  type AskOptions,
+  AskTimeoutError,
+  type Codec,
+  type ExitInfo,
+  isNormalExit,
+  type WaitOptions,
+} from '@troupe/core';
+import {
+  type ActorAddress,
+  type MailboxItem,
+  type PendingCalls,
+  type QueueInfo,
+  readMailboxItem,
+} from '@troupe/core/spi';
+import type { QueueHub } from './QueueHub.js';
+
+export interface QueueMailboxOptions {
+  readonly hub: QueueHub;
+  readonly info: QueueInfo;
+  /** The system made it for one actor (true) or the user passed a queue to share (false). */
+  readonly private: boolean;
+  readonly codec: Codec;
+  /** Asks made through mailboxes, system-wide. */
+  readonly asks: PendingCalls;
+  readonly deadLetter: (to: ActorAddress, message: unknown, reason: string) => void;
+}
+
+export class QueueMailbox {
+  readonly info: QueueInfo;
+  readonly private: boolean;
+  readonly #o: QueueMailboxOptions;
+
+  constructor(options: QueueMailboxOptions) {
+    this.#o = options;
+    this.info = options.info;
+    this.private = options.private;
+  }
+
+  /** Queues a message. A full bounded mailbox sends it to dead letters instead of waiting. */
+  send(to: ActorAddress, body: unknown): void {
+    const item = this.#encode({ $troupe: 'send', body }, body);
+    const backend = this.#o.hub.backend;
+    if (this.info.capacity === null)
+      void backend.put(this.info.id, item).catch(() => this.#dead(to, body, 'mailbox closed'));
+    else if (!backend.tryPut(this.info.id, item)) this.#dead(to, body, 'mailbox full');
+  }
+
+  /** Queues a message, waiting while a bounded mailbox is full. */
+  sendAsync(body: unknown, options: WaitOptions | undefined): Promise<void> {
+    return this.#o.hub.backend.put(this.info.id, this.#encode({ $troupe: 'send', body }, body), options);
+  }
+
+  /** Queues an ask; its reply comes back under a system-wide id. */
+  ask(to: ActorAddress, body: unknown, options: AskOptions | undefined): Promise<unknown> {
+    const { asks } = this.#o;
+    const { id, promise } = asks.create<unknown>({
+      timeoutMs: options?.timeoutMs,
+      signal: options?.signal,
+      onTimeout: (ms) => new AskTimeoutError(to.name, ms),
+    });
+    let item: Uint8Array;
+    try {
+      item = this.#encode({ $troupe: 'ask', id, body }, body);
+    } catch (error) {
+      promise.catch(() => {});
+      asks.reject(id, error);
+      throw error;
+    }
+    this.#o.hub.backend.put(this.info.id, item, options).catch((error: unknown) => asks.reject(id, error));
+    return promise;
+  }
+
+  /** Queues the stop marker behind the messages already queued. */
+  stopInTurn(): void {
+    void this.#o.hub.backend.put(this.info.id, this.#encode({ $troupe: 'stop' }, undefined)).catch(() => {});
+  }
+
+  /** An item that will not be delivered (it crashed its actor, or no actor is left for it). */
+  fail(to: ActorAddress, bytes: Uint8Array, reason: string, exit: ExitInfo | undefined): void {
+    const item = readMailboxItem(this.#o.codec.decode(bytes));
+    if (item.$troupe === 'stop') return;
+    if (item.$troupe === 'ask') {
+      this.#o.asks.reject(
+        item.id,
+        exit === undefined || isNormalExit(exit)
+          ? new ActorStoppedError(to.name, exit)
+          : new ActorCrashedError(to.name, exit),
+      );
+    }
+    this.#dead(to, item.body, reason);
+  }
+
+  /** The actor is gone for good: close the mailbox and fail what is left in it. */
+  close(to: ActorAddress, exit: ExitInfo): void {
+    const backend = this.#o.hub.backend;
+    backend.close(this.info.id);
+    for (;;) {
+      const items = backend.tryTake(this.info.id, 'closing', 256);
+      if (items.length === 0) break;
+      backend.ack(this.info.id, 'closing', items.length);
+      for (const bytes of items) this.fail(to, bytes, `actor exited (${exit.reason})`, exit);
+    }
+    if (this.private) this.#o.hub.delete(this.info.id);
+  }
+
+  /** Messages waiting in the mailbox. */
+  depth(): number {
+    return this.#o.hub.backend.size(this.info.id);
+  }
+
+  #encode(item: MailboxItem, body: unknown): Uint8Array {
+    return this.#o.codec.encode(item, 'msg', body);
+  }
+
+  #dead(to: ActorAddress, body: unknown, reason: string): void {
+    this.#o.deadLetter(to, body, reason);
+  }
+}
