@@ -25,7 +25,7 @@ import {
   type ToWorker,
 } from './protocol.js';
 import { Queue } from './queue/Queue.js';
-import { isQueueInfo, type QueueInfo } from './queue/QueueBackend.js';
+import { isQueueInfo, type QueueInfo, type QueueItem, unpackItem } from './queue/QueueBackend.js';
 import { QueueClient } from './queue/QueueClient.js';
 import { RemoteQueueOps } from './queue/RemoteQueueOps.js';
 import { RoutedActorRef, type Router } from './RoutedActorRef.js';
@@ -208,7 +208,7 @@ export class ActorHost implements Router {
         this.#fetching = false;
         this.#fetchSize =
           items.length >= max ? Math.min(MAILBOX_PREFETCH, max * 2) : Math.max(1, items.length);
-        for (const bytes of items) this.#loop?.push(this.#mailboxWork(bytes));
+        for (const item of items) this.#loop?.push(this.#mailboxWork(item));
       },
       (error: unknown) => {
         this.#fetching = false;
@@ -218,8 +218,8 @@ export class ActorHost implements Router {
     );
   }
 
-  #mailboxWork(bytes: Uint8Array): Work {
-    const item = readMailboxItem(this.#itemCodec.decode(bytes));
+  #mailboxWork(queued: QueueItem): Work {
+    const item = readMailboxItem(unpackItem(queued, (bytes) => this.#itemCodec.decode(bytes)));
     switch (item.$troupe) {
       case 'send':
         return { kind: 'send', body: item.body, viaMailbox: true };

@@ -27,8 +27,8 @@ export {
 } from './pipe/WorkerPipes.js';
 export * from './protocol.js';
 export { EmbeddedQueueBackend, type EmbeddedQueueBackendOptions } from './queue/EmbeddedQueueBackend.js';
-export type { FailedItem, QueueBackend, QueueInfo } from './queue/QueueBackend.js';
-export { isQueueInfo } from './queue/QueueBackend.js';
+export type { FailedItem, QueueBackend, QueueInfo, QueueItem } from './queue/QueueBackend.js';
+export { isQueueInfo, packItem, unpackItem } from './queue/QueueBackend.js';
 export { QueueClient, type QueueOps } from './queue/QueueClient.js';
 export { RemoteQueueOps } from './queue/RemoteQueueOps.js';
 export { RoutedActorRef, type Router } from './RoutedActorRef.js';

@@ -35,6 +35,7 @@ import {
   PendingCalls,
   type PortableData,
   QueueClient,
+  unpackItem,
 } from '@troupe/core/spi';
 import { nanoid } from 'nanoid';
 import { ActorHandle } from './ActorHandle.js';
@@ -107,13 +108,17 @@ export class ActorSystem implements AsyncDisposable {
         }
         this.#deadLetter(
           { id: failed.queue, name: `queue ${failed.queue}` },
-          itemCodec.decode(failed.item),
+          unpackItem(failed.item, (bytes) => itemCodec.decode(bytes)),
           failed.reason,
         );
       },
     });
     this.#hub = new QueueHub(backend, (queue, item, reason) =>
-      this.#deadLetter({ id: queue, name: `queue ${queue}` }, itemCodec.decode(item), reason),
+      this.#deadLetter(
+        { id: queue, name: `queue ${queue}` },
+        unpackItem(item, (bytes) => itemCodec.decode(bytes)),
+        reason,
+      ),
     );
     this.#rootQueues = new QueueClient(this.#hub.rootOps(), itemCodec);
     this.#pipes = new PipeRegistry({

@@ -22,12 +22,13 @@ import type {
   OnConsumerDeath,
   QueueBackend,
   QueueInfo,
+  QueueItem,
   QueueOptions,
   WaitOptions,
 } from './QueueBackend.js';
 
 interface Item {
-  readonly bytes: Uint8Array;
+  readonly bytes: QueueItem;
   deliveries: number;
 }
 
@@ -47,7 +48,7 @@ interface Putter extends Waiter {
 interface Taker extends Waiter {
   readonly consumer: string;
   readonly max: number;
-  resolve(items: Uint8Array[]): void;
+  resolve(items: QueueItem[]): void;
 }
 
 interface Joiner extends Waiter {
@@ -154,7 +155,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     return this.#queues.get(queue)?.info;
   }
 
-  put(queue: string, bytes: Uint8Array, options?: WaitOptions): Promise<void> {
+  put(queue: string, bytes: QueueItem, options?: WaitOptions): Promise<void> {
     const q = this.#get(queue);
     if (q.closed) return Promise.reject(new QueueClosedError(`Queue ${queue} is closed`));
     const item: Item = { bytes, deliveries: 0 };
@@ -174,7 +175,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     });
   }
 
-  tryPut(queue: string, bytes: Uint8Array): boolean {
+  tryPut(queue: string, bytes: QueueItem): boolean {
     const q = this.#get(queue);
     if (q.closed) throw new QueueClosedError(`Queue ${queue} is closed`);
     dropSettled(q.putters);
@@ -183,12 +184,12 @@ export class EmbeddedQueueBackend implements QueueBackend {
     return true;
   }
 
-  take(queue: string, consumer: string, max: number, options?: WaitOptions): Promise<Uint8Array[]> {
+  take(queue: string, consumer: string, max: number, options?: WaitOptions): Promise<QueueItem[]> {
     const q = this.#get(queue);
     const now = this.tryTake(queue, consumer, max);
     if (now.length > 0) return Promise.resolve(now);
     if (q.closed) return Promise.reject(new QueueClosedError(`Queue ${queue} is closed and drained`));
-    return new Promise<Uint8Array[]>((resolve, reject) => {
+    return new Promise<QueueItem[]>((resolve, reject) => {
       const taker: Taker = { ...this.#waiter(reject), consumer, max, resolve };
       q.takers.push(taker);
       this.#arm(
@@ -199,9 +200,9 @@ export class EmbeddedQueueBackend implements QueueBackend {
     });
   }
 
-  tryTake(queue: string, consumer: string, max: number): Uint8Array[] {
+  tryTake(queue: string, consumer: string, max: number): QueueItem[] {
     const q = this.#get(queue);
-    const taken: Uint8Array[] = [];
+    const taken: QueueItem[] = [];
     while (taken.length < max) {
       const item = q.items.shift();
       if (item === undefined) break;
@@ -323,7 +324,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     while (q.items.length > 0 && q.takers.length > 0) {
       const taker = q.takers.shift() as Taker;
       if (taker.settled) continue;
-      const taken: Uint8Array[] = [];
+      const taken: QueueItem[] = [];
       while (taken.length < taker.max) {
         const item = q.items.shift();
         if (item === undefined) break;

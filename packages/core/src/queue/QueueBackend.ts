@@ -9,6 +9,36 @@
  * @module
  */
 
+/**
+ * An item as queues carry it: a small primitive as it is, anything else as its encoded bytes
+ * (a `Uint8Array`). So a batch of numbers costs one encoding, and an object is still encoded (and
+ * checked) once, at `put`. The backend never looks inside.
+ */
+export type QueueItem = unknown;
+
+/** Strings longer than this are encoded at `put` (so the size limit is checked there). */
+const RAW_STRING_MAX = 256;
+
+/** How a value travels in a queue: primitives as they are, anything else encoded by `encode`. */
+export function packItem(value: unknown, encode: (value: unknown) => Uint8Array): QueueItem {
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+      return value;
+    case 'string':
+      return value.length <= RAW_STRING_MAX ? value : encode(value);
+    default:
+      return value === null ? null : encode(value);
+  }
+}
+
+/** The value an item carries: encoded bytes are decoded by `decode`, primitives are themselves. */
+export function unpackItem(item: QueueItem, decode: (bytes: Uint8Array) => unknown): unknown {
+  return item instanceof Uint8Array ? decode(item) : item;
+}
+
 /** What happens to items a consumer held when it dies before finishing them. */
 export type OnConsumerDeath = 'redeliver' | 'fail';
 
@@ -65,7 +95,7 @@ export interface WaitOptions {
 /** An item a consumer could not finish and that will not be redelivered. */
 export interface FailedItem {
   readonly queue: string;
-  readonly item: Uint8Array;
+  readonly item: QueueItem;
   readonly deliveries: number;
   readonly reason: string;
 }
@@ -78,16 +108,16 @@ export interface QueueBackend {
   /** Creates a queue and returns its info. */
   create(options: QueueOptions): QueueInfo;
   /** Adds an item, waiting while the queue is full (rejects `QueueFullError` at the timeout). */
-  put(queue: string, item: Uint8Array, options?: WaitOptions): Promise<void>;
+  put(queue: string, item: QueueItem, options?: WaitOptions): Promise<void>;
   /** Adds an item if there is room now; false otherwise. Rejects `QueueClosedError` once closed. */
-  tryPut(queue: string, item: Uint8Array): boolean;
+  tryPut(queue: string, item: QueueItem): boolean;
   /**
    * Takes up to `max` items for `consumer`, waiting while the queue is empty (rejects
    * `QueueEmptyError` at the timeout, `QueueClosedError` once closed and drained).
    */
-  take(queue: string, consumer: string, max: number, options?: WaitOptions): Promise<Uint8Array[]>;
+  take(queue: string, consumer: string, max: number, options?: WaitOptions): Promise<QueueItem[]>;
   /** Takes up to `max` items if any are there now. */
-  tryTake(queue: string, consumer: string, max: number): Uint8Array[];
+  tryTake(queue: string, consumer: string, max: number): QueueItem[];
   /** `consumer` has finished its `n` oldest items (plain queues: it handed them to `get`). */
   ack(queue: string, consumer: string, n: number): void;
   /** Joinable queues: `consumer` finished its `n` oldest items. Throws `TaskDoneError` past them. */

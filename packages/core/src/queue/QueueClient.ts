@@ -10,14 +10,14 @@
 import type { Codec } from '../Codec.js';
 import { TaskDoneError } from '../errors.js';
 import { Deque } from '../internal/Deque.js';
-import type { QueueInfo, WaitOptions } from './QueueBackend.js';
+import { packItem, type QueueInfo, type QueueItem, unpackItem, type WaitOptions } from './QueueBackend.js';
 
 /** How a process reaches the backend: directly in the root, through the root elsewhere. */
 export interface QueueOps {
-  put(queue: string, item: Uint8Array, options: WaitOptions | undefined, bounded: boolean): Promise<void>;
-  tryPut(queue: string, item: Uint8Array): Promise<boolean>;
-  take(queue: string, max: number, options: WaitOptions | undefined): Promise<Uint8Array[]>;
-  tryTake(queue: string, max: number): Promise<Uint8Array[]>;
+  put(queue: string, item: QueueItem, options: WaitOptions | undefined, bounded: boolean): Promise<void>;
+  tryPut(queue: string, item: QueueItem): Promise<boolean>;
+  take(queue: string, max: number, options: WaitOptions | undefined): Promise<QueueItem[]>;
+  tryTake(queue: string, max: number): Promise<QueueItem[]>;
   ack(queue: string, n: number): void;
   taskDone(queue: string, n: number): void;
   join(queue: string, options: WaitOptions | undefined): Promise<void>;
@@ -26,13 +26,15 @@ export interface QueueOps {
 }
 
 interface Local {
-  readonly buffer: Deque<Uint8Array>;
+  readonly buffer: Deque<QueueItem>;
   fetchSize: number;
   /** Items handed out by `get` and not yet `taskDone` (joinable queues). */
   held: number;
+  /** A read-ahead `tryTake` on its way: a `get` that finds the buffer empty waits for it first. */
+  readingAhead: Promise<void> | undefined;
 }
 
-const MAX_FETCH = 256;
+const MAX_FETCH = 1024;
 
 export class QueueClient {
   readonly #ops: QueueOps;
@@ -46,36 +48,72 @@ export class QueueClient {
 
   /** Encodes now (throwing `SerializationError` at the call site), then puts. */
   put(info: QueueInfo, value: unknown, options: WaitOptions | undefined): Promise<void> {
-    const bytes = this.#codec.encode(value, 'item');
-    return this.#ops.put(info.id, bytes, options, info.capacity !== null);
+    return this.#ops.put(info.id, this.#pack(value), options, info.capacity !== null);
   }
 
   tryPut(info: QueueInfo, value: unknown): Promise<boolean> {
-    return this.#ops.tryPut(info.id, this.#codec.encode(value, 'item'));
+    return this.#ops.tryPut(info.id, this.#pack(value));
   }
 
-  async get(info: QueueInfo, options: WaitOptions | undefined): Promise<unknown> {
+  get(info: QueueInfo, options: WaitOptions | undefined): Promise<unknown> {
     const local = this.#state(info.id);
-    let bytes = local.buffer.shift();
-    if (bytes === undefined) {
+    if (local.buffer.length > 0) {
+      // The common case in a draining loop: no async machinery, no round trip.
+      try {
+        return Promise.resolve(this.#next(info, local));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#fetchThenGet(info, local, options);
+  }
+
+  async #fetchThenGet(info: QueueInfo, local: Local, options: WaitOptions | undefined): Promise<unknown> {
+    if (local.readingAhead !== undefined) await local.readingAhead;
+    if (local.buffer.length === 0) {
       const max = local.fetchSize;
       const items = await this.#ops.take(info.id, max, options);
       local.fetchSize = items.length >= max ? Math.min(MAX_FETCH, max * 2) : Math.max(1, items.length);
       for (const item of items) local.buffer.push(item);
-      bytes = local.buffer.shift() as Uint8Array;
     }
-    return this.#handOut(info, local, bytes);
+    return this.#next(info, local);
+  }
+
+  #next(info: QueueInfo, local: Local): unknown {
+    const item = local.buffer.shift();
+    this.#readAhead(info, local);
+    return this.#handOut(info, local, item);
+  }
+
+  /**
+   * A consumer draining batches fetches the next one while it works through this one, so it does
+   * not wait a round trip per batch. Only what is there now is taken (no standing wait), so a
+   * consumer that stops asking holds at most one batch.
+   */
+  #readAhead(info: QueueInfo, local: Local): void {
+    if (local.readingAhead !== undefined || local.fetchSize < 4 || local.buffer.length > local.fetchSize / 2)
+      return;
+    const max = local.fetchSize;
+    local.readingAhead = this.#ops.tryTake(info.id, max).then(
+      (items) => {
+        local.readingAhead = undefined;
+        if (items.length >= max) local.fetchSize = Math.min(MAX_FETCH, max * 2);
+        for (const item of items) local.buffer.push(item);
+      },
+      () => {
+        local.readingAhead = undefined;
+      },
+    );
   }
 
   async tryGet(info: QueueInfo): Promise<{ value: unknown } | undefined> {
     const local = this.#state(info.id);
-    let bytes = local.buffer.shift();
-    if (bytes === undefined) {
-      const [item] = await this.#ops.tryTake(info.id, 1);
-      if (item === undefined) return undefined;
-      bytes = item;
+    if (local.buffer.length === 0) {
+      const items = await this.#ops.tryTake(info.id, 1);
+      if (items.length === 0) return undefined;
+      local.buffer.push(items[0]);
     }
-    return { value: this.#handOut(info, local, bytes) };
+    return { value: this.#handOut(info, local, local.buffer.shift()) };
   }
 
   taskDone(info: QueueInfo): void {
@@ -104,16 +142,23 @@ export class QueueClient {
     return this.#ops.close(info.id);
   }
 
-  #handOut(info: QueueInfo, local: Local, bytes: Uint8Array): unknown {
+  #handOut(info: QueueInfo, local: Local, item: QueueItem): unknown {
     if (info.joinable) local.held++;
     else this.#ops.ack(info.id, 1);
-    return this.#codec.decode(bytes);
+    return unpackItem(item, this.#decode);
   }
+
+  #pack(value: unknown): QueueItem {
+    return packItem(value, this.#encode);
+  }
+
+  readonly #encode = (value: unknown): Uint8Array => this.#codec.encode(value, 'item');
+  readonly #decode = (bytes: Uint8Array): unknown => this.#codec.decode(bytes);
 
   #state(queue: string): Local {
     let local = this.#local.get(queue);
     if (local === undefined) {
-      local = { buffer: new Deque(), fetchSize: 1, held: 0 };
+      local = { buffer: new Deque(), fetchSize: 1, held: 0, readingAhead: undefined };
       this.#local.set(queue, local);
     }
     return local;

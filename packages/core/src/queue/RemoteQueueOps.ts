@@ -8,7 +8,7 @@
 
 import type { PendingCalls } from '../internal/PendingCalls.js';
 import type { QueueCallMessage, QueueOp } from '../protocol.js';
-import type { WaitOptions } from './QueueBackend.js';
+import type { QueueItem, WaitOptions } from './QueueBackend.js';
 import type { QueueOps } from './QueueClient.js';
 
 /** Items gathered per batch frame before it is sent regardless. */
@@ -19,9 +19,10 @@ export class RemoteQueueOps implements QueueOps {
   readonly #pending: PendingCalls;
   readonly #schedule: (fn: () => void) => void;
   #batchQueue: string | undefined;
-  #batch: Uint8Array[] = [];
+  #batch: QueueItem[] = [];
   #batchBytes = 0;
   #scheduled = false;
+  readonly #acks = new Map<string, number>();
 
   /**
    * @param send - sends a frame to the root (through the worker's channel)
@@ -38,26 +39,35 @@ export class RemoteQueueOps implements QueueOps {
     this.#schedule = schedule;
   }
 
-  put(queue: string, item: Uint8Array, options: WaitOptions | undefined, bounded: boolean): Promise<void> {
+  put(queue: string, item: QueueItem, options: WaitOptions | undefined, bounded: boolean): Promise<void> {
     if (bounded || options?.signal !== undefined)
       return this.#call('put', queue, item, options) as Promise<void>;
     if (this.#batchQueue !== undefined && this.#batchQueue !== queue) this.flush();
     this.#batchQueue = queue;
     this.#batch.push(item);
-    this.#batchBytes += item.byteLength;
+    this.#batchBytes += item instanceof Uint8Array ? item.byteLength : 16;
     if (this.#batchBytes >= BATCH_BYTES) this.flush();
-    else if (!this.#scheduled) {
-      this.#scheduled = true;
-      this.#schedule(() => {
-        this.#scheduled = false;
-        this.flush();
-      });
-    }
+    else this.#soon();
     return Promise.resolve();
   }
 
-  /** Sends the gathered puts now. Called before any other frame leaves the worker. */
+  #soon(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#schedule(() => {
+      this.#scheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Sends the gathered puts and acks now. Called before any other frame leaves the worker. */
   flush(): void {
+    if (this.#acks.size > 0) {
+      const acks = [...this.#acks];
+      this.#acks.clear();
+      for (const [q, n] of acks)
+        this.#sendFrame({ t: 'qcall', op: 'ack', id: 0, q, arg: n, timeoutMs: undefined });
+    }
     const queue = this.#batchQueue;
     if (queue === undefined || this.#batch.length === 0) return;
     const items = this.#batch;
@@ -73,20 +83,22 @@ export class RemoteQueueOps implements QueueOps {
     this.#sendFrame(message);
   }
 
-  tryPut(queue: string, item: Uint8Array): Promise<boolean> {
+  tryPut(queue: string, item: QueueItem): Promise<boolean> {
     return this.#call('tryPut', queue, item, undefined) as Promise<boolean>;
   }
 
-  take(queue: string, max: number, options: WaitOptions | undefined): Promise<Uint8Array[]> {
-    return this.#call('take', queue, max, options) as Promise<Uint8Array[]>;
+  take(queue: string, max: number, options: WaitOptions | undefined): Promise<QueueItem[]> {
+    return this.#call('take', queue, max, options) as Promise<QueueItem[]>;
   }
 
-  tryTake(queue: string, max: number): Promise<Uint8Array[]> {
-    return this.#call('tryTake', queue, max, undefined) as Promise<Uint8Array[]>;
+  tryTake(queue: string, max: number): Promise<QueueItem[]> {
+    return this.#call('tryTake', queue, max, undefined) as Promise<QueueItem[]>;
   }
 
   ack(queue: string, n: number): void {
-    this.#send({ t: 'qcall', op: 'ack', id: 0, q: queue, arg: n, timeoutMs: undefined });
+    // Gathered and sent with the next frame (or soon after), not one frame per item.
+    this.#acks.set(queue, (this.#acks.get(queue) ?? 0) + n);
+    this.#soon();
   }
 
   taskDone(queue: string, n: number): void {

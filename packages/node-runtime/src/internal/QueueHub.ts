@@ -4,7 +4,7 @@
  */
 
 import { QueueClosedError } from '@troupe/core';
-import type { QueueBackend, QueueCallMessage, QueueOps } from '@troupe/core/spi';
+import type { QueueBackend, QueueCallMessage, QueueItem, QueueOps } from '@troupe/core/spi';
 
 /** The consumer name of queue handles used in the root itself. */
 export const ROOT_CONSUMER = 'root';
@@ -14,10 +14,10 @@ export class QueueHub {
   /** Abort controllers of waiting calls, by consumer and call id, for `cancel`. */
   readonly #waiting = new Map<string, AbortController>();
 
-  readonly #onDropped: (queue: string, item: Uint8Array, reason: string) => void;
+  readonly #onDropped: (queue: string, item: QueueItem, reason: string) => void;
 
   /** @param onDropped - an item that could not be queued after its put had already resolved */
-  constructor(backend: QueueBackend, onDropped: (queue: string, item: Uint8Array, reason: string) => void) {
+  constructor(backend: QueueBackend, onDropped: (queue: string, item: QueueItem, reason: string) => void) {
     this.backend = backend;
     this.#onDropped = onDropped;
   }
@@ -32,9 +32,7 @@ export class QueueHub {
     try {
       switch (op) {
         case 'puts':
-          for (const item of arg as Uint8Array[]) {
-            b.put(q, item).catch((error: Error) => this.#onDropped(q, item, error.message));
-          }
+          this.#putAll(q, arg as QueueItem[]);
           return undefined;
         case 'ack':
           b.ack(q, consumer, arg as number);
@@ -48,7 +46,7 @@ export class QueueHub {
             ?.abort(new QueueClosedError('Cancelled by the caller'));
           return undefined;
         case 'put':
-          return this.#waitable(consumer, id, (signal) => b.put(q, arg as Uint8Array, { timeoutMs, signal }));
+          return this.#waitable(consumer, id, (signal) => b.put(q, arg as QueueItem, { timeoutMs, signal }));
         case 'take':
           return this.#waitable(consumer, id, (signal) =>
             b.take(q, consumer, arg as number, { timeoutMs, signal }),
@@ -56,7 +54,7 @@ export class QueueHub {
         case 'join':
           return this.#waitable(consumer, id, (signal) => b.join(q, { timeoutMs, signal }));
         case 'tryPut':
-          return Promise.resolve(b.tryPut(q, arg as Uint8Array));
+          return Promise.resolve(b.tryPut(q, arg as QueueItem));
         case 'tryTake':
           return Promise.resolve(b.tryTake(q, consumer, arg as number));
         case 'size':
@@ -97,6 +95,17 @@ export class QueueHub {
       size: async (q) => b.size(q),
       close: async (q) => b.close(q),
     };
+  }
+
+  /** Puts a batch on an unbounded queue without a promise per item. */
+  #putAll(queue: string, items: QueueItem[]): void {
+    for (const item of items) {
+      try {
+        if (!this.backend.tryPut(queue, item)) throw new QueueClosedError('no room');
+      } catch (error) {
+        this.#onDropped(queue, item, (error as Error).message);
+      }
+    }
   }
 
   #waitable(consumer: string, id: number, run: (signal: AbortSignal) => Promise<unknown>): Promise<unknown> {

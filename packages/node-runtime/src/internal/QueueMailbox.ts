@@ -20,7 +20,9 @@ import {
   type MailboxItem,
   type PendingCalls,
   type QueueInfo,
+  type QueueItem,
   readMailboxItem,
+  unpackItem,
 } from '@troupe/core/spi';
 import type { QueueHub } from './QueueHub.js';
 
@@ -86,8 +88,8 @@ export class QueueMailbox {
   }
 
   /** An item that will not be delivered (it crashed its actor, or no actor is left for it). */
-  fail(to: ActorAddress, bytes: Uint8Array, reason: string, exit: ExitInfo | undefined): void {
-    const item = readMailboxItem(this.#o.codec.decode(bytes));
+  fail(to: ActorAddress, queued: QueueItem, reason: string, exit: ExitInfo | undefined): void {
+    const item = readMailboxItem(unpackItem(queued, (bytes) => this.#o.codec.decode(bytes)));
     if (item.$troupe === 'stop') return;
     if (item.$troupe === 'ask') {
       this.#o.asks.reject(
@@ -108,7 +110,7 @@ export class QueueMailbox {
       const items = backend.tryTake(this.info.id, 'closing', 256);
       if (items.length === 0) break;
       backend.ack(this.info.id, 'closing', items.length);
-      for (const bytes of items) this.fail(to, bytes, `actor exited (${exit.reason})`, exit);
+      for (const queued of items) this.fail(to, queued, `actor exited (${exit.reason})`, exit);
     }
     if (this.private) this.#o.hub.delete(this.info.id);
   }
