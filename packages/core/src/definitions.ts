@@ -239,6 +239,10 @@ export async function loadDefinition(
   name: string,
   kind: 'actor' | 'task',
 ): Promise<ActorDefinition | TaskDefinition> {
+  // Already here (the in-process placement, or a module this worker has loaded): importing it
+  // again could wait on its own top-level await.
+  const known = registry().get(moduleUrl)?.get(name);
+  if (known !== undefined && known.kind === kind) return known;
   try {
     await import(moduleUrl);
   } catch (error) {

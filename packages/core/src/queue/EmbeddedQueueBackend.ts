@@ -18,13 +18,13 @@ import {
 } from '../errors.js';
 import { Deque } from '../internal/Deque.js';
 import type {
+  BackendWaitOptions,
   FailedItem,
   OnConsumerDeath,
   QueueBackend,
   QueueInfo,
   QueueItem,
   QueueOptions,
-  WaitOptions,
 } from './QueueBackend.js';
 
 interface Item {
@@ -155,7 +155,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     return this.#queues.get(queue)?.info;
   }
 
-  put(queue: string, bytes: QueueItem, options?: WaitOptions): Promise<void> {
+  put(queue: string, bytes: QueueItem, options?: BackendWaitOptions): Promise<void> {
     const q = this.#get(queue);
     if (q.closed) return Promise.reject(new QueueClosedError(`Queue ${queue} is closed`));
     const item: Item = { bytes, deliveries: 0 };
@@ -165,7 +165,15 @@ export class EmbeddedQueueBackend implements QueueBackend {
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      const putter: Putter = { ...this.#waiter(reject), item, resolve };
+      const putter: Putter = {
+        settled: false,
+        timer: undefined,
+        signal: undefined,
+        onAbort: undefined,
+        reject,
+        item,
+        resolve,
+      };
       q.putters.push(putter);
       this.#arm(
         putter,
@@ -184,13 +192,22 @@ export class EmbeddedQueueBackend implements QueueBackend {
     return true;
   }
 
-  take(queue: string, consumer: string, max: number, options?: WaitOptions): Promise<QueueItem[]> {
+  take(queue: string, consumer: string, max: number, options?: BackendWaitOptions): Promise<QueueItem[]> {
     const q = this.#get(queue);
     const now = this.tryTake(queue, consumer, max);
     if (now.length > 0) return Promise.resolve(now);
     if (q.closed) return Promise.reject(new QueueClosedError(`Queue ${queue} is closed and drained`));
     return new Promise<QueueItem[]>((resolve, reject) => {
-      const taker: Taker = { ...this.#waiter(reject), consumer, max, resolve };
+      const taker: Taker = {
+        settled: false,
+        timer: undefined,
+        signal: undefined,
+        onAbort: undefined,
+        reject,
+        consumer,
+        max,
+        resolve,
+      };
       q.takers.push(taker);
       this.#arm(
         taker,
@@ -232,12 +249,19 @@ export class EmbeddedQueueBackend implements QueueBackend {
     this.#finish(q, n);
   }
 
-  join(queue: string, options?: WaitOptions): Promise<void> {
+  join(queue: string, options?: BackendWaitOptions): Promise<void> {
     const q = this.#get(queue);
     if (!q.info.joinable) return Promise.reject(new TaskDoneError(`Queue ${queue} is not joinable`));
     if (q.unfinished === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const joiner: Joiner = { ...this.#waiter(reject), resolve };
+      const joiner: Joiner = {
+        settled: false,
+        timer: undefined,
+        signal: undefined,
+        onAbort: undefined,
+        reject,
+        resolve,
+      };
       q.joiners.add(joiner);
       this.#arm(
         joiner,
@@ -368,13 +392,10 @@ export class EmbeddedQueueBackend implements QueueBackend {
     this.#onFailed?.({ queue: q.info.id, item: item.bytes, deliveries: item.deliveries, reason });
   }
 
-  #waiter(reject: (error: unknown) => void): Waiter {
-    return { settled: false, timer: undefined, signal: undefined, onAbort: undefined, reject };
-  }
-
   /** Starts a waiter's timeout and abort signal. */
-  #arm(waiter: Waiter, options: WaitOptions | undefined, onTimeout: () => Error): void {
-    const { timeoutMs, signal } = options ?? {};
+  #arm(waiter: Waiter, options: BackendWaitOptions | undefined, onTimeout: () => Error): void {
+    const { timeoutMs, signal, onWait } = options ?? {};
+    onWait?.((reason) => this.#settle(waiter, () => waiter.reject(reason)));
     if (signal?.aborted) {
       this.#settle(waiter, () => waiter.reject(signal.reason));
       return;

@@ -92,6 +92,12 @@ export interface WaitOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** Wait options of the backend: also a way to cancel a wait without an `AbortSignal`. */
+export interface BackendWaitOptions extends WaitOptions {
+  /** Called when the call has to wait, with a function that ends the wait with `reason`. */
+  readonly onWait?: ((cancel: (reason: unknown) => void) => void) | undefined;
+}
+
 /** An item a consumer could not finish and that will not be redelivered. */
 export interface FailedItem {
   readonly queue: string;
@@ -108,14 +114,14 @@ export interface QueueBackend {
   /** Creates a queue and returns its info. */
   create(options: QueueOptions): QueueInfo;
   /** Adds an item, waiting while the queue is full (rejects `QueueFullError` at the timeout). */
-  put(queue: string, item: QueueItem, options?: WaitOptions): Promise<void>;
+  put(queue: string, item: QueueItem, options?: BackendWaitOptions): Promise<void>;
   /** Adds an item if there is room now; false otherwise. Rejects `QueueClosedError` once closed. */
   tryPut(queue: string, item: QueueItem): boolean;
   /**
    * Takes up to `max` items for `consumer`, waiting while the queue is empty (rejects
    * `QueueEmptyError` at the timeout, `QueueClosedError` once closed and drained).
    */
-  take(queue: string, consumer: string, max: number, options?: WaitOptions): Promise<QueueItem[]>;
+  take(queue: string, consumer: string, max: number, options?: BackendWaitOptions): Promise<QueueItem[]>;
   /** Takes up to `max` items if any are there now. */
   tryTake(queue: string, consumer: string, max: number): QueueItem[];
   /** `consumer` has finished its `n` oldest items (plain queues: it handed them to `get`). */
@@ -123,7 +129,7 @@ export interface QueueBackend {
   /** Joinable queues: `consumer` finished its `n` oldest items. Throws `TaskDoneError` past them. */
   taskDone(queue: string, consumer: string, n: number): void;
   /** Resolves when every item ever put has been finished (joinable queues). */
-  join(queue: string, options?: WaitOptions): Promise<void>;
+  join(queue: string, options?: BackendWaitOptions): Promise<void>;
   /** Items waiting in the queue (not those held by consumers). */
   size(queue: string): number;
   /** Closes the queue: puts reject, consumers drain what is left, then get `QueueClosedError`. */

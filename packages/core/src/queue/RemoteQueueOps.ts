@@ -88,7 +88,10 @@ export class RemoteQueueOps implements QueueOps {
   }
 
   take(queue: string, max: number, options: WaitOptions | undefined): Promise<QueueItem[]> {
-    return this.#call('take', queue, max, options) as Promise<QueueItem[]>;
+    // The acks gathered for this queue ride along: [max, acked].
+    const acked = this.#acks.get(queue) ?? 0;
+    this.#acks.delete(queue);
+    return this.#call('take', queue, acked === 0 ? max : [max, acked], options) as Promise<QueueItem[]>;
   }
 
   tryTake(queue: string, max: number): Promise<QueueItem[]> {

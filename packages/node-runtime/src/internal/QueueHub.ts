@@ -9,11 +9,12 @@ import type { QueueBackend, QueueCallMessage, QueueItem, QueueOps } from '@troup
 /** The consumer name of queue handles used in the root itself. */
 export const ROOT_CONSUMER = 'root';
 
+type Cancel = (reason: unknown) => void;
+
 export class QueueHub {
   readonly backend: QueueBackend;
-  /** Abort controllers of waiting calls, by consumer and call id, for `cancel`. */
-  readonly #waiting = new Map<string, AbortController>();
-
+  /** How to cancel each waiting call, by consumer then call id (for `cancel`, and deaths). */
+  readonly #waiting = new Map<string, Map<number, Cancel>>();
   readonly #onDropped: (queue: string, item: QueueItem, reason: string) => void;
 
   /** @param onDropped - an item that could not be queued after its put had already resolved */
@@ -41,18 +42,18 @@ export class QueueHub {
           b.taskDone(q, consumer, arg as number);
           return undefined;
         case 'cancel':
-          this.#waiting
-            .get(`${consumer}:${String(arg)}`)
-            ?.abort(new QueueClosedError('Cancelled by the caller'));
+          this.#waiting.get(consumer)?.get(arg as number)?.(new QueueClosedError('Cancelled by the caller'));
           return undefined;
         case 'put':
-          return this.#waitable(consumer, id, (signal) => b.put(q, arg as QueueItem, { timeoutMs, signal }));
-        case 'take':
-          return this.#waitable(consumer, id, (signal) =>
-            b.take(q, consumer, arg as number, { timeoutMs, signal }),
-          );
+          return this.#waitable(consumer, id, (onWait) => b.put(q, arg as QueueItem, { timeoutMs, onWait }));
+        case 'take': {
+          // `arg` is the most to take, or [most, acked] when acks ride along.
+          const [max, acked] = Array.isArray(arg) ? (arg as [number, number]) : [arg as number, 0];
+          if (acked > 0) b.ack(q, consumer, acked);
+          return this.#waitable(consumer, id, (onWait) => b.take(q, consumer, max, { timeoutMs, onWait }));
+        }
         case 'join':
-          return this.#waitable(consumer, id, (signal) => b.join(q, { timeoutMs, signal }));
+          return this.#waitable(consumer, id, (onWait) => b.join(q, { timeoutMs, onWait }));
         case 'tryPut':
           return Promise.resolve(b.tryPut(q, arg as QueueItem));
         case 'tryTake':
@@ -68,11 +69,11 @@ export class QueueHub {
     }
   }
 
-  /** The worker `consumer` is gone: its held items go back, its waits end. */
+  /** The worker `consumer` is gone: its held items go back (but `poisoned`'s first), its waits end. */
   consumerGone(consumer: string, poisoned?: string): void {
-    for (const [key, controller] of this.#waiting) {
-      if (key.startsWith(`${consumer}:`)) controller.abort(new QueueClosedError('Consumer is gone'));
-    }
+    const waiting = this.#waiting.get(consumer);
+    this.#waiting.delete(consumer);
+    for (const cancel of waiting?.values() ?? []) cancel(new QueueClosedError('Consumer is gone'));
     this.backend.consumerGone(consumer, poisoned);
   }
 
@@ -108,13 +109,26 @@ export class QueueHub {
     }
   }
 
-  #waitable(consumer: string, id: number, run: (signal: AbortSignal) => Promise<unknown>): Promise<unknown> {
-    const key = `${consumer}:${id}`;
-    const controller = new AbortController();
-    this.#waiting.set(key, controller);
-    const done = () => this.#waiting.delete(key);
-    const promise = run(controller.signal);
-    promise.then(done, done);
+  /** Runs a call that may wait, remembering how to cancel it while it does. */
+  #waitable(
+    consumer: string,
+    id: number,
+    run: (onWait: (cancel: Cancel) => void) => Promise<unknown>,
+  ): Promise<unknown> {
+    let waited = false;
+    const promise = run((cancel) => {
+      waited = true;
+      let calls = this.#waiting.get(consumer);
+      if (calls === undefined) {
+        calls = new Map();
+        this.#waiting.set(consumer, calls);
+      }
+      calls.set(id, cancel);
+    });
+    if (waited) {
+      const done = () => this.#waiting.get(consumer)?.delete(id);
+      promise.then(done, done);
+    }
     return promise;
   }
 }

@@ -1,0 +1,165 @@
+/**
+ * `pnpm bench`: every performance figure of the budget, measured against its peer or floor in the
+ * same run. Each side runs as a fresh process, alternating (A B A B ...), and the table reports
+ * medians and the ratio. `--quick` runs fewer, shorter rounds; names select figures.
+ *
+ *   pnpm bench                 # everything, writes docs/benchmarks.md
+ *   pnpm bench --quick queue   # a smoke check of the queue figure
+ */
+
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+interface Side {
+  readonly label: string;
+  /** The command line; `{n}` is replaced by the size. */
+  readonly command: readonly string[];
+}
+
+interface Figure {
+  readonly name: string;
+  readonly metric: 'items_per_s' | 'rtt_us';
+  readonly ours: Side;
+  /** The side the budget compares with. */
+  readonly base: Side;
+  /** Other peers shown for context. */
+  readonly others?: readonly Side[];
+  readonly size: { readonly full: number; readonly quick: number };
+  /** ours/base for throughput (at least), base-relative time for latency (at most). */
+  readonly target: { readonly kind: 'at least' | 'at most'; readonly ratio: number };
+}
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const node = (script: string, ...args: string[]): Side['command'] => [
+  process.execPath,
+  '--import',
+  'tsx',
+  here(script),
+  '{n}',
+  ...args,
+];
+const python = (script: string): Side['command'] => ['python3', here(script), '{n}'];
+
+const figures: readonly Figure[] = [
+  {
+    name: 'queue throughput, producer process → consumer process',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe queue', command: node('./troupe/queueThroughput.ts') },
+    base: { label: 'Python mp.Queue', command: python('./python/mp_queue.py') },
+    size: { full: 1_000_000, quick: 200_000 },
+    target: { kind: 'at least', ratio: 10 },
+  },
+  {
+    name: 'pipe round trip, child process ↔ child process',
+    metric: 'rtt_us',
+    ours: { label: 'Troupe pipe', command: node('./troupe/pipeRoundTrip.ts') },
+    base: { label: 'raw msgpackr socket ping-pong', command: node('./floors/rawSocketPingPong.ts') },
+    others: [{ label: 'Python mp.Pipe', command: python('./python/mp_pipe.py') }],
+    size: { full: 20_000, quick: 5_000 },
+    target: { kind: 'at most', ratio: 1.25 },
+  },
+  {
+    name: 'ask round trip to a process actor (queue mailbox)',
+    metric: 'rtt_us',
+    ours: { label: 'Troupe ask', command: node('./troupe/askRoundTrip.ts', 'process', 'queue') },
+    base: { label: 'raw msgpackr socket ping-pong', command: node('./floors/rawSocketPingPong.ts') },
+    size: { full: 20_000, quick: 5_000 },
+    target: { kind: 'at most', ratio: 1.25 },
+  },
+  {
+    name: 'ask round trip to a process actor (pipe mailbox)',
+    metric: 'rtt_us',
+    ours: { label: 'Troupe ask', command: node('./troupe/askRoundTrip.ts', 'process', 'pipe') },
+    base: { label: 'raw msgpackr socket ping-pong', command: node('./floors/rawSocketPingPong.ts') },
+    size: { full: 20_000, quick: 5_000 },
+    target: { kind: 'at most', ratio: 1.25 },
+  },
+];
+
+function measure(side: Side, n: number, metric: Figure['metric']): number {
+  const [command, ...args] = side.command.map((part) => part.replace('{n}', String(n)));
+  const out = execFileSync(command as string, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = out.trim().split('\n').at(-1) ?? '{}';
+  const value = (JSON.parse(line) as Record<string, number>)[metric];
+  if (typeof value !== 'number') throw new Error(`${side.label} printed no ${metric}: ${line}`);
+  return value;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function format(value: number, metric: Figure['metric']): string {
+  return metric === 'items_per_s' ? `${(value / 1e6).toFixed(2)} M items/s` : `${value.toFixed(1)} µs`;
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { quick: { type: 'boolean' }, rounds: { type: 'string' }, 'no-write': { type: 'boolean' } },
+});
+const quick = values.quick === true;
+const rounds = Number(values.rounds ?? (quick ? 3 : 5));
+const chosen = figures.filter((f) => positionals.length === 0 || positionals.some((p) => f.name.includes(p)));
+if (chosen.length === 0) {
+  console.error(
+    `No figure matches ${positionals.join(', ')}. Figures:\n${figures.map((f) => `  ${f.name}`).join('\n')}`,
+  );
+  process.exit(2);
+}
+
+const rows: string[] = [];
+let misses = 0;
+for (const figure of chosen) {
+  const n = quick ? figure.size.quick : figure.size.full;
+  const sides = [figure.ours, figure.base, ...(figure.others ?? [])];
+  const samples = sides.map(() => [] as number[]);
+  process.stdout.write(`${figure.name} (n=${n}, ${rounds} rounds) `);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, side] of sides.entries()) samples[i]?.push(measure(side, n, figure.metric));
+    process.stdout.write('.');
+  }
+  const medians = samples.map(median);
+  const [ours, base] = medians as [number, number];
+  const ratio = ours / base;
+  const pass =
+    figure.target.kind === 'at least' ? ratio >= figure.target.ratio : ratio <= figure.target.ratio;
+  if (!pass) misses++;
+  const shown =
+    figure.metric === 'items_per_s'
+      ? `${ratio.toFixed(2)}× the base's throughput`
+      : `${ratio.toFixed(2)}× the base's time`;
+  console.log(` ${pass ? 'pass' : 'MISS'}`);
+  const others = (figure.others ?? []).map(
+    (side, i) => `${side.label} ${format(medians[i + 2] as number, figure.metric)}`,
+  );
+  rows.push(
+    `| ${figure.name} | ${format(ours, figure.metric)} | ${figure.base.label} ${format(base, figure.metric)} | ${shown} | ${figure.target.kind} ${figure.target.ratio}× | ${pass ? 'pass' : '**miss**'} | ${others.join('; ')} |`,
+  );
+}
+
+const pythonVersion = execFileSync('python3', ['--version'], { encoding: 'utf8' }).trim();
+const table = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${pythonVersion}; ${rounds} alternating rounds${quick ? ' (quick)' : ''}, medians.`,
+  '',
+  '| figure | Troupe | base | ratio | target | result | others |',
+  '|---|---|---|---|---|---|---|',
+  ...rows,
+].join('\n');
+console.log(`\n${table}`);
+if (!quick && positionals.length === 0 && values['no-write'] !== true) {
+  writeFileSync(
+    here('../docs/benchmarks.md'),
+    `---\ntitle: Benchmarks\n---\n\n# Benchmarks\n\nWritten by \`pnpm bench\`: each figure against its peer or floor in the same run.\n\n${table}\n`,
+  );
+}
+process.exitCode = misses > 0 ? 1 : 0;
