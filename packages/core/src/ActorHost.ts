@@ -50,6 +50,8 @@ export interface HostPort {
   send(message: FromWorker): void;
   /** The worker is done: flush what was sent, then exit with `code`. */
   exit(code: number): void;
+  /** Writes what was sent synchronously, if the runtime can (the process is exiting). */
+  flushSync?(): void;
 }
 
 /** Strips an error down to what always encodes (for a crash whose error will not serialize). */
@@ -140,9 +142,31 @@ export class ActorHost implements Router {
       case 'pipe':
         this.#pipes.handle(message);
         return;
+      case 'ping':
+        this.#send({ t: 'pong', id: message.id });
+        return;
       default:
         assertNever(message);
     }
+  }
+
+  /**
+   * The process is exiting under the actor (it called `process.exit`): sends its last words —
+   * gathered acks, and whether a mailbox message was in hand — through the port's synchronous
+   * flush, so the root does not redeliver a message that made the actor exit.
+   */
+  exiting(code: number): void {
+    if (this.#phase === 'done') return;
+    this.#phase = 'done';
+    this.#send({ t: 'exiting', code, during: this.#loop?.handlingMailboxMessage === true });
+    this.#port.flushSync?.();
+  }
+
+  /** Stops a running actor after its current message; false when there is no actor loop. */
+  stopPolitely(): boolean {
+    if (this.#loop === undefined || this.#phase !== 'running') return false;
+    this.#loop.push({ kind: 'stop', viaMailbox: false });
+    return true;
   }
 
   /** Reports `error` to the root as this worker's crash and ends the worker with code 1. */

@@ -80,6 +80,15 @@ export class Channel<In, Out> {
     this.#writer.flush();
   }
 
+  /**
+   * Hands what is queued to `write` now, framed, instead of to the transport: for the last words
+   * of a process that is exiting, written synchronously.
+   */
+  flushTo(write: (chunks: Uint8Array[]) => void): void {
+    const chunks = this.#writer.take();
+    if (chunks.length > 0) write(chunks);
+  }
+
   /** Feeds bytes that arrived from the transport. */
   receive(chunk: Uint8Array): void {
     if (this.#closed) return;

@@ -418,6 +418,104 @@ export class WrongPipeEndError extends TroupeError {
   override readonly code = 'ERR_TROUPE_WRONG_PIPE_END';
 }
 
+/**
+ * A supervisor could not start one of its children: `start()` rejects with this after stopping
+ * the children it had started, in reverse order (and `startChild` rejects with it when the new
+ * child fails to start). The child's own error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * import { SupervisorStartError } from '@troupe/core';
+ * await supervisor.start().catch((err) => {
+ *   if (err instanceof SupervisorStartError) console.log(err.childId, err.cause);
+ * });
+ * ```
+ */
+export class SupervisorStartError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_SUPERVISOR_START';
+  /** The id of the child that failed to start. */
+  readonly childId: string;
+
+  constructor(supervisor: string, childId: string, options?: TroupeErrorOptions) {
+    const detail = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    super(`Supervisor ${supervisor} could not start child '${childId}'${detail}`, options);
+    this.childId = childId;
+  }
+}
+
+/**
+ * A supervisor gave up: its children needed more than `maxRestarts` restarts within `withinMs`.
+ * It stopped all its children and failed; its own supervisor sees it exit with this error (and
+ * restarts it, or gives up in turn).
+ *
+ * @example
+ * ```ts
+ * import { EscalationError } from '@troupe/core';
+ * const exit = await supervisor.exited;
+ * if (exit.reason === 'escalated' && exit.error instanceof EscalationError) {
+ *   console.log(exit.error.supervisor, exit.error.maxRestarts, exit.error.withinMs);
+ * }
+ * ```
+ */
+export class EscalationError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_ESCALATION';
+  /** The name of the supervisor that gave up. */
+  readonly supervisor: string;
+  /** Its `maxRestarts`. */
+  readonly maxRestarts: number;
+  /** Its `withinMs`. */
+  readonly withinMs: number;
+
+  constructor(supervisor: string, maxRestarts: number, withinMs: number, options?: TroupeErrorOptions) {
+    super(
+      `Supervisor ${supervisor} gave up: more than ${maxRestarts} restart(s) within ${withinMs} ms ` +
+        '(raise maxRestarts or withinMs, or add backoff, if this is expected)',
+      options,
+    );
+    this.supervisor = supervisor;
+    this.maxRestarts = maxRestarts;
+    this.withinMs = withinMs;
+  }
+}
+
+/**
+ * `startChild` on a supervisor that already has `maxChildren` children.
+ *
+ * @example
+ * ```ts
+ * import { MaxChildrenError } from '@troupe/core';
+ * await supervisor.startChild(spec).catch((err) => err instanceof MaxChildrenError);
+ * ```
+ */
+export class MaxChildrenError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_MAX_CHILDREN';
+  /** The configured `maxChildren`. */
+  readonly maxChildren: number;
+
+  constructor(supervisor: string, maxChildren: number) {
+    super(
+      `Supervisor ${supervisor} already has maxChildren (${maxChildren}) children; ` +
+        'terminate one first, or raise maxChildren',
+    );
+    this.maxChildren = maxChildren;
+  }
+}
+
+/**
+ * A supervisor was asked for work (`startChild`, `terminateChild`) while it is not running: not
+ * started yet, stopped, or failed.
+ *
+ * @example
+ * ```ts
+ * import { SupervisorNotRunningError } from '@troupe/core';
+ * await supervisor.stop();
+ * await supervisor.startChild(spec).catch((err) => err instanceof SupervisorNotRunningError); // true
+ * ```
+ */
+export class SupervisorNotRunningError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_SUPERVISOR_NOT_RUNNING';
+}
+
 /** A one-line description of an exit, for messages. */
 export function describeExit(exit: ExitInfo): string {
   switch (exit.reason) {
@@ -456,6 +554,10 @@ export const errorClassesByCode: ReadonlyMap<string, ErrorClass> = new Map<strin
   ['ERR_TROUPE_PIPE_CLOSED', PipeClosedError],
   ['ERR_TROUPE_BROKEN_PIPE', BrokenPipeError],
   ['ERR_TROUPE_WRONG_PIPE_END', WrongPipeEndError],
+  ['ERR_TROUPE_SUPERVISOR_START', SupervisorStartError],
+  ['ERR_TROUPE_ESCALATION', EscalationError],
+  ['ERR_TROUPE_MAX_CHILDREN', MaxChildrenError],
+  ['ERR_TROUPE_SUPERVISOR_NOT_RUNNING', SupervisorNotRunningError],
 ]);
 
 /**

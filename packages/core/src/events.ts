@@ -52,6 +52,39 @@ export interface PipeLinkedEvent {
   readonly time: number;
 }
 
+/** A supervisor restarted one of its children. */
+export interface RestartedEvent {
+  readonly type: 'restarted';
+  readonly supervisor: string;
+  /** The child's id in its spec. */
+  readonly child: string;
+  /** The new incarnation's pid, for a child process. */
+  readonly pid: number | undefined;
+  /** Restarts of this child so far. */
+  readonly restarts: number;
+  /** The backoff waited before this restart, ms. */
+  readonly delayMs: number;
+  readonly time: number;
+}
+
+/** A supervisor gave up after too many restarts, and stopped its children. */
+export interface EscalatedEvent {
+  readonly type: 'escalated';
+  readonly supervisor: string;
+  readonly error: Error;
+  readonly time: number;
+}
+
+/** A supervised child moved to another lifecycle state. */
+export interface ChildStateEvent {
+  readonly type: 'childState';
+  readonly supervisor: string;
+  readonly child: string;
+  /** `starting`, `running`, `stopping`, `backingOff`, `stopped` or `failed`. */
+  readonly state: string;
+  readonly time: number;
+}
+
 /**
  * Every event on `system.events`.
  *
@@ -62,4 +95,11 @@ export interface PipeLinkedEvent {
  * });
  * ```
  */
-export type SystemEvent = SpawnedEvent | ExitedEvent | DeadLetterEvent | PipeLinkedEvent;
+export type SystemEvent =
+  | SpawnedEvent
+  | ExitedEvent
+  | DeadLetterEvent
+  | PipeLinkedEvent
+  | RestartedEvent
+  | EscalatedEvent
+  | ChildStateEvent;

@@ -152,14 +152,20 @@ export class FrameWriter {
 
   /** Sends everything queued now instead of at the end of the tick. */
   readonly flush = (): void => {
+    const chunks = this.take();
+    if (chunks.length > 0) this.#sink(chunks);
+  };
+
+  /** Removes what is queued and returns it framed, for a caller that writes it some other way. */
+  take(): Uint8Array[] {
     this.#scheduled = false;
     const payloads = this.#queued;
-    if (payloads.length === 0 || this.#closed) return;
+    if (payloads.length === 0 || this.#closed) return [];
     const total = this.#queuedBytes + FRAME_HEADER_BYTES * payloads.length;
     this.#queued = [];
     this.#queuedBytes = 0;
-    this.#sink(frameAll(payloads, total));
-  };
+    return frameAll(payloads, total);
+  }
 
   /** Drops anything queued and ignores later writes. */
   close(): void {

@@ -30,10 +30,13 @@ export {
 export { EventStream } from './EventStream.js';
 export * from './errors.js';
 export type {
+  ChildStateEvent,
   DeadLetterEvent,
+  EscalatedEvent,
   ExitedEvent,
   PipeLinkedEvent,
   Placement,
+  RestartedEvent,
   SpawnedEvent,
   SystemEvent,
 } from './events.js';
@@ -43,3 +46,21 @@ export { Connection, type PipeEndInfo, type PipeSide, type RecvOptions } from '.
 export type { ActorAddress } from './protocol.js';
 export { Queue } from './queue/Queue.js';
 export type { OnConsumerDeath, QueueOptions, WaitOptions } from './queue/QueueBackend.js';
+export { SUPERVISOR_DEFAULTS } from './supervision/defaults.js';
+export type { SupervisionEvent } from './supervision/SupervisionEvent.js';
+export { Supervisor, type SupervisorDeps } from './supervision/Supervisor.js';
+export type {
+  BackoffOptions,
+  ChildInstance,
+  ChildRuntime,
+  ChildSpec,
+  ChildState,
+  ChildStatus,
+  RestartType,
+  ShutdownValue,
+  Strategy,
+  SupervisorChildSpec,
+  SupervisorExit,
+  SupervisorOptions,
+  WorkerChildSpec,
+} from './supervision/types.js';

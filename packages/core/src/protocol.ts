@@ -76,6 +76,28 @@ export interface StopMessage {
   readonly t: 'stop';
 }
 
+/** Root → worker: a heartbeat; the worker's main thread answers `pong` at once. */
+export interface PingMessage {
+  readonly t: 'ping';
+  readonly id: number;
+}
+
+/**
+ * Worker → root: the process is exiting (`process.exit` in actor code). `during`: it exits while
+ * handling a message from its queue mailbox, which therefore is not redelivered.
+ */
+export interface ExitingMessage {
+  readonly t: 'exiting';
+  readonly code: number;
+  readonly during: boolean;
+}
+
+/** Worker → root: the answer to a heartbeat. */
+export interface PongMessage {
+  readonly t: 'pong';
+  readonly id: number;
+}
+
 /** Either way: the answer to an ask (`ask` or `routeAsk`) with the same id. */
 export interface ReplyMessage {
   readonly t: 'reply';
@@ -203,7 +225,8 @@ export type ToWorker =
   | StopMessage
   | ReplyMessage
   | FailMessage
-  | PipeMessage;
+  | PipeMessage
+  | PingMessage;
 
 /** Every frame a worker sends to the root. */
 export type FromWorker =
@@ -217,7 +240,9 @@ export type FromWorker =
   | RouteAskMessage
   | RouteStopMessage
   | QueueCallMessage
-  | PipeMessage;
+  | PipeMessage
+  | PongMessage
+  | ExitingMessage;
 
 // Records keyed by the tag unions: the compiler insists every tag is listed.
 const toWorkerTags: Record<ToWorker['t'], true> = {
@@ -228,6 +253,7 @@ const toWorkerTags: Record<ToWorker['t'], true> = {
   reply: true,
   fail: true,
   pipe: true,
+  ping: true,
 };
 const fromWorkerTags: Record<FromWorker['t'], true> = {
   ready: true,
@@ -241,6 +267,8 @@ const fromWorkerTags: Record<FromWorker['t'], true> = {
   routeStop: true,
   qcall: true,
   pipe: true,
+  pong: true,
+  exiting: true,
 };
 
 function hasTag(value: unknown, tags: Record<string, true>): boolean {

@@ -24,6 +24,7 @@ import {
   FailingInit,
   failingTask,
   journal,
+  LateReplier,
   Serial,
   SlowInit,
   unserializableResult,
@@ -151,6 +152,16 @@ describe('ActorHost running an actor', () => {
     handle({ t: 'send', body: { type: 'inc' } });
     handle({ t: 'ask', id: 7, body: { type: 'get' } });
     expect(await port.answer(7)).toEqual({ t: 'reply', id: 7, value: 7 });
+  });
+
+  it('refuses a reply made after its message was handled, so it cannot answer a later ask', async () => {
+    const { port, handle } = await runningHost(LateReplier, undefined);
+    handle({ t: 'ask', id: 1, body: 'defer' });
+    expect(await port.answer(1)).toMatchObject({ t: 'fail', id: 1 });
+    handle({ t: 'send', body: 'fire' });
+    handle({ t: 'ask', id: 2, body: 'answer' });
+    expect(await port.answer(2)).toEqual({ t: 'reply', id: 2, value: 'on time' });
+    expect(journal).toContain('late reply refused: ctx.reply() called after its message was handled');
   });
 
   it('handles a thousand messages in order', async () => {

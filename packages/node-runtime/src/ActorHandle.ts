@@ -7,6 +7,7 @@
 
 import type { ActorRef, AskOptions, ExitInfo, Placement, WaitOptions } from '@troupe/core';
 import { Portable, type PortableData } from '@troupe/core/spi';
+import type { QueueMailbox } from './internal/QueueMailbox.js';
 import type { WorkerCell } from './internal/WorkerCell.js';
 import { checkAskOptions } from './options.js';
 
@@ -26,12 +27,29 @@ import { checkAskOptions } from './options.js';
  * ```
  */
 export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implements ActorRef<Msg, Reply> {
-  readonly #cell: WorkerCell;
+  #cell: WorkerCell;
+  /** Supervised: the handle outlives each incarnation, and its mailbox waits between them. */
+  readonly #supervised: boolean;
+  #retired = false;
 
-  /** @internal Made by `ActorSystem.spawn`. */
-  constructor(cell: WorkerCell) {
+  /** @internal Made by `ActorSystem.spawn` and by supervisors. */
+  constructor(cell: WorkerCell, supervised = false) {
     super();
     this.#cell = cell;
+    this.#supervised = supervised;
+    controls.set(this as ActorHandle, {
+      adopt: (next) => {
+        this.#cell = next;
+      },
+      retire: () => {
+        this.#retired = true;
+      },
+    });
+  }
+
+  /** The mailbox to use regardless of the current incarnation (supervised, not retired). */
+  get #standingMailbox(): QueueMailbox | undefined {
+    return this.#supervised && !this.#retired ? this.#cell.mailbox : undefined;
   }
 
   /** Unique id within the system. */
@@ -54,9 +72,9 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
     return this.#cell.pid;
   }
 
-  /** True until the actor has exited. */
+  /** True until the actor has exited (for a supervised actor: until its supervisor gives it up). */
   get isAlive(): boolean {
-    return this.#cell.phase !== 'exited';
+    return this.#standingMailbox !== undefined || this.#cell.phase !== 'exited';
   }
 
   /** How the actor exited, once it has. */
@@ -70,7 +88,9 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
   }
 
   send(msg: Msg): void {
-    this.#cell.send(msg);
+    const mailbox = this.#standingMailbox;
+    if (mailbox !== undefined) mailbox.send(this.#cell.address, msg);
+    else this.#cell.send(msg);
   }
 
   /**
@@ -79,12 +99,16 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
    * Otherwise the same as `send`.
    */
   sendAsync(msg: Msg, options?: WaitOptions): Promise<void> {
-    return this.#cell.sendAsync(msg, options);
+    const mailbox = this.#standingMailbox;
+    return mailbox !== undefined ? mailbox.sendAsync(msg, options) : this.#cell.sendAsync(msg, options);
   }
 
   ask(msg: Msg, options?: AskOptions): Promise<Reply> {
     checkAskOptions(options);
-    return this.#cell.ask(msg, options) as Promise<Reply>;
+    const mailbox = this.#standingMailbox;
+    return (
+      mailbox !== undefined ? mailbox.ask(this.#cell.address, msg, options) : this.#cell.ask(msg, options)
+    ) as Promise<Reply>;
   }
 
   stop(): Promise<ExitInfo> {
@@ -102,4 +126,21 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
   toPortable(): PortableData {
     return { kind: 'actor', data: { id: this.id, name: this.name } };
   }
+}
+
+interface HandleControl {
+  adopt(cell: WorkerCell): void;
+  retire(): void;
+}
+
+const controls = new WeakMap<ActorHandle, HandleControl>();
+
+/** @internal A supervised actor's next incarnation takes over its handle. */
+export function adoptIncarnation(handle: ActorHandle, cell: WorkerCell): void {
+  controls.get(handle)?.adopt(cell);
+}
+
+/** @internal A supervised actor will not be restarted again: its handle behaves as exited. */
+export function retireHandle(handle: ActorHandle): void {
+  controls.get(handle)?.retire();
 }

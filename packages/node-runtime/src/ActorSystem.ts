@@ -22,6 +22,9 @@ import {
   type Placement,
   Queue,
   type QueueOptions,
+  type SupervisionEvent,
+  Supervisor,
+  type SupervisorOptions,
   type SystemEvent,
   SystemShutdownError,
   type TaskDefinition,
@@ -38,11 +41,12 @@ import {
   unpackItem,
 } from '@troupe/core/spi';
 import { nanoid } from 'nanoid';
-import { ActorHandle } from './ActorHandle.js';
+import { ActorHandle, adoptIncarnation } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
 import { PipeRegistry } from './internal/PipeRegistry.js';
 import { QueueHub } from './internal/QueueHub.js';
 import { QueueMailbox } from './internal/QueueMailbox.js';
+import { type ChildHost, SupervisedChildren } from './internal/SupervisedChildren.js';
 import { WorkerCell as Cell, type CellOwner } from './internal/WorkerCell.js';
 import type { WorkerLaunch, WorkerLink } from './internal/WorkerLink.js';
 import { startLocal } from './LocalPlacement.js';
@@ -51,11 +55,13 @@ import { startWorkerThread } from './NodeWorkerThread.js';
 import {
   type ActorSystemOptions,
   checkSpawnOptions,
+  childSpawnOptions,
   type ResolvedSystemOptions,
   resolveSystemOptions,
   type SpawnOptions,
 } from './options.js';
 import { ProcessHandle } from './ProcessHandle.js';
+import { SupervisorHandle } from './SupervisorHandle.js';
 
 /**
  * The root of a Troupe program.
@@ -80,6 +86,11 @@ export class ActorSystem implements AsyncDisposable {
   readonly #handles = new Map<string, ActorHandle>();
   readonly #names = new Map<string, string>();
   readonly #owner: CellOwner;
+  /** What shutdown stops, newest first: unsupervised workers and top-level supervisors. */
+  readonly #topLevel = new Set<{ stop(): Promise<unknown> }>();
+  /** Queue mailboxes by actor id (a supervised actor's outlives its incarnations). */
+  readonly #mailboxes = new Map<string, QueueMailbox>();
+  #supervisors = 0;
   readonly #hub: QueueHub;
   readonly #rootQueues: QueueClient;
   readonly #pipes: PipeRegistry;
@@ -230,11 +241,16 @@ export class ActorSystem implements AsyncDisposable {
         this.#exiting = { cell, exit };
         this.#hub.consumerGone(cell.id, cell.crashedDuringMessage ? cell.mailbox?.info.id : undefined);
         this.#exiting = undefined;
-        if (cell.mailbox?.private) cell.mailbox.close(cell.address, exit);
         this.#pipes.cellGone(cell.id);
-        this.#cells.delete(cell.id);
-        this.#handles.delete(cell.id);
-        if (this.#names.get(cell.name) === cell.id) this.#names.delete(cell.name);
+        if (this.#cells.get(cell.id) === cell) this.#cells.delete(cell.id);
+        this.#topLevel.delete(cell);
+        // A supervised actor keeps its handle and mailbox until its supervisor retires it.
+        if (!cell.supervised) {
+          this.#mailboxes.delete(cell.id);
+          if (cell.mailbox?.private) cell.mailbox.close(cell.address, exit);
+          this.#handles.delete(cell.id);
+          if (this.#names.get(cell.name) === cell.id) this.#names.delete(cell.name);
+        }
         this.events.emit({
           type: 'exited',
           id: cell.id,
@@ -400,10 +416,79 @@ export class ActorSystem implements AsyncDisposable {
    */
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
-      for (const cell of [...this.#cells.values()].reverse()) await cell.stop();
+      for (const entry of [...this.#topLevel].reverse()) await entry.stop();
       if (this.#socketDir !== undefined) rmSync(this.#socketDir, { recursive: true, force: true });
     })();
     return this.#shutdown;
+  }
+
+  /**
+   * Starts a supervisor and its children, in order, under Erlang/OTP's rules (see
+   * {@link Supervisor}). Resolves once every child is running; if one fails to start, the started
+   * ones are stopped in reverse order and this rejects with `SupervisorStartError`. Child specs
+   * may also name a `placement` and `maxHeapMb`, as spawn options do.
+   *
+   * @example
+   * ```ts
+   * const sup = await system.supervise({
+   *   strategy: 'one_for_one',
+   *   maxRestarts: 3,
+   *   withinMs: 5000,
+   *   children: [{ id: 'counter', actor: Counter, args: { start: 0 }, restart: 'permanent' }],
+   * });
+   * sup.child<CounterMsg, number>('counter')?.send({ type: 'inc' });
+   * ```
+   */
+  async supervise(options: SupervisorOptions & { readonly name?: string }): Promise<SupervisorHandle> {
+    this.#checkOpen();
+    const name = options.name ?? `supervisor-${++this.#supervisors}`;
+    const children = new SupervisedChildren(this.#childHost);
+    const supervisor = new Supervisor(options, children, {
+      clock: this.#options.clock,
+      name,
+      onEvent: (event) => this.#onSupervision(event),
+    });
+    const entry = { stop: () => supervisor.stop() };
+    this.#topLevel.add(entry);
+    void supervisor.exited.then(() => this.#topLevel.delete(entry));
+    try {
+      await supervisor.start();
+    } catch (error) {
+      this.#topLevel.delete(entry);
+      throw error;
+    }
+    return new SupervisorHandle(name, supervisor, children);
+  }
+
+  #onSupervision(event: SupervisionEvent): void {
+    const time = Date.now();
+    switch (event.type) {
+      case 'childRestarted':
+        this.events.emit({
+          type: 'restarted',
+          supervisor: event.supervisor,
+          child: event.id,
+          pid: event.pid,
+          restarts: event.restarts,
+          delayMs: event.delayMs,
+          time,
+        });
+        return;
+      case 'escalated':
+        this.events.emit({ type: 'escalated', supervisor: event.supervisor, error: event.error, time });
+        return;
+      case 'childState':
+        this.events.emit({
+          type: 'childState',
+          supervisor: event.supervisor,
+          child: event.id,
+          state: event.state,
+          time,
+        });
+        return;
+      default:
+        return;
+    }
   }
 
   /** `await using system = ...` shuts the system down at the end of the scope. */
@@ -449,7 +534,9 @@ export class ActorSystem implements AsyncDisposable {
     placement: Placement,
     maxHeapMb: number | undefined,
     mailbox?: QueueMailbox,
+    supervised = false,
   ): Cell {
+    if (mailbox !== undefined) this.#mailboxes.set(init.self.id, mailbox);
     const launch: WorkerLaunch = {
       execArgv:
         maxHeapMb === undefined || placement !== 'process'
@@ -468,9 +555,53 @@ export class ActorSystem implements AsyncDisposable {
           return startLocal(launch);
       }
     };
-    const cell = new Cell(this.#owner, init, placement, start, mailbox);
+    const cell = new Cell(this.#owner, init, placement, start, { mailbox, supervised });
     this.#cells.set(cell.id, cell);
+    if (!supervised) this.#topLevel.add(cell);
     return cell;
+  }
+
+  /** Supervised children: each incarnation under the same id, handle and standing mailbox. */
+  readonly #childHost: ChildHost = {
+    startIncarnation: (spec, previous) => {
+      this.#checkOpen();
+      this.#checkDefinition(spec.actor, 'actor', 'supervise');
+      const { placement, maxHeapMb } = checkSpawnOptions(childSpawnOptions(spec), this.#options);
+      const mailbox =
+        previous === undefined ? this.#mailboxFor('queue', undefined) : this.#mailboxOf(previous);
+      const id = previous?.id ?? nanoid(10);
+      const cell = this.#launch(
+        {
+          t: 'init',
+          kind: 'actor',
+          module: spec.actor.module,
+          name: spec.actor.name,
+          args: spec.args,
+          self: { id, name: previous?.name ?? spec.id },
+          mailbox: mailbox?.info,
+        },
+        placement,
+        maxHeapMb,
+        mailbox,
+        true,
+      );
+      const handle = previous ?? new ActorHandle(cell, true);
+      if (previous !== undefined) adoptIncarnation(previous, cell);
+      this.#handles.set(id, handle);
+      return { cell, handle };
+    },
+    retire: (handle) => {
+      this.#handles.delete(handle.id);
+      const cell = this.#cells.get(handle.id);
+      const mailbox = this.#mailboxOf(handle);
+      this.#mailboxes.delete(handle.id);
+      const exit = cell?.exitInfo ?? handle.exitInfo ?? { reason: 'shutdown', code: null, signal: null };
+      mailbox?.close({ id: handle.id, name: handle.name }, exit);
+    },
+  };
+
+  #mailboxOf(handle: ActorHandle): QueueMailbox | undefined {
+    return this.#mailboxes.get(handle.id);
   }
 }
 

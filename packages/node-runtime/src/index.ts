@@ -22,3 +22,4 @@ export { ActorSystem } from './ActorSystem.js';
 export { NameTakenError } from './errors.js';
 export type { ActorSystemOptions, SpawnOptions } from './options.js';
 export { ProcessHandle } from './ProcessHandle.js';
+export { SupervisorHandle } from './SupervisorHandle.js';

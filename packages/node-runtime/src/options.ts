@@ -176,6 +176,15 @@ export function checkSpawnOptions(
   return { placement, name: o.name as string | undefined, maxHeapMb, mailbox, mailboxCapacity };
 }
 
+/** The spawn options a supervised child's spec carries beside its OTP fields. */
+export function childSpawnOptions(spec: object): SpawnOptions {
+  const { placement, maxHeapMb } = spec as SpawnOptions;
+  return {
+    ...(placement === undefined ? {} : { placement }),
+    ...(maxHeapMb === undefined ? {} : { maxHeapMb }),
+  };
+}
+
 /** Validates {@link AskOptions}. */
 export function checkAskOptions(options: AskOptions | undefined): void {
   if (options === undefined) return;

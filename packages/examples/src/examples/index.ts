@@ -23,6 +23,16 @@ export const examples: readonly Example[] = [
     load: () => import('./counter-actor.js'),
   },
   {
+    name: 'queue-workers',
+    summary: 'producer and consumer processes sharing a queue',
+    load: () => import('./queue-workers.js'),
+  },
+  {
+    name: 'pipe-ping-pong',
+    summary: 'two processes play ping-pong over a direct pipe',
+    load: () => import('./pipe-ping-pong.js'),
+  },
+  {
     name: 'crash-isolation',
     summary: 'one actor crashes, its sibling keeps serving',
     load: () => import('./crash-isolation.js'),

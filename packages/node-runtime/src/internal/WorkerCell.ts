@@ -14,6 +14,7 @@ import {
   type ExitInfo,
   isNormalExit,
   type Placement,
+  type ShutdownValue,
   SpawnError,
   type TimerHandle,
   type WaitOptions,
@@ -66,6 +67,8 @@ export class WorkerCell {
   readonly kind: InitMessage['kind'];
   /** Where its messages wait, for a queue mailbox; undefined for a pipe mailbox. */
   readonly mailbox: QueueMailbox | undefined;
+  /** One incarnation of a supervised actor: its handle and mailbox outlive it. */
+  readonly supervised: boolean;
   readonly #owner: CellOwner;
   readonly #link: WorkerLink;
   readonly #channel: Channel<FromWorker, ToWorker>;
@@ -78,12 +81,15 @@ export class WorkerCell {
     stopped: undefined,
     stopRequested: false,
     killedForTimeout: false,
+    killedOnPurpose: false,
     protocolError: undefined,
   };
   #phase: CellPhase = 'starting';
   #exitInfo: ExitInfo | undefined;
   #graceTimer: TimerHandle | undefined;
   #crashedDuringMessage = false;
+  #heartbeatTimer: TimerHandle | undefined;
+  #onPong: ((id: number) => void) | undefined;
 
   /**
    * Encodes `init` (so bad arguments fail before anything starts), then starts the worker with
@@ -94,10 +100,11 @@ export class WorkerCell {
     init: InitMessage,
     placement: Placement,
     launch: () => WorkerLink,
-    mailbox?: QueueMailbox,
+    extras: { readonly mailbox?: QueueMailbox | undefined; readonly supervised?: boolean } = {},
   ) {
     this.#owner = owner;
-    this.mailbox = mailbox;
+    this.mailbox = extras.mailbox;
+    this.supervised = extras.supervised ?? false;
     this.id = init.self.id;
     this.name = init.self.name;
     this.kind = init.kind;
@@ -205,18 +212,57 @@ export class WorkerCell {
    * Stops the worker: an actor gets a `stop` frame (it finishes the messages before it), a task
    * gets SIGTERM. After the system's `shutdownMs` it is killed (reason `timeout`).
    */
-  stop(graceMs: number = this.#owner.shutdownMs): Promise<ExitInfo> {
-    if (this.#phase === 'exited' || this.#phase === 'stopping') return this.exited;
+  stop(grace: ShutdownValue = this.#owner.shutdownMs): Promise<ExitInfo> {
+    if (this.#phase === 'exited') return this.exited;
+    if (grace === 'brutal_kill') {
+      this.#phase = 'stopping';
+      this.#facts.stopRequested = true;
+      this.#facts.killedOnPurpose = true;
+      this.#link.kill('SIGKILL');
+      return this.exited;
+    }
+    if (this.#phase === 'stopping') return this.exited;
     this.#phase = 'stopping';
     this.#facts.stopRequested = true;
     if (this.kind !== 'actor') this.#link.kill('SIGTERM');
-    else if (this.mailbox?.private) this.mailbox.stopInTurn();
+    // A private mailbox gets the stop in turn, after what was sent before it; a supervised actor's
+    // mailbox outlives it, so its stop goes out of band and the queued messages wait for the next one.
+    else if (this.mailbox?.private && !this.supervised) this.mailbox.stopInTurn();
     else this.#channel.send({ t: 'stop' });
-    this.#graceTimer = this.#owner.clock.setTimeout(() => {
-      this.#facts.killedForTimeout = true;
-      this.#link.kill('SIGKILL');
-    }, graceMs);
+    if (grace !== 'infinity') {
+      this.#graceTimer = this.#owner.clock.setTimeout(() => {
+        this.#facts.killedForTimeout = true;
+        this.#link.kill('SIGKILL');
+      }, grace);
+    }
     return this.exited;
+  }
+
+  /**
+   * Pings the worker every `intervalMs`; a worker that has not answered the previous ping by
+   * then (a busy loop, a hung event loop) is killed, and exits with reason `timeout`.
+   */
+  heartbeat(intervalMs: number): void {
+    let answered = true;
+    let id = 0;
+    const beat = () => {
+      if (this.#phase === 'exited') return;
+      if (!answered) {
+        // Hung on the message it was handling: that message is the poison, not redelivered.
+        this.#facts.killedForTimeout = true;
+        this.#crashedDuringMessage = true;
+        this.#link.kill('SIGKILL');
+        return;
+      }
+      answered = false;
+      id++;
+      this.#channel.send({ t: 'ping', id });
+      this.#heartbeatTimer = this.#owner.clock.setTimeout(beat, intervalMs);
+    };
+    this.#onPong = (pong) => {
+      if (pong === id) answered = true;
+    };
+    this.#heartbeatTimer = this.#owner.clock.setTimeout(beat, intervalMs);
   }
 
   /** Sends a pipe frame to the worker; dropped once it has exited. */
@@ -266,6 +312,12 @@ export class WorkerCell {
       case 'pipe':
         this.#owner.pipeFrame(this.id, message);
         return;
+      case 'pong':
+        this.#onPong?.(message.id);
+        return;
+      case 'exiting':
+        this.#crashedDuringMessage = message.during;
+        return;
       case 'qcall': {
         const answer = this.#owner.queueCall(this.id, message);
         if (answer !== undefined && message.id !== 0) this.#answer(message.id, answer);
@@ -292,6 +344,7 @@ export class WorkerCell {
     this.#phase = 'exited';
     this.#exitInfo = exit;
     if (this.#graceTimer !== undefined) this.#owner.clock.clearTimeout(this.#graceTimer);
+    if (this.#heartbeatTimer !== undefined) this.#owner.clock.clearTimeout(this.#heartbeatTimer);
     this.#channel.close();
     this.#pending.rejectAll(() =>
       isNormalExit(exit) ? new ActorStoppedError(this.name, exit) : new ActorCrashedError(this.name, exit),

@@ -13,8 +13,10 @@ export interface ExitFacts {
   stopped: { self: boolean } | undefined;
   /** The root asked it to stop (stop(), shutdown). */
   stopRequested: boolean;
-  /** The root killed it because it did not stop within its grace time. */
+  /** The root killed it because it did not stop within its grace time (or missed a heartbeat). */
   killedForTimeout: boolean;
+  /** The root killed it on purpose, as its way of stopping it (`brutal_kill`). */
+  killedOnPurpose: boolean;
   /** The worker broke the protocol and was cut off. */
   protocolError: Error | undefined;
 }
@@ -22,6 +24,7 @@ export interface ExitFacts {
 export function classifyExit(raw: RawExit, facts: ExitFacts): ExitInfo {
   const base = { code: raw.code, signal: raw.signal };
   if (facts.killedForTimeout) return { ...base, reason: 'timeout' };
+  if (facts.killedOnPurpose) return { ...base, reason: 'shutdown' };
   if (facts.protocolError !== undefined) return { ...base, reason: 'error', error: facts.protocolError };
   if (raw.oom) {
     return facts.crash === undefined

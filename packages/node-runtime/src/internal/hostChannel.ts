@@ -26,11 +26,15 @@ export function createHostChannel(
   transport: Transport,
   maxMessageBytes: number,
   exit: (code: number) => void,
+  writeSync?: (chunks: Uint8Array[]) => void,
 ): HostChannel {
   let exiting = false;
   const host: ActorHost = new ActorHost(
     {
       send: (message) => channel.send(message, labelOf(message), focusOf(message)),
+      flushSync() {
+        if (writeSync !== undefined) channel.flushTo(writeSync);
+      },
       exit(code) {
         if (exiting) return;
         exiting = true;

@@ -4,6 +4,7 @@
  * ActorHost, and turns uncaught exceptions and unhandled rejections into crash reports.
  */
 
+import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ interface Link {
   attach(receive: (chunk: Uint8Array) => void): void;
   /** Ends the worker with `code` once everything written has left. */
   exit(code: number): void;
+  /** Writes synchronously, when nothing is pending on the link (a process that is exiting). */
+  writeSync?(chunks: Uint8Array[]): void;
 }
 
 interface ThreadData {
@@ -81,6 +84,15 @@ function processLink(): Link {
       exitCode = code;
       socket.end(() => process.exit(code));
     },
+    writeSync(chunks) {
+      // Only when the socket holds nothing unsent, so the bytes cannot overtake earlier ones.
+      if (socket.destroyed || socket.writableLength > 0) return;
+      try {
+        for (const chunk of chunks) writeSync(3, chunk);
+      } catch {
+        // the root is gone, or the pipe is full: the exit is reported without these words
+      }
+    },
   };
 }
 
@@ -90,8 +102,24 @@ const maxMessageBytes = inThread
   ? (workerData as ThreadData).troupeMaxMessageBytes
   : Number(process.env[MAX_BYTES_ENV] ?? DEFAULT_MAX_MESSAGE_BYTES);
 const link = inThread ? threadLink() : processLink();
-const { host, channel } = createHostChannel(link.transport, maxMessageBytes, (code) => link.exit(code));
+const { host, channel } = createHostChannel(
+  link.transport,
+  maxMessageBytes,
+  (code) => link.exit(code),
+  link.writeSync,
+);
+// Actor code calling process.exit: tell the root, synchronously, before the process is gone.
+if (!inThread) process.on('exit', (code) => host.exiting(code));
 link.attach((chunk) => channel.receive(chunk));
 
 process.on('uncaughtException', (error) => host.crash(error));
+// SIGTERM (an operator's `kill <pid>`) stops an actor politely, after its current message; a
+// task (or an actor still starting) dies of it, as without a handler.
+if (!inThread) {
+  process.on('SIGTERM', () => {
+    if (host.stopPolitely()) return;
+    process.removeAllListeners('SIGTERM');
+    process.kill(process.pid, 'SIGTERM');
+  });
+}
 process.on('unhandledRejection', (reason) => host.crash(reason));

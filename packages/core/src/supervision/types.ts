@@ -1,0 +1,137 @@
+/**
+ * The supervision contract: child specs, options, and the seam between the supervision logic
+ * (in `@troupe/core`, runtime-agnostic, driven by a Clock) and the runtime that actually starts
+ * and stops workers (`@troupe/node-runtime`).
+ *
+ * @module
+ */
+
+import type { ActorDefinition } from '../definitions.js';
+import type { EscalationError, SupervisorStartError } from '../errors.js';
+import type { ExitInfo } from '../exit.js';
+
+/** When a child is restarted, as in OTP. */
+export type RestartType = 'permanent' | 'transient' | 'temporary';
+
+/** How long a child may take to stop: ms before it is killed, at once, or as long as it takes. */
+export type ShutdownValue = number | 'brutal_kill' | 'infinity';
+
+/** Which children restart when one exits. */
+export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
+
+/** Exponential backoff between restarts (Akka's BackoffSupervisor). */
+export interface BackoffOptions {
+  /** The first delay, ms. */
+  readonly minMs: number;
+  /** The largest delay, ms. */
+  readonly maxMs: number;
+  /** Adds up to this fraction of random jitter (0 = none). Default 0. */
+  readonly randomFactor?: number;
+  /** A child that stays up this long has its backoff reset. Default `maxMs`. */
+  readonly resetAfterMs?: number;
+}
+
+/** A worker child: an actor definition and its arguments. */
+export interface WorkerChildSpec<Args = unknown> {
+  readonly id: string;
+  readonly actor: ActorDefinition<Args, never, unknown>;
+  readonly args: Args;
+  readonly restart?: RestartType;
+  readonly shutdown?: ShutdownValue;
+  readonly type?: 'worker';
+}
+
+/** A nested supervisor child. */
+export interface SupervisorChildSpec {
+  readonly id: string;
+  readonly supervisor: SupervisorOptions;
+  readonly restart?: RestartType;
+  readonly shutdown?: ShutdownValue;
+  readonly type: 'supervisor';
+}
+
+/**
+ * One child of a supervisor. The worker arm takes any arguments (`unknown`), so a
+ * `WorkerChildSpec<{ start: number }>` or an object literal is accepted as it is.
+ */
+export type ChildSpec = WorkerChildSpec<unknown> | SupervisorChildSpec;
+
+/** Options of a supervisor (static or dynamic). */
+export interface SupervisorOptions {
+  readonly strategy: Strategy;
+  /** Restarts allowed within `withinMs` before the supervisor gives up. Default 3. */
+  readonly maxRestarts?: number;
+  /** The window for `maxRestarts`, ms. Default 5000. */
+  readonly withinMs?: number;
+  readonly backoff?: BackoffOptions;
+  /** Kill and restart a worker child that does not answer a heartbeat within this many ms. */
+  readonly heartbeatMs?: number;
+  readonly children: readonly ChildSpec[];
+  /** Dynamic supervisors: the most children at once. Default unbounded. */
+  readonly maxChildren?: number;
+}
+
+/** A running child incarnation as the runtime reports it. */
+export interface ChildInstance {
+  /** The OS pid, when the child is a process. */
+  readonly pid: number | undefined;
+  /** Settles when this incarnation ends, however it ends (never rejects). */
+  readonly exited: Promise<ExitInfo>;
+}
+
+/** What the supervision logic needs from a runtime: starting and stopping worker children. */
+export interface ChildRuntime {
+  /**
+   * Starts one incarnation of a worker child; rejects if it fails to start (its `init` threw, its
+   * module would not load). With `heartbeatMs`, the runtime kills a child that stops answering
+   * heartbeats and reports the exit with reason `'timeout'`.
+   */
+  start(
+    spec: WorkerChildSpec,
+    incarnation: number,
+    options: { readonly heartbeatMs?: number },
+  ): Promise<ChildInstance>;
+  /**
+   * Stops an incarnation: asks it to stop, waits up to `shutdown` ms before killing it (at once for
+   * `'brutal_kill'`, never for `'infinity'`), and resolves with its exit.
+   */
+  stop(spec: WorkerChildSpec, instance: ChildInstance, shutdown: ShutdownValue): Promise<ExitInfo>;
+  /** The child will not be restarted again (the supervisor stopped or gave up on it). */
+  retire?(spec: WorkerChildSpec): void;
+}
+
+/**
+ * Where a child is in its lifecycle (see `childLifecycle`):
+ *
+ * | state        | meaning                                                                  |
+ * |--------------|--------------------------------------------------------------------------|
+ * | `starting`   | being started (`runtime.start`, or a nested supervisor's `start()`)      |
+ * | `running`    | up                                                                       |
+ * | `stopping`   | being stopped by its supervisor (a strategy restart, `stop()`, ...)      |
+ * | `backingOff` | waiting out its backoff delay before a restart                           |
+ * | `stopped`    | down: exited normally, or stopped by its supervisor                      |
+ * | `failed`     | down after an abnormal exit or a failed start                            |
+ */
+export type ChildState = 'starting' | 'running' | 'stopping' | 'backingOff' | 'stopped' | 'failed';
+
+/** One child as `Supervisor.children()` reports it. */
+export interface ChildStatus {
+  readonly id: string;
+  readonly type: 'worker' | 'supervisor';
+  readonly state: ChildState;
+  /** The OS pid of the current incarnation, when it is a running process. */
+  readonly pid: number | undefined;
+  /** How many times it has been restarted (its own crashes and its siblings'). */
+  readonly restarts: number;
+  /** Which start this is: 1 for the first, then one more for each start attempt. */
+  readonly incarnation: number;
+}
+
+/**
+ * How a supervisor ended: `'shutdown'` after `stop()` (or after a failed `start()`, with the
+ * {@link SupervisorStartError} as `error`, like OTP's `{shutdown, Reason}`), or `'escalated'` when
+ * its restart intensity was exceeded.
+ */
+export type SupervisorExit =
+  | { readonly reason: 'shutdown'; readonly error?: SupervisorStartError }
+  | { readonly reason: 'escalated'; readonly error: EscalationError };

@@ -1,0 +1,65 @@
+/**
+ * A running supervisor, as `system.supervise()` returns it.
+ *
+ * @module
+ */
+
+import type { ChildSpec, ChildStatus, Supervisor, SupervisorExit } from '@troupe/core';
+import type { ActorHandle } from './ActorHandle.js';
+import type { SupervisedChildren } from './internal/SupervisedChildren.js';
+
+/**
+ * A supervisor and its children. A child's handle is stable across its restarts: messages sent
+ * to it while it restarts wait in its mailbox for the next incarnation.
+ *
+ * @example
+ * ```ts
+ * const sup = await system.supervise({ strategy: 'one_for_one', children: [counterSpec] });
+ * const counter = sup.child<CounterMsg, number>('counter');
+ * console.log(sup.children()); // [{ id: 'counter', state: 'running', restarts: 0, ... }]
+ * await sup.stop();
+ * ```
+ */
+export class SupervisorHandle {
+  /** The supervisor's name (in events and the status table). */
+  readonly name: string;
+  readonly #supervisor: Supervisor;
+  readonly #children: SupervisedChildren;
+
+  /** @internal Made by `ActorSystem.supervise`. */
+  constructor(name: string, supervisor: Supervisor, children: SupervisedChildren) {
+    this.name = name;
+    this.#supervisor = supervisor;
+    this.#children = children;
+  }
+
+  /** The handle of the worker child with this id (children of nested supervisors included). */
+  child<Msg = unknown, Reply = unknown>(id: string): ActorHandle<Msg, Reply> | undefined {
+    return this.#children.handle(id) as ActorHandle<Msg, Reply> | undefined;
+  }
+
+  /** Each child's id, type, lifecycle state, pid and restart count, in start order. */
+  children(): ChildStatus[] {
+    return this.#supervisor.children();
+  }
+
+  /** Adds and starts a child at run time (dynamic supervision). */
+  startChild(spec: ChildSpec): Promise<void> {
+    return this.#supervisor.startChild(spec);
+  }
+
+  /** Stops a child and removes it; it is not restarted. */
+  terminateChild(id: string): Promise<void> {
+    return this.#supervisor.terminateChild(id);
+  }
+
+  /** Stops every child in reverse start order, then the supervisor. */
+  stop(): Promise<void> {
+    return this.#supervisor.stop();
+  }
+
+  /** Settles when the supervisor stops, or gives up (escalation) after too many restarts. */
+  get exited(): Promise<SupervisorExit> {
+    return this.#supervisor.exited;
+  }
+}
