@@ -70,7 +70,12 @@ export class SupervisedChild {
     this.resolved = resolved;
     this.#env = env;
     this.#backoff = env.backoff === undefined ? undefined : new Backoff(env.backoff, env.random);
-    this.#actor = createActor(childLifecycle, { input: { id: resolved.id } });
+    // The machine has no delayed transitions; should it gain one, it runs on the injected clock.
+    const clock = {
+      setTimeout: env.clock.setTimeout.bind(env.clock),
+      clearTimeout: env.clock.clearTimeout.bind(env.clock),
+    };
+    this.#actor = createActor(childLifecycle, { input: { id: resolved.id }, clock });
     let last: ChildState | undefined;
     this.#subscription = this.#actor.subscribe((snapshot) => {
       if (snapshot.value === last) return;

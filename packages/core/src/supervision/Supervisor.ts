@@ -1,7 +1,8 @@
 /**
  * A supervisor starts, watches and restarts its children, as OTP's `supervisor` and Elixir's
  * `Supervisor` do. Children are workers (actors, started by a {@link ChildRuntime}) or nested
- * supervisors (run here), so supervisors make trees of any depth.
+ * supervisors (run here), so supervisors make trees of any depth. Every default below is also in
+ * {@link SUPERVISOR_DEFAULTS}, which the option checks apply.
  *
  * ## Child specification
  *
@@ -68,6 +69,14 @@
  * `heartbeatMs` is handed to the runtime, which kills a worker that stops answering and reports it
  * as a `'timeout'` exit. `startChild` adds children at run time, up to `maxChildren` at once
  * (counting children that are down but not removed); `terminateChild` stops and removes one.
+ *
+ * ## The runtime
+ *
+ * Workers are started with `runtime.start(spec, incarnation, { heartbeatMs })` (incarnation 1, then
+ * one more per restart) and stopped with `runtime.stop(spec, instance, shutdown)`, always with the
+ * caller's own spec object. `runtime.retire(spec)` says a worker will not start again: it was
+ * removed (temporary, `terminateChild`, a failed `startChild`), or the top supervisor stopped or
+ * gave up. A nested supervisor leaves that to its parent, which may start the subtree again.
  *
  * @module
  */

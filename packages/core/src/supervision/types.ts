@@ -10,16 +10,46 @@ import type { ActorDefinition } from '../definitions.js';
 import type { EscalationError, SupervisorStartError } from '../errors.js';
 import type { ExitInfo } from '../exit.js';
 
-/** When a child is restarted, as in OTP. */
+/**
+ * When a child is restarted, as in OTP: `'permanent'` always, `'transient'` after an abnormal
+ * exit only, `'temporary'` never.
+ *
+ * @example
+ * ```ts
+ * const restart: RestartType = 'transient';
+ * ```
+ */
 export type RestartType = 'permanent' | 'transient' | 'temporary';
 
-/** How long a child may take to stop: ms before it is killed, at once, or as long as it takes. */
+/**
+ * How long a child may take to stop: ms before it is killed, at once, or as long as it takes.
+ *
+ * @example
+ * ```ts
+ * const graceful: ShutdownValue = 2000;
+ * const now: ShutdownValue = 'brutal_kill';
+ * ```
+ */
 export type ShutdownValue = number | 'brutal_kill' | 'infinity';
 
-/** Which children restart when one exits. */
+/**
+ * Which children restart when one exits.
+ *
+ * @example
+ * ```ts
+ * const strategy: Strategy = 'rest_for_one';
+ * ```
+ */
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
 
-/** Exponential backoff between restarts (Akka's BackoffSupervisor). */
+/**
+ * Exponential backoff between restarts (Akka's BackoffSupervisor).
+ *
+ * @example
+ * ```ts
+ * const backoff: BackoffOptions = { minMs: 100, maxMs: 10_000, randomFactor: 0.2 };
+ * ```
+ */
 export interface BackoffOptions {
   /** The first delay, ms. */
   readonly minMs: number;
@@ -31,7 +61,20 @@ export interface BackoffOptions {
   readonly resetAfterMs?: number;
 }
 
-/** A worker child: an actor definition and its arguments. */
+/**
+ * A worker child: an actor definition and its arguments.
+ *
+ * @example
+ * ```ts
+ * const counter: WorkerChildSpec<{ start: number }> = {
+ *   id: 'counter',
+ *   actor: Counter,
+ *   args: { start: 0 },
+ *   restart: 'permanent',
+ *   shutdown: 5000,
+ * };
+ * ```
+ */
 export interface WorkerChildSpec<Args = unknown> {
   readonly id: string;
   readonly actor: ActorDefinition<Args, never, unknown>;
@@ -41,7 +84,18 @@ export interface WorkerChildSpec<Args = unknown> {
   readonly type?: 'worker';
 }
 
-/** A nested supervisor child. */
+/**
+ * A nested supervisor child.
+ *
+ * @example
+ * ```ts
+ * const db: SupervisorChildSpec = {
+ *   id: 'db',
+ *   type: 'supervisor',
+ *   supervisor: { strategy: 'one_for_all', children: [connSpec, poolSpec] },
+ * };
+ * ```
+ */
 export interface SupervisorChildSpec {
   readonly id: string;
   readonly supervisor: SupervisorOptions;
@@ -53,10 +107,31 @@ export interface SupervisorChildSpec {
 /**
  * One child of a supervisor. The worker arm takes any arguments (`unknown`), so a
  * `WorkerChildSpec<{ start: number }>` or an object literal is accepted as it is.
+ *
+ * @example
+ * ```ts
+ * const children: ChildSpec[] = [
+ *   { id: 'counter', actor: Counter, args: { start: 0 } },
+ *   { id: 'db', type: 'supervisor', supervisor: { strategy: 'one_for_one', children: [] } },
+ * ];
+ * ```
  */
 export type ChildSpec = WorkerChildSpec<unknown> | SupervisorChildSpec;
 
-/** Options of a supervisor (static or dynamic). */
+/**
+ * Options of a supervisor (static or dynamic). See `Supervisor` for what each means.
+ *
+ * @example
+ * ```ts
+ * const options: SupervisorOptions = {
+ *   strategy: 'one_for_one',
+ *   maxRestarts: 3,
+ *   withinMs: 5000,
+ *   backoff: { minMs: 100, maxMs: 5000 },
+ *   children: [{ id: 'counter', actor: Counter, args: { start: 0 } }],
+ * };
+ * ```
+ */
 export interface SupervisorOptions {
   readonly strategy: Strategy;
   /** Restarts allowed within `withinMs` before the supervisor gives up. Default 3. */
@@ -71,7 +146,14 @@ export interface SupervisorOptions {
   readonly maxChildren?: number;
 }
 
-/** A running child incarnation as the runtime reports it. */
+/**
+ * A running child incarnation as the runtime reports it.
+ *
+ * @example
+ * ```ts
+ * const instance: ChildInstance = { pid: child.pid, exited: exitOf(child) };
+ * ```
+ */
 export interface ChildInstance {
   /** The OS pid, when the child is a process. */
   readonly pid: number | undefined;
@@ -79,7 +161,18 @@ export interface ChildInstance {
   readonly exited: Promise<ExitInfo>;
 }
 
-/** What the supervision logic needs from a runtime: starting and stopping worker children. */
+/**
+ * What the supervision logic needs from a runtime: starting and stopping worker children.
+ *
+ * @example
+ * ```ts
+ * const runtime: ChildRuntime = {
+ *   start: async (spec, incarnation, { heartbeatMs }) => spawnWorker(spec, incarnation, heartbeatMs),
+ *   stop: (spec, instance, shutdown) => stopWorker(instance, shutdown),
+ *   retire: (spec) => closeMailbox(spec.id),
+ * };
+ * ```
+ */
 export interface ChildRuntime {
   /**
    * Starts one incarnation of a worker child; rejects if it fails to start (its `init` threw, its
@@ -111,19 +204,32 @@ export interface ChildRuntime {
  * | `backingOff` | waiting out its backoff delay before a restart                           |
  * | `stopped`    | down: exited normally, or stopped by its supervisor                      |
  * | `failed`     | down after an abnormal exit or a failed start                            |
+ *
+ * @example
+ * ```ts
+ * const up = supervisor.children().every((c) => c.state === 'running');
+ * ```
  */
 export type ChildState = 'starting' | 'running' | 'stopping' | 'backingOff' | 'stopped' | 'failed';
 
-/** One child as `Supervisor.children()` reports it. */
+/**
+ * One child as `Supervisor.children()` reports it.
+ *
+ * @example
+ * ```ts
+ * const [first]: ChildStatus[] = supervisor.children();
+ * console.log(first?.id, first?.state, first?.restarts);
+ * ```
+ */
 export interface ChildStatus {
   readonly id: string;
   readonly type: 'worker' | 'supervisor';
   readonly state: ChildState;
   /** The OS pid of the current incarnation, when it is a running process. */
   readonly pid: number | undefined;
-  /** How many times it has been restarted (its own crashes and its siblings'). */
+  /** Restarts so far, counting attempts that failed to start (for its own crashes and its siblings'). */
   readonly restarts: number;
-  /** Which start this is: 1 for the first, then one more for each start attempt. */
+  /** Which incarnation this is: 1 for the first start, one more per restart. */
   readonly incarnation: number;
 }
 
@@ -131,6 +237,12 @@ export interface ChildStatus {
  * How a supervisor ended: `'shutdown'` after `stop()` (or after a failed `start()`, with the
  * {@link SupervisorStartError} as `error`, like OTP's `{shutdown, Reason}`), or `'escalated'` when
  * its restart intensity was exceeded.
+ *
+ * @example
+ * ```ts
+ * const exit: SupervisorExit = await supervisor.exited;
+ * if (exit.reason === 'escalated') console.error(exit.error.maxRestarts, exit.error.withinMs);
+ * ```
  */
 export type SupervisorExit =
   | { readonly reason: 'shutdown'; readonly error?: SupervisorStartError }
