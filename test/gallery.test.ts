@@ -18,7 +18,15 @@ async function runGallery(...args: string[]): Promise<string> {
 describe('the gallery', () => {
   it('lists its examples', async () => {
     const out = await runGallery('--list');
-    for (const name of ['hello-process', 'four-processes', 'counter-actor', 'crash-isolation']) {
+    for (const name of [
+      'hello-process',
+      'four-processes',
+      'counter-actor',
+      'queue-workers',
+      'pipe-ping-pong',
+      'supervisor-restart',
+      'crash-isolation',
+    ]) {
       expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
     }
   });
@@ -46,6 +54,29 @@ describe('the gallery', () => {
     expect(out).toContain('fragile exited: reason=error, error=something went badly wrong');
     expect(out).toContain('sturdy still answers: 21 * 2 = 42');
     expect(out).toContain('asking fragile now: ActorStoppedError');
+  });
+
+  it('queue-workers: every item consumed exactly once', async () => {
+    expect(await runGallery('queue-workers')).toBe(
+      '3 producers, 2 consumers: 30000 items, sum 449985000 (expected 449985000)\n',
+    );
+  });
+
+  it('pipe-ping-pong: a thousand volleys between two processes', async () => {
+    const out = await runGallery('pipe-ping-pong');
+    expect(out).toMatch(/^1000 volleys between processes \d+ and \d+$/m);
+    expect(out).toMatch(/^frames relayed by the main process: \d+ \(before the link\)$/m);
+  });
+
+  it('supervisor-restart: two restarts with new pids, then the supervisor escalates', async () => {
+    expect(await runGallery('supervisor-restart')).toBe(
+      [
+        'crash 1: restarted (pid changed: true), restarts so far: 1',
+        'crash 2: restarted (pid changed: true), restarts so far: 2',
+        'crash 3: supervisor escalated (EscalationError)',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('refuses an unknown example by name', async () => {

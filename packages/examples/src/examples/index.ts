@@ -33,6 +33,11 @@ export const examples: readonly Example[] = [
     load: () => import('./pipe-ping-pong.js'),
   },
   {
+    name: 'supervisor-restart',
+    summary: 'a supervisor restarts a crashed child, then gives up past its intensity',
+    load: () => import('./supervisor-restart.js'),
+  },
+  {
     name: 'crash-isolation',
     summary: 'one actor crashes, its sibling keeps serving',
     load: () => import('./crash-isolation.js'),
