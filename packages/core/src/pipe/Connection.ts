@@ -8,6 +8,7 @@ import type { Clock, TimerHandle } from '../Clock.js';
 import { Portable, type PortableData } from '../Codec.js';
 import { BrokenPipeError, PipeClosedError, TimeoutError, WrongPipeEndError } from '../errors.js';
 import { Deque } from '../internal/Deque.js';
+import { untilClosed } from '../internal/untilClosed.js';
 
 /** Which end of a pipe: the first or the second returned by `system.pipe()`. */
 export type PipeSide = 'a' | 'b';
@@ -158,17 +159,8 @@ export class Connection<In = unknown, Out = unknown> extends Portable implements
   }
 
   /** Yields every value received until the other end closes. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<In, void, undefined> {
-    for (;;) {
-      let value: In;
-      try {
-        value = await this.recv();
-      } catch (error) {
-        if (error instanceof PipeClosedError) return;
-        throw error;
-      }
-      yield value;
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<In, void, undefined> {
+    return untilClosed(() => this.recv(), PipeClosedError);
   }
 
   /** @internal The runtime delivers a value from the other end. */

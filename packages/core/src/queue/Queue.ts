@@ -7,6 +7,7 @@
 
 import { Portable, type PortableData } from '../Codec.js';
 import { QueueClosedError } from '../errors.js';
+import { untilClosed } from '../internal/untilClosed.js';
 import type { QueueInfo, WaitOptions } from './QueueBackend.js';
 import type { QueueClient } from './QueueClient.js';
 
@@ -102,17 +103,8 @@ export class Queue<T> extends Portable implements AsyncIterable<T> {
   }
 
   /** Yields items until the queue is closed and drained. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    for (;;) {
-      let value: T;
-      try {
-        value = await this.get();
-      } catch (error) {
-        if (error instanceof QueueClosedError) return;
-        throw error;
-      }
-      yield value;
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    return untilClosed(() => this.get(), QueueClosedError);
   }
 
   toPortable(): PortableData {
