@@ -516,6 +516,64 @@ export class SupervisorNotRunningError extends TroupeError {
   override readonly code = 'ERR_TROUPE_SUPERVISOR_NOT_RUNNING';
 }
 
+/**
+ * A pool worker died while running this item (after its retries, if any). `exit` carries the exit
+ * code or signal.
+ *
+ * @example
+ * ```ts
+ * import { WorkerCrashedError } from '@troupe/core';
+ * await pool.map(risky, items).catch((err) => {
+ *   if (err instanceof WorkerCrashedError) console.log(err.exit.signal);
+ * });
+ * ```
+ */
+export class WorkerCrashedError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_WORKER_CRASHED';
+  /** How the worker that ran the item last exited. */
+  readonly exit: ExitInfo;
+  /** How many workers the item was given to. */
+  readonly attempts: number;
+
+  constructor(exit: ExitInfo, attempts: number) {
+    super(
+      `A pool worker died running this item (${describeExit(exit)}; ${attempts} attempt${attempts === 1 ? '' : 's'})`,
+      exit.error === undefined ? undefined : { cause: exit.error },
+    );
+    this.exit = exit;
+    this.attempts = attempts;
+  }
+}
+
+/**
+ * The pool cannot keep workers alive (its initializer keeps failing, or workers die at start):
+ * pending work is rejected instead of waiting forever.
+ *
+ * @example
+ * ```ts
+ * import { PoolBrokenError } from '@troupe/core';
+ * await pool.map(square, [1, 2]).catch((err) => err instanceof PoolBrokenError);
+ * ```
+ */
+export class PoolBrokenError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_POOL_BROKEN';
+}
+
+/**
+ * The pool was terminated (or closed) before this work completed.
+ *
+ * @example
+ * ```ts
+ * import { PoolTerminatedError } from '@troupe/core';
+ * const pending = pool.map(slow, items);
+ * await pool.terminate();
+ * await pending.catch((err) => err instanceof PoolTerminatedError); // true
+ * ```
+ */
+export class PoolTerminatedError extends TroupeError {
+  override readonly code = 'ERR_TROUPE_POOL_TERMINATED';
+}
+
 /** A one-line description of an exit, for messages. */
 export function describeExit(exit: ExitInfo): string {
   switch (exit.reason) {
@@ -554,6 +612,9 @@ export const errorClassesByCode: ReadonlyMap<string, ErrorClass> = new Map<strin
   ['ERR_TROUPE_PIPE_CLOSED', PipeClosedError],
   ['ERR_TROUPE_BROKEN_PIPE', BrokenPipeError],
   ['ERR_TROUPE_WRONG_PIPE_END', WrongPipeEndError],
+  ['ERR_TROUPE_WORKER_CRASHED', WorkerCrashedError],
+  ['ERR_TROUPE_POOL_BROKEN', PoolBrokenError],
+  ['ERR_TROUPE_POOL_TERMINATED', PoolTerminatedError],
   ['ERR_TROUPE_SUPERVISOR_START', SupervisorStartError],
   ['ERR_TROUPE_ESCALATION', EscalationError],
   ['ERR_TROUPE_MAX_CHILDREN', MaxChildrenError],

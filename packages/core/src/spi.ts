@@ -25,6 +25,16 @@ export {
   type DirectLink,
   WorkerPipes,
 } from './pipe/WorkerPipes.js';
+export {
+  type ChunkMessage,
+  defaultChunkSize,
+  type Job,
+  type Outcome,
+  PoolScheduler,
+  type SchedulerDeps,
+  type SchedulerOptions,
+  type TaskRef,
+} from './pool/PoolScheduler.js';
 export * from './protocol.js';
 export { EmbeddedQueueBackend, type EmbeddedQueueBackendOptions } from './queue/EmbeddedQueueBackend.js';
 export type { FailedItem, QueueBackend, QueueInfo, QueueItem } from './queue/QueueBackend.js';

@@ -44,6 +44,7 @@ import { nanoid } from 'nanoid';
 import { ActorHandle, adoptIncarnation } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
 import { PipeRegistry } from './internal/PipeRegistry.js';
+import { type ItemAnswer, PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
 import { QueueHub } from './internal/QueueHub.js';
 import { QueueMailbox } from './internal/QueueMailbox.js';
 import { type ChildHost, SupervisedChildren } from './internal/SupervisedChildren.js';
@@ -54,12 +55,14 @@ import { startChildProcess } from './NodeChildProcess.js';
 import { startWorkerThread } from './NodeWorkerThread.js';
 import {
   type ActorSystemOptions,
+  checkPoolOptions,
   checkSpawnOptions,
   childSpawnOptions,
   type ResolvedSystemOptions,
   resolveSystemOptions,
   type SpawnOptions,
 } from './options.js';
+import { Pool, type PoolOptions } from './Pool.js';
 import { ProcessHandle } from './ProcessHandle.js';
 import { SupervisorHandle } from './SupervisorHandle.js';
 
@@ -458,6 +461,47 @@ export class ActorSystem implements AsyncDisposable {
       throw error;
     }
     return new SupervisorHandle(name, supervisor, children);
+  }
+
+  /**
+   * Starts a pool of workers for parallel map and resolves once they are ready. Rejects with
+   * `PoolBrokenError` if the workers cannot start (an initializer that keeps failing).
+   *
+   * @example
+   * ```ts
+   * const pool = await system.pool({ size: 2 });
+   * console.log(await pool.map(square, [1, 2, 3, 4, 5])); // [1, 4, 9, 16, 25]
+   * ```
+   */
+  async pool(options: PoolOptions = {}): Promise<Pool> {
+    this.#checkOpen();
+    const size = checkPoolOptions(options);
+    const pool = new Pool(
+      {
+        get shuttingDown() {
+          return system.isShutDown;
+        },
+        spawnWorker: (args, placement) =>
+          this.spawn(PoolWorker, args as PoolWorkerArgs, { placement, mailbox: 'pipe' }) as Promise<
+            ActorHandle<never, unknown>
+          >,
+        pipe: () =>
+          this.pipe<never, ItemAnswer>() as [Connection<ItemAnswer, never>, Connection<never, ItemAnswer>],
+      },
+      options,
+      size,
+    );
+    const system = this;
+    const entry = { stop: () => pool.terminate() };
+    this.#topLevel.add(entry);
+    try {
+      await pool.start();
+    } catch (error) {
+      this.#topLevel.delete(entry);
+      await pool.terminate();
+      throw error;
+    }
+    return pool;
   }
 
   #onSupervision(event: SupervisionEvent): void {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { availableParallelism } from 'node:os';
 import {
   type AskOptions,
   type Clock,
@@ -183,6 +184,27 @@ export function childSpawnOptions(spec: object): SpawnOptions {
     ...(placement === undefined ? {} : { placement }),
     ...(maxHeapMb === undefined ? {} : { maxHeapMb }),
   };
+}
+
+/** Validates `system.pool()` options; returns the pool size. */
+export function checkPoolOptions(options: unknown): number {
+  const o = checkObject(options, 'pool options');
+  const size = o.size === undefined ? availableParallelism() : checkPositiveInt(o.size, 'size');
+  if (o.placement !== undefined && o.placement !== 'process' && o.placement !== 'thread') {
+    fail('placement', "'process' or 'thread'", o.placement);
+  }
+  if (o.maxTasksPerWorker !== undefined) checkPositiveInt(o.maxTasksPerWorker, 'maxTasksPerWorker');
+  if (o.maxStartFailures !== undefined) checkPositiveInt(o.maxStartFailures, 'maxStartFailures');
+  if (o.maxRetries !== undefined && (!Number.isSafeInteger(o.maxRetries) || (o.maxRetries as number) < 0)) {
+    fail('maxRetries', 'an integer ≥ 0', o.maxRetries);
+  }
+  if (o.initializer !== undefined) {
+    const init = o.initializer as { task?: { kind?: unknown } };
+    if (typeof init !== 'object' || init === null || init.task?.kind !== 'task') {
+      fail('initializer', 'an object { task, args? } with a task made by defineTask', o.initializer);
+    }
+  }
+  return size;
 }
 
 /** Validates {@link AskOptions}. */

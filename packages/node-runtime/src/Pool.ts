@@ -1,0 +1,426 @@
+/**
+ * The pool: parallel map over worker processes (or threads) that never hangs. A worker that dies
+ * costs exactly the item it was running — retried on a fresh worker up to `maxRetries`, then
+ * failed with `WorkerCrashedError` — and is replaced; the pool keeps serving.
+ *
+ * @module
+ */
+
+import {
+  type Connection,
+  type ExitInfo,
+  InvalidArgumentError,
+  type Placement,
+  PoolBrokenError,
+  PoolTerminatedError,
+  type TaskDefinition,
+} from '@troupe/core';
+import { defaultChunkSize, type Job, type Outcome, PoolScheduler, type TaskRef } from '@troupe/core/spi';
+import type { ActorHandle } from './ActorHandle.js';
+import type { ItemAnswer } from './internal/poolWorker.js';
+
+/**
+ * Options for `system.pool()`.
+ *
+ * @example
+ * ```ts
+ * const pool = await system.pool({ size: 4, maxRetries: 1, maxTasksPerWorker: 1000 });
+ * ```
+ */
+export interface PoolOptions {
+  /** Workers. Default: the machine's available parallelism. */
+  readonly size?: number;
+  /** Where workers run. Default `'process'`. */
+  readonly placement?: Exclude<Placement, 'local'>;
+  /** A task (and its arguments) each worker runs once when it starts. */
+  readonly initializer?: {
+    readonly task: TaskDefinition<never[], unknown>;
+    readonly args?: readonly unknown[];
+  };
+  /** Items a worker runs before it is replaced by a fresh one. Default: no limit. */
+  readonly maxTasksPerWorker?: number;
+  /** Times an item is retried on a fresh worker after its worker died running it. Default 0. */
+  readonly maxRetries?: number;
+  /** Workers that may fail to start in a row before the pool is broken. Default `2 · size + 2`. */
+  readonly maxStartFailures?: number;
+}
+
+/**
+ * Options of one call (`map`, `imap`, ...).
+ *
+ * @example
+ * ```ts
+ * await pool.map(square, items, { chunkSize: 100, onProgress: ({ done, total }) => bar.update(done / total) });
+ * ```
+ */
+export interface MapOptions {
+  /** Items per chunk sent to a worker. Default: `ceil(n / (4 · size))` for `map`, 1 for `imap`. */
+  readonly chunkSize?: number;
+  /** Aborting drops the call's queued items and kills the workers running its items. */
+  readonly signal?: AbortSignal;
+  /** Called as items complete. */
+  readonly onProgress?: (progress: { readonly done: number; readonly total: number | undefined }) => void;
+}
+
+/** One item's outcome from `mapSettled`, as `Promise.allSettled` reports it. */
+export type Settled<R> =
+  | { readonly status: 'fulfilled'; readonly value: R }
+  | { readonly status: 'rejected'; readonly reason: Error };
+
+interface WorkerSlot {
+  readonly handle: ActorHandle<never, unknown>;
+  readonly results: Connection<ItemAnswer, never>;
+}
+
+/** What a pool needs from its actor system. */
+export interface PoolHost {
+  /** The system is shutting down: no more workers. */
+  readonly shuttingDown: boolean;
+  spawnWorker(args: unknown, placement: Exclude<Placement, 'local'>): Promise<ActorHandle<never, unknown>>;
+  pipe(): [Connection<ItemAnswer, never>, Connection<never, ItemAnswer>];
+}
+
+function taskRef(task: TaskDefinition<never[], unknown>): TaskRef {
+  return { module: task.module, name: task.name };
+}
+
+/**
+ * A pool of workers for parallel map. Results come back in input order (`map`, `starmap`,
+ * `imap`) or as they complete (`imapUnordered`). A task that throws fails its item with the
+ * remote error and the pool stays usable.
+ *
+ * @example
+ * ```ts
+ * const pool = await system.pool({ size: 2 });
+ * console.log(await pool.map(square, [1, 2, 3, 4, 5])); // [1, 4, 9, 16, 25]
+ * pool.close();
+ * await pool.join();
+ * ```
+ */
+export class Pool {
+  readonly size: number;
+  readonly #host: PoolHost;
+  readonly #options: PoolOptions;
+  readonly #scheduler: PoolScheduler;
+  readonly #workers = new Map<string, WorkerSlot>();
+  readonly #jobs = new Set<{ job: Job; fail(error: Error): void }>();
+  #state: 'open' | 'closed' | 'terminated' | 'broken' = 'open';
+  #startFailures = 0;
+  #idle: (() => void) | undefined;
+
+  /** @internal Made by `system.pool()`. */
+  constructor(host: PoolHost, options: PoolOptions, size: number) {
+    this.#host = host;
+    this.#options = options;
+    this.size = size;
+    this.#scheduler = new PoolScheduler(
+      { maxRetries: options.maxRetries ?? 0, prefetch: 2, maxTasksPerWorker: options.maxTasksPerWorker },
+      {
+        dispatch: (worker, chunk) => this.#workers.get(worker)?.handle.send(chunk as never),
+        recycle: (worker) => void this.#workers.get(worker)?.handle.stop(),
+      },
+    );
+  }
+
+  /** @internal Starts the workers; resolves once they are all ready. */
+  async start(): Promise<void> {
+    await Promise.all(Array.from({ length: this.size }, () => this.#startWorker()));
+    if (this.#state === 'broken') throw new PoolBrokenError('The pool could not start its workers');
+  }
+
+  /** The pids of the current workers (process placement). */
+  get pids(): number[] {
+    return [...this.#workers.values()].flatMap((w) => (w.handle.pid === undefined ? [] : [w.handle.pid]));
+  }
+
+  /** Applies `task` to every item; resolves with the results in input order. Rejects with the first failure. */
+  map<A, R>(task: TaskDefinition<[A], R>, items: Iterable<A>, options: MapOptions = {}): Promise<R[]> {
+    return this.#collect(
+      task as never,
+      [...items].map((item) => [item]),
+      options,
+      'map',
+    ) as Promise<R[]>;
+  }
+
+  /** Like `map`, each item being the task's argument list. */
+  starmap<Args extends unknown[], R>(
+    task: TaskDefinition<Args, R>,
+    items: Iterable<Args>,
+    options: MapOptions = {},
+  ): Promise<R[]> {
+    return this.#collect(task as never, [...items], options, 'map') as Promise<R[]>;
+  }
+
+  /** Runs `task(...args)` once on a worker. */
+  async apply<Args extends unknown[], R>(task: TaskDefinition<Args, R>, ...args: Args): Promise<R> {
+    const [result] = (await this.#collect(task as never, [args], { chunkSize: 1 }, 'map')) as R[];
+    return result as R;
+  }
+
+  /** Every item's outcome, in input order; never rejects for a failed item. */
+  mapSettled<A, R>(
+    task: TaskDefinition<[A], R>,
+    items: Iterable<A>,
+    options: MapOptions = {},
+  ): Promise<Settled<R>[]> {
+    return this.#collect(
+      task as never,
+      [...items].map((item) => [item]),
+      options,
+      'settled',
+    ) as Promise<Settled<R>[]>;
+  }
+
+  /**
+   * Results in input order as they become available, reading `items` (sync or async) lazily
+   * with a bounded read-ahead. Chunk size 1 unless given.
+   */
+  imap<A, R>(
+    task: TaskDefinition<[A], R>,
+    items: Iterable<A> | AsyncIterable<A>,
+    options: MapOptions = {},
+  ): AsyncIterable<R> {
+    return this.#stream(task as never, items, options, true) as AsyncIterable<R>;
+  }
+
+  /** Like `imap`, in completion order. */
+  imapUnordered<A, R>(
+    task: TaskDefinition<[A], R>,
+    items: Iterable<A> | AsyncIterable<A>,
+    options: MapOptions = {},
+  ): AsyncIterable<R> {
+    return this.#stream(task as never, items, options, false) as AsyncIterable<R>;
+  }
+
+  /** Takes no more work; what was submitted completes. */
+  close(): void {
+    if (this.#state === 'open') this.#state = 'closed';
+  }
+
+  /** After `close()`: waits for the submitted work, then stops the workers. */
+  async join(): Promise<void> {
+    if (this.#state === 'open')
+      throw new InvalidArgumentError('join() before close(): call pool.close() first');
+    if (this.#jobs.size > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+    await this.#stopWorkers();
+  }
+
+  /** Stops at once: outstanding work rejects with `PoolTerminatedError`, workers are killed. */
+  async terminate(): Promise<void> {
+    if (this.#state === 'terminated') return;
+    this.#state = 'terminated';
+    this.#failAll(new PoolTerminatedError('The pool was terminated'));
+    for (const worker of this.#workers.values()) worker.handle.kill();
+    await Promise.all([...this.#workers.values()].map((w) => w.handle.exited));
+  }
+
+  #checkOpen(): void {
+    if (this.#state === 'broken')
+      throw new PoolBrokenError('The pool is broken: its workers keep failing to start');
+    if (this.#state !== 'open')
+      throw new PoolTerminatedError(`The pool is ${this.#state}: it takes no new work`);
+  }
+
+  #collect(
+    task: TaskDefinition<never[], unknown>,
+    items: unknown[][],
+    options: MapOptions,
+    mode: 'map' | 'settled',
+  ) {
+    this.#checkOpen();
+    const total = items.length;
+    const chunkSize = options.chunkSize ?? defaultChunkSize(total, this.size);
+    checkChunkSize(chunkSize);
+    return new Promise<unknown[]>((resolve, reject) => {
+      const results: unknown[] = new Array(total);
+      let done = 0;
+      const entry = {
+        job: {
+          task: taskRef(task),
+          chunkSize,
+          onOutcome: (index: number, outcome: Outcome) => {
+            if (!this.#jobs.has(entry)) return;
+            if (mode === 'map' && !outcome.ok) {
+              entry.fail(outcome.error);
+              return;
+            }
+            results[index] =
+              mode === 'map'
+                ? (outcome as { value: unknown }).value
+                : outcome.ok
+                  ? { status: 'fulfilled', value: outcome.value }
+                  : { status: 'rejected', reason: outcome.error };
+            done++;
+            options.onProgress?.({ done, total });
+            if (done === total) this.#finish(entry, () => resolve(results));
+          },
+        } satisfies Job,
+        fail: (error: Error) => this.#finish(entry, () => reject(error)),
+      };
+      this.#track(entry, options.signal);
+      if (total === 0) this.#finish(entry, () => resolve(results));
+      else
+        this.#scheduler.submit(
+          entry.job,
+          items.map((args, index) => [index, args] as const),
+        );
+    });
+  }
+
+  async *#stream(
+    task: TaskDefinition<never[], unknown>,
+    source: Iterable<unknown> | AsyncIterable<unknown>,
+    options: MapOptions,
+    ordered: boolean,
+  ): AsyncGenerator<unknown, void, undefined> {
+    this.#checkOpen();
+    const chunkSize = options.chunkSize ?? 1;
+    checkChunkSize(chunkSize);
+    const readAhead = Math.max(2 * this.size * chunkSize, chunkSize);
+    const ready = new Map<number, Outcome>();
+    const arrival: number[] = [];
+    let wake: (() => void) | undefined;
+    let failure: Error | undefined;
+    let done = 0;
+    const entry = {
+      job: {
+        task: taskRef(task),
+        chunkSize,
+        onOutcome: (index: number, outcome: Outcome) => {
+          ready.set(index, outcome);
+          arrival.push(index);
+          done++;
+          options.onProgress?.({ done, total: undefined });
+          wake?.();
+        },
+      } satisfies Job,
+      fail: (error: Error) => {
+        failure = error;
+        wake?.();
+      },
+    };
+    this.#track(entry, options.signal);
+    const iterator =
+      Symbol.asyncIterator in source
+        ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]()
+        : (source as Iterable<unknown>)[Symbol.iterator]();
+    let submitted = 0;
+    let exhausted = false;
+    let next = 0;
+    try {
+      for (;;) {
+        // Keep a bounded number of items in the pool ahead of the consumer.
+        while (!exhausted && submitted - next < readAhead) {
+          const step = await iterator.next();
+          if (step.done === true) {
+            exhausted = true;
+            break;
+          }
+          this.#scheduler.submit(entry.job, [[submitted++, [step.value]]]);
+        }
+        if (failure !== undefined) throw failure;
+        if (exhausted && next === submitted) return;
+        const index = ordered ? next : arrival[0];
+        const outcome = index === undefined ? undefined : ready.get(index);
+        if (index === undefined || outcome === undefined) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
+        }
+        ready.delete(index);
+        if (!ordered) arrival.shift();
+        else arrival.splice(arrival.indexOf(index), 1);
+        next++;
+        if (!outcome.ok) throw outcome.error;
+        yield outcome.value;
+      }
+    } finally {
+      this.#scheduler.drop(entry.job);
+      this.#finish(entry, () => {});
+    }
+  }
+
+  #track(entry: { job: Job; fail(error: Error): void }, signal: AbortSignal | undefined): void {
+    this.#jobs.add(entry);
+    if (signal === undefined) return;
+    const abort = () => {
+      for (const worker of this.#scheduler.workersRunning(entry.job))
+        this.#workers.get(worker)?.handle.kill();
+      entry.fail(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    };
+    if (signal.aborted) queueMicrotask(abort);
+    else signal.addEventListener('abort', abort, { once: true });
+  }
+
+  #finish(entry: { job: Job; fail(error: Error): void }, settle: () => void): void {
+    if (!this.#jobs.delete(entry)) return;
+    this.#scheduler.drop(entry.job);
+    settle();
+    if (this.#jobs.size === 0) this.#idle?.();
+  }
+
+  #failAll(error: Error): void {
+    for (const entry of [...this.#jobs]) entry.fail(error);
+    this.#scheduler.takeAll();
+  }
+
+  async #startWorker(): Promise<void> {
+    if (this.#state === 'terminated' || this.#state === 'broken') return;
+    if (this.#host.shuttingDown) {
+      this.#state = 'terminated';
+      this.#failAll(new PoolTerminatedError('The actor system is shutting down'));
+      return;
+    }
+    const [mine, theirs] = this.#host.pipe();
+    const init = this.#options.initializer;
+    let handle: ActorHandle<never, unknown>;
+    try {
+      handle = await this.#host.spawnWorker(
+        {
+          results: theirs,
+          initializer: init === undefined ? undefined : { task: taskRef(init.task), args: init.args ?? [] },
+        },
+        this.#options.placement ?? 'process',
+      );
+    } catch (error) {
+      mine.close();
+      this.#startFailures++;
+      if (this.#startFailures > (this.#options.maxStartFailures ?? 2 * this.size + 2)) {
+        this.#state = 'broken';
+        this.#failAll(new PoolBrokenError('Pool workers keep failing to start', { cause: error }));
+        return;
+      }
+      return this.#startWorker();
+    }
+    this.#startFailures = 0;
+    const id = handle.id;
+    this.#workers.set(id, { handle, results: mine });
+    void this.#readResults(id, mine);
+    void handle.exited.then((exit) => this.#onWorkerExit(id, exit));
+    this.#scheduler.addWorker(id);
+  }
+
+  async #readResults(worker: string, results: Connection<ItemAnswer, never>): Promise<void> {
+    for await (const [chunk, index, outcome] of results)
+      this.#scheduler.outcome(worker, chunk, index, outcome);
+  }
+
+  #onWorkerExit(worker: string, exit: ExitInfo): void {
+    this.#workers.get(worker)?.results.close();
+    this.#workers.delete(worker);
+    this.#scheduler.removeWorker(worker, exit);
+    if (this.#state === 'open' || (this.#state === 'closed' && this.#jobs.size > 0)) void this.#startWorker();
+  }
+
+  async #stopWorkers(): Promise<void> {
+    this.#state = 'terminated';
+    await Promise.all([...this.#workers.values()].map((w) => w.handle.stop()));
+  }
+}
+
+function checkChunkSize(chunkSize: number): void {
+  if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) {
+    throw new InvalidArgumentError(`chunkSize must be a positive integer, got ${String(chunkSize)}`);
+  }
+}

@@ -1,0 +1,191 @@
+/** The pool: parallel map over real worker processes that never hangs. */
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  PoolBrokenError,
+  PoolTerminatedError,
+  SerializationError,
+  WorkerCrashedError,
+} from '@troupe/node-runtime';
+import { describe, expect, it } from 'vitest';
+import {
+  add,
+  alwaysDie,
+  badResult,
+  delayed,
+  dieOnce,
+  evenOnly,
+  failInit,
+  forever,
+  greet,
+  setGreeting,
+  square,
+  whoAmI,
+} from './fixtures/pool.js';
+import { startSystem } from './support/system.js';
+
+describe('pool', () => {
+  it("maps the seed's squares with 2 workers", async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    await expect(pool.map(square, [1, 2, 3, 4, 5])).resolves.toEqual([1, 4, 9, 16, 25]);
+    await expect(pool.map(square, [])).resolves.toEqual([]);
+  });
+
+  it('imap keeps input order even when later items finish first; imapUnordered yields in completion order', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    const jobs = [
+      { value: 1, ms: 300 },
+      { value: 2, ms: 10 },
+    ];
+    const ordered: number[] = [];
+    for await (const v of pool.imap(delayed, jobs)) ordered.push(v);
+    expect(ordered).toEqual([1, 2]);
+    const unordered: number[] = [];
+    for await (const v of pool.imapUnordered(delayed, jobs)) unordered.push(v);
+    expect(unordered).toEqual([2, 1]);
+  });
+
+  it('imap reads an async iterable lazily', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    let produced = 0;
+    async function* numbers() {
+      for (let i = 0; i < 1000; i++) {
+        produced++;
+        yield i;
+      }
+    }
+    const seen: number[] = [];
+    for await (const v of pool.imap(square, numbers())) {
+      seen.push(v);
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual([0, 1, 4]);
+    expect(produced).toBeLessThan(100);
+  });
+
+  it('starmap and apply', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    await expect(
+      pool.starmap(add, [
+        [1, 2],
+        [3, 4],
+      ]),
+    ).resolves.toEqual([3, 7]);
+    await expect(pool.apply(add, 20, 22)).resolves.toBe(42);
+  });
+
+  it('the initializer runs in each worker before its tasks', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2, initializer: { task: setGreeting, args: ['Hello'] } });
+    await expect(pool.map(greet, ['a', 'b'])).resolves.toEqual(['Hello, a', 'Hello, b']);
+  });
+
+  it('maxTasksPerWorker: 2 over 8 tasks uses at least 4 workers and completes', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2, maxTasksPerWorker: 2 });
+    const pids = await pool.map(
+      whoAmI,
+      Array.from({ length: 8 }, () => 20),
+      { chunkSize: 1 },
+    );
+    expect(new Set(pids).size).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a worker SIGKILLed mid-map fails exactly that item; the next map succeeds', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    const jobs = Array.from({ length: 6 }, (_, i) => ({ value: i, die: i === 3 }));
+    const failure = await pool.map(alwaysDie, jobs, { chunkSize: 3 }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WorkerCrashedError);
+    expect((failure as WorkerCrashedError).exit.signal).toBe('SIGKILL');
+    const settled = await pool.mapSettled(alwaysDie, jobs, { chunkSize: 3 });
+    expect(settled.map((s) => s.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    await expect(pool.map(square, [2, 3])).resolves.toEqual([4, 9]);
+  });
+
+  it('with maxRetries: 1, the item of a killed worker is retried on a fresh worker and the map completes', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2, maxRetries: 1 });
+    const marker = join(mkdtempSync(join(tmpdir(), 'troupe-test-')), 'died');
+    const jobs = Array.from({ length: 6 }, (_, i) => ({ value: i, die: i === 2, marker }));
+    await expect(pool.map(dieOnce, jobs)).resolves.toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('a throwing task fails its item with the remote error; the pool stays usable', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    const failure = await pool.map(evenOnly, [0, 1, 2]).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(RangeError);
+    expect((failure as Error).message).toBe('odd: 1');
+    await expect(pool.map(evenOnly, [0, 2, 4])).resolves.toEqual([0, 2, 4]);
+  });
+
+  it('an unserializable result fails only its item', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    const settled = await pool.mapSettled(badResult, [1, 2, 3]);
+    expect(settled[0]).toEqual({ status: 'fulfilled', value: 1 });
+    expect(settled[1]?.status).toBe('rejected');
+    expect((settled[1] as { reason: Error }).reason).toBeInstanceOf(SerializationError);
+    expect(settled[2]).toEqual({ status: 'fulfilled', value: 3 });
+  });
+
+  it('abort rejects the call and kills its running items; the pool carries on', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    const controller = new AbortController();
+    const pending = pool.map(forever, [1, 2, 3], { signal: controller.signal, chunkSize: 1 });
+    controller.abort(new Error('stop it'));
+    await expect(pending).rejects.toThrow('stop it');
+    await expect(pool.map(square, [3])).resolves.toEqual([9]);
+  });
+
+  it('reports progress', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    const seen: number[] = [];
+    await pool.map(square, [1, 2, 3, 4], { chunkSize: 1, onProgress: ({ done }) => seen.push(done) });
+    expect(seen).toEqual([1, 2, 3, 4]);
+  });
+
+  it('close then join completes outstanding work; join before close throws; terminate rejects outstanding work', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    await expect(pool.join()).rejects.toThrow(/close/);
+    const pending = pool.map(delayed, [{ value: 7, ms: 50 }]);
+    pool.close();
+    expect(() => pool.map(square, [1])).toThrow(PoolTerminatedError);
+    await pool.join();
+    await expect(pending).resolves.toEqual([7]);
+
+    const other = await system.pool({ size: 1 });
+    const stuck = expect(other.map(forever, [1])).rejects.toBeInstanceOf(PoolTerminatedError);
+    await other.terminate();
+    await stuck;
+  });
+
+  it('an initializer that keeps failing breaks the pool instead of respawning forever', async () => {
+    const system = await startSystem();
+    await expect(
+      system.pool({ size: 1, initializer: { task: failInit }, maxStartFailures: 2 }),
+    ).rejects.toBeInstanceOf(PoolBrokenError);
+  });
+
+  it('the chunk size rule: 100 items over 4 workers go in chunks of 7', async () => {
+    const { defaultChunkSize } = await import('@troupe/core/spi');
+    expect(defaultChunkSize(100, 4)).toBe(7);
+  });
+});
