@@ -7,6 +7,7 @@ import {
   PoolBrokenError,
   PoolTerminatedError,
   SerializationError,
+  TimeoutError,
   WorkerCrashedError,
 } from '@troupe/node-runtime';
 import { describe, expect, it } from 'vitest';
@@ -151,6 +152,29 @@ describe('pool', () => {
     controller.abort(new Error('stop it'));
     await expect(pending).rejects.toThrow('stop it');
     await expect(pool.map(square, [3])).resolves.toEqual([9]);
+  });
+
+  it('timeoutMs fails an item that runs too long, kills its worker, and the pool carries on', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    const settled = await pool.mapSettled(forever, [1, 2], { chunkSize: 1, timeoutMs: 200 });
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    expect((settled[0] as { reason: Error }).reason).toBeInstanceOf(TimeoutError);
+    await expect(pool.map(square, [4], { timeoutMs: 10_000 })).resolves.toEqual([16]);
+  });
+
+  it('runs the same tasks on worker threads', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2, placement: 'thread' });
+    await expect(pool.map(square, [1, 2, 3, 4, 5])).resolves.toEqual([1, 4, 9, 16, 25]);
+    expect(pool.pids).toEqual([]);
+  });
+
+  it('rejects bad options by name', async () => {
+    const system = await startSystem({ placement: 'local' });
+    await expect(system.pool({ size: 0 })).rejects.toThrow(/size/);
+    await expect(system.pool({ maxRetries: -1 })).rejects.toThrow(/maxRetries/);
+    await expect(system.pool({ placement: 'local' as 'thread' })).rejects.toThrow(/placement/);
   });
 
   it('reports progress', async () => {

@@ -478,6 +478,7 @@ export class ActorSystem implements AsyncDisposable {
     const size = checkPoolOptions(options);
     const pool = new Pool(
       {
+        clock: this.#options.clock,
         get shuttingDown() {
           return system.isShutDown;
         },

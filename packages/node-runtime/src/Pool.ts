@@ -7,6 +7,7 @@
  */
 
 import {
+  type Clock,
   type Connection,
   type ExitInfo,
   InvalidArgumentError,
@@ -14,6 +15,8 @@ import {
   PoolBrokenError,
   PoolTerminatedError,
   type TaskDefinition,
+  TimeoutError,
+  type TimerHandle,
 } from '@troupe/core';
 import { defaultChunkSize, type Job, type Outcome, PoolScheduler, type TaskRef } from '@troupe/core/spi';
 import type { ActorHandle } from './ActorHandle.js';
@@ -43,6 +46,8 @@ export interface PoolOptions {
   readonly maxRetries?: number;
   /** Workers that may fail to start in a row before the pool is broken. Default `2 · size + 2`. */
   readonly maxStartFailures?: number;
+  /** Fails an item (with `TimeoutError`) that runs longer than this, killing its worker. */
+  readonly taskTimeoutMs?: number;
 }
 
 /**
@@ -58,6 +63,8 @@ export interface MapOptions {
   readonly chunkSize?: number;
   /** Aborting drops the call's queued items and kills the workers running its items. */
   readonly signal?: AbortSignal;
+  /** Fails an item of this call that runs longer than this (killing its worker). Default: the pool's `taskTimeoutMs`. */
+  readonly timeoutMs?: number;
   /** Called as items complete. */
   readonly onProgress?: (progress: { readonly done: number; readonly total: number | undefined }) => void;
 }
@@ -74,6 +81,7 @@ interface WorkerSlot {
 
 /** What a pool needs from its actor system. */
 export interface PoolHost {
+  readonly clock: Clock;
   /** The system is shutting down: no more workers. */
   readonly shuttingDown: boolean;
   spawnWorker(args: unknown, placement: Exclude<Placement, 'local'>): Promise<ActorHandle<never, unknown>>;
@@ -105,6 +113,10 @@ export class Pool {
   readonly #workers = new Map<string, WorkerSlot>();
   readonly #jobs = new Set<{ job: Job; fail(error: Error): void }>();
   #state: 'open' | 'closed' | 'terminated' | 'broken' = 'open';
+  /** Each call's per-item timeout. */
+  readonly #timeouts = new WeakMap<Job, number>();
+  /** The timer on the item each worker is running, when its call has a timeout. */
+  readonly #watches = new Map<string, { readonly item: object; readonly timer: TimerHandle }>();
   #startFailures = 0;
   #idle: (() => void) | undefined;
 
@@ -116,7 +128,10 @@ export class Pool {
     this.#scheduler = new PoolScheduler(
       { maxRetries: options.maxRetries ?? 0, prefetch: 2, maxTasksPerWorker: options.maxTasksPerWorker },
       {
-        dispatch: (worker, chunk) => this.#workers.get(worker)?.handle.send(chunk as never),
+        dispatch: (worker, chunk) => {
+          this.#workers.get(worker)?.handle.send(chunk as never);
+          this.#watch(worker);
+        },
         recycle: (worker) => void this.#workers.get(worker)?.handle.stop(),
       },
     );
@@ -258,7 +273,7 @@ export class Pool {
         } satisfies Job,
         fail: (error: Error) => this.#finish(entry, () => reject(error)),
       };
-      this.#track(entry, options.signal);
+      this.#track(entry, options);
       if (total === 0) this.#finish(entry, () => resolve(results));
       else
         this.#scheduler.submit(
@@ -300,7 +315,7 @@ export class Pool {
         wake?.();
       },
     };
-    this.#track(entry, options.signal);
+    this.#track(entry, options);
     const iterator =
       Symbol.asyncIterator in source
         ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]()
@@ -341,12 +356,22 @@ export class Pool {
     }
   }
 
-  #track(entry: { job: Job; fail(error: Error): void }, signal: AbortSignal | undefined): void {
+  #track(entry: { job: Job; fail(error: Error): void }, options: MapOptions): void {
+    const { signal } = options;
+    const timeoutMs = options.timeoutMs ?? this.#options.taskTimeoutMs;
+    if (timeoutMs !== undefined) {
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+        throw new InvalidArgumentError(`timeoutMs must be a positive number of ms, got ${String(timeoutMs)}`);
+      }
+      this.#timeouts.set(entry.job, timeoutMs);
+    }
     this.#jobs.add(entry);
     if (signal === undefined) return;
     const abort = () => {
-      for (const worker of this.#scheduler.workersRunning(entry.job))
+      for (const worker of this.#scheduler.workersRunning(entry.job)) {
+        this.#scheduler.condemn(worker);
         this.#workers.get(worker)?.handle.kill();
+      }
       entry.fail(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
     };
     if (signal.aborted) queueMicrotask(abort);
@@ -402,11 +427,36 @@ export class Pool {
   }
 
   async #readResults(worker: string, results: Connection<ItemAnswer, never>): Promise<void> {
-    for await (const [chunk, index, outcome] of results)
+    for await (const [chunk, index, outcome] of results) {
       this.#scheduler.outcome(worker, chunk, index, outcome);
+      this.#watch(worker);
+    }
+  }
+
+  /** Times the item `worker` is running, if its call has a timeout; a new item restarts the timer. */
+  #watch(worker: string): void {
+    const current = this.#scheduler.current(worker);
+    const watched = this.#watches.get(worker);
+    if (watched !== undefined && watched.item === current) return;
+    if (watched !== undefined) this.#host.clock.clearTimeout(watched.timer);
+    this.#watches.delete(worker);
+    const ms = current === undefined ? undefined : this.#timeouts.get(current.job);
+    if (current === undefined || ms === undefined) return;
+    const timer = this.#host.clock.setTimeout(() => {
+      this.#watches.delete(worker);
+      this.#scheduler.failCurrent(
+        worker,
+        new TimeoutError(`A pool task ran longer than ${ms} ms; its worker was killed`),
+      );
+      this.#workers.get(worker)?.handle.kill();
+    }, ms);
+    this.#watches.set(worker, { item: current, timer });
   }
 
   #onWorkerExit(worker: string, exit: ExitInfo): void {
+    const watched = this.#watches.get(worker);
+    if (watched !== undefined) this.#host.clock.clearTimeout(watched.timer);
+    this.#watches.delete(worker);
     this.#workers.get(worker)?.results.close();
     this.#workers.delete(worker);
     this.#scheduler.removeWorker(worker, exit);

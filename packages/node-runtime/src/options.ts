@@ -195,6 +195,7 @@ export function checkPoolOptions(options: unknown): number {
   }
   if (o.maxTasksPerWorker !== undefined) checkPositiveInt(o.maxTasksPerWorker, 'maxTasksPerWorker');
   if (o.maxStartFailures !== undefined) checkPositiveInt(o.maxStartFailures, 'maxStartFailures');
+  if (o.taskTimeoutMs !== undefined) checkTimeout(o.taskTimeoutMs, 'taskTimeoutMs');
   if (o.maxRetries !== undefined && (!Number.isSafeInteger(o.maxRetries) || (o.maxRetries as number) < 0)) {
     fail('maxRetries', 'an integer ≥ 0', o.maxRetries);
   }

@@ -57,6 +57,8 @@ interface WorkerState {
   given: number;
   /** It has had its share: no more chunks; recycled once idle. */
   retiring: boolean;
+  /** Its current item was already failed (a timeout): its death blames nothing more. */
+  blamed: boolean;
 }
 
 /** How the scheduler reaches the runtime. */
@@ -94,6 +96,8 @@ export class PoolScheduler {
   /** Items given back by a dead worker: they run before the rest of the queue. */
   #requeued: Item[] = [];
   readonly #workers = new Map<string, WorkerState>();
+  /** Calls that were cancelled or failed: their items in flight are not requeued. */
+  readonly #dropped = new WeakSet<Job>();
   #nextChunk = 1;
 
   constructor(options: SchedulerOptions, deps: SchedulerDeps) {
@@ -119,7 +123,7 @@ export class PoolScheduler {
 
   /** A worker is ready for chunks. */
   addWorker(worker: string): void {
-    this.#workers.set(worker, { chunks: [], given: 0, retiring: false });
+    this.#workers.set(worker, { chunks: [], given: 0, retiring: false, blamed: false });
     this.#pump();
   }
 
@@ -132,8 +136,8 @@ export class PoolScheduler {
     const state = this.#workers.get(worker);
     if (state === undefined) return;
     this.#workers.delete(worker);
-    const pending = state.chunks.flatMap((c) => c.pending);
-    const culprit = pending.shift();
+    const pending = state.chunks.flatMap((c) => c.pending).filter((item) => !this.#dropped.has(item.job));
+    const culprit = state.blamed ? undefined : pending.shift();
     if (culprit !== undefined) {
       culprit.attempts++;
       if (exit.reason === 'shutdown' || exit.reason === 'normal') pending.unshift(culprit);
@@ -164,8 +168,40 @@ export class PoolScheduler {
     this.#pump();
   }
 
+  /**
+   * The item `worker` is running now — the first unanswered one — with its job, or undefined when
+   * it is idle. (Items run in the order they were sent, so this is the one that started last.)
+   */
+  current(worker: string): { readonly job: Job; readonly index: number } | undefined {
+    return this.#workers.get(worker)?.chunks[0]?.pending[0];
+  }
+
+  /**
+   * Fails the item `worker` is running with `error` (it ran too long); the runtime then kills the
+   * worker, whose death blames nothing more.
+   */
+  failCurrent(worker: string, error: Error): void {
+    const state = this.#workers.get(worker);
+    const chunk = state?.chunks[0];
+    const item = chunk?.pending.shift();
+    if (state === undefined || chunk === undefined || item === undefined) return;
+    if (chunk.pending.length === 0) state.chunks.shift();
+    state.blamed = true;
+    state.retiring = true;
+    item.job.onOutcome(item.index, { ok: false, error });
+  }
+
+  /** The runtime is killing `worker` on purpose: it gets no more chunks, and its death blames no item. */
+  condemn(worker: string): void {
+    const state = this.#workers.get(worker);
+    if (state === undefined) return;
+    state.retiring = true;
+    state.blamed = true;
+  }
+
   /** Drops the queued items of `job` (a cancelled or failed call); items in flight run out. */
   drop(job: Job): void {
+    this.#dropped.add(job);
     const keep = this.#queue.drain().filter((item) => item.job !== job);
     for (const item of keep) this.#queue.push(item);
     this.#requeued = this.#requeued.filter((item) => item.job !== job);
