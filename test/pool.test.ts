@@ -21,6 +21,7 @@ import {
   failInit,
   forever,
   greet,
+  Mapper,
   setGreeting,
   square,
   whoAmI,
@@ -175,6 +176,13 @@ describe('pool', () => {
     await expect(system.pool({ size: 0 })).rejects.toThrow(/size/);
     await expect(system.pool({ maxRetries: -1 })).rejects.toThrow(/maxRetries/);
     await expect(system.pool({ placement: 'local' as 'thread' })).rejects.toThrow(/placement/);
+  });
+
+  it('is itself an actor: an actor in another process maps through the pool it was handed', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    const mapper = await system.spawn(Mapper, { pool: pool.ref });
+    await expect(mapper.ask([1, 2, 3], { timeoutMs: 30_000 })).resolves.toEqual([1, 4, 9]);
   });
 
   it('reports progress', async () => {

@@ -44,6 +44,7 @@ import { nanoid } from 'nanoid';
 import { ActorHandle, adoptIncarnation } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
 import { PipeRegistry } from './internal/PipeRegistry.js';
+import { PoolActor } from './internal/poolActor.js';
 import { type ItemAnswer, PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
 import { QueueHub } from './internal/QueueHub.js';
 import { QueueMailbox } from './internal/QueueMailbox.js';
@@ -488,6 +489,7 @@ export class ActorSystem implements AsyncDisposable {
           >,
         pipe: () =>
           this.pipe<never, ItemAnswer>() as [Connection<ItemAnswer, never>, Connection<never, ItemAnswer>],
+        spawnActor: (id) => this.spawn(PoolActor, { pool: id }, { placement: 'local' }),
       },
       options,
       size,

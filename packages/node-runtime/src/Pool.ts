@@ -20,6 +20,7 @@ import {
 } from '@troupe/core';
 import { defaultChunkSize, type Job, type Outcome, PoolScheduler, type TaskRef } from '@troupe/core/spi';
 import type { ActorHandle } from './ActorHandle.js';
+import { livePools, type PoolRequest } from './internal/poolActor.js';
 import type { ItemAnswer } from './internal/poolWorker.js';
 
 /**
@@ -86,6 +87,8 @@ export interface PoolHost {
   readonly shuttingDown: boolean;
   spawnWorker(args: unknown, placement: Exclude<Placement, 'local'>): Promise<ActorHandle<never, unknown>>;
   pipe(): [Connection<ItemAnswer, never>, Connection<never, ItemAnswer>];
+  /** Starts the pool's own actor (in the root). */
+  spawnActor(pool: string): Promise<ActorHandle<PoolRequest, unknown>>;
 }
 
 function taskRef(task: TaskDefinition<never[], unknown>): TaskRef {
@@ -118,6 +121,7 @@ export class Pool {
   /** The timer on the item each worker is running, when its call has a timeout. */
   readonly #watches = new Map<string, { readonly item: object; readonly timer: TimerHandle }>();
   #startFailures = 0;
+  #ref: ActorHandle<PoolRequest, unknown> | undefined;
   #idle: (() => void) | undefined;
 
   /** @internal Made by `system.pool()`. */
@@ -137,10 +141,22 @@ export class Pool {
     );
   }
 
-  /** @internal Starts the workers; resolves once they are all ready. */
+  /** @internal Starts the workers and the pool's actor; resolves once they are all ready. */
   async start(): Promise<void> {
     await Promise.all(Array.from({ length: this.size }, () => this.#startWorker()));
     if (this.#state === 'broken') throw new PoolBrokenError('The pool could not start its workers');
+    const id = `pool-${nextPoolId++}`;
+    livePools.set(id, this);
+    this.#ref = await this.#host.spawnActor(id);
+  }
+
+  /**
+   * The pool as an actor: hand this reference to other actors, which map through the pool by
+   * asking it `poolRequest.map(task, items)` (see `poolRequest`).
+   */
+  get ref(): ActorHandle<PoolRequest, unknown> {
+    if (this.#ref === undefined) throw new PoolTerminatedError('The pool has not started');
+    return this.#ref;
   }
 
   /** The pids of the current workers (process placement). */
@@ -226,6 +242,7 @@ export class Pool {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
     this.#failAll(new PoolTerminatedError('The pool was terminated'));
+    await this.#stopActor();
     for (const worker of this.#workers.values()) worker.handle.kill();
     await Promise.all([...this.#workers.values()].map((w) => w.handle.exited));
   }
@@ -426,6 +443,11 @@ export class Pool {
     this.#scheduler.addWorker(id);
   }
 
+  async #stopActor(): Promise<void> {
+    for (const [id, pool] of livePools) if (pool === this) livePools.delete(id);
+    await this.#ref?.stop();
+  }
+
   async #readResults(worker: string, results: Connection<ItemAnswer, never>): Promise<void> {
     for await (const [chunk, index, outcome] of results) {
       this.#scheduler.outcome(worker, chunk, index, outcome);
@@ -465,9 +487,12 @@ export class Pool {
 
   async #stopWorkers(): Promise<void> {
     this.#state = 'terminated';
+    await this.#stopActor();
     await Promise.all([...this.#workers.values()].map((w) => w.handle.stop()));
   }
 }
+
+let nextPoolId = 1;
 
 function checkChunkSize(chunkSize: number): void {
   if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) {

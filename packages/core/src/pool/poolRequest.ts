@@ -1,0 +1,59 @@
+/**
+ * Building requests to a pool's actor reference, from inside any actor.
+ *
+ * @module
+ */
+
+import type { ActorRef } from '../ActorRef.js';
+import type { TaskDefinition } from '../definitions.js';
+
+/** A pool as other actors see it: ask it with {@link poolRequest}. */
+export type PoolRef = ActorRef<unknown, unknown>;
+
+/**
+ * Requests for a pool's reference (`pool.ref`), so an actor can map through a pool it was handed.
+ * Tasks travel by module URL and name, like everything else.
+ *
+ * @example
+ * ```ts
+ * // inside an actor given `pool: PoolRef` in its arguments
+ * const squares = (await pool.ask(poolRequest.map(square, [1, 2, 3]))) as number[];
+ * ```
+ */
+export const poolRequest = {
+  /** `pool.map(task, items)`: results in input order. */
+  map<A, R>(task: TaskDefinition<[A], R>, items: readonly A[], chunkSize?: number) {
+    return {
+      type: 'map',
+      task: { module: task.module, name: task.name },
+      items,
+      ...(chunkSize ? { chunkSize } : {}),
+    } as const;
+  },
+  /** `pool.mapSettled(task, items)`: every outcome. */
+  mapSettled<A, R>(task: TaskDefinition<[A], R>, items: readonly A[], chunkSize?: number) {
+    return {
+      type: 'mapSettled',
+      task: { module: task.module, name: task.name },
+      items,
+      ...(chunkSize ? { chunkSize } : {}),
+    } as const;
+  },
+  /** `pool.starmap(task, argumentLists)`. */
+  starmap<Args extends unknown[], R>(
+    task: TaskDefinition<Args, R>,
+    items: readonly Args[],
+    chunkSize?: number,
+  ) {
+    return {
+      type: 'starmap',
+      task: { module: task.module, name: task.name },
+      items,
+      ...(chunkSize ? { chunkSize } : {}),
+    } as const;
+  },
+  /** `pool.apply(task, ...args)`. */
+  apply<Args extends unknown[], R>(task: TaskDefinition<Args, R>, ...args: Args) {
+    return { type: 'apply', task: { module: task.module, name: task.name }, args } as const;
+  },
+};
