@@ -42,6 +42,24 @@ describe('the gallery', () => {
     expect(lines.sort()).toEqual(['Process 0: 0', 'Process 1: 1', 'Process 2: 2', 'Process 3: 3']);
   });
 
+  it('pool-squares: the squares in input order', async () => {
+    expect(await runGallery('pool-squares')).toBe('Squared results: [1, 4, 9, 16, 25]\n');
+  });
+
+  it("label-encode: the seed's encoded labels and sorted classes", async () => {
+    expect(await runGallery('label-encode')).toBe(
+      [
+        'Encoded colors: [2 1 0 2 1 0]',
+        "Classes: ['blue' 'green' 'red']",
+        'Encoded sizes: [2 1 0 1 2 0]',
+        "Classes: ['large' 'medium' 'small']",
+        'Encoded materials: [2 0 1 0 1 2]',
+        "Classes: ['metal' 'plastic' 'wood']",
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('counter-actor: the same sum on every placement', async () => {
     const out = await runGallery('counter-actor');
     for (const placement of ['process', 'thread', 'local']) {

@@ -136,19 +136,20 @@ export class PoolScheduler {
     const state = this.#workers.get(worker);
     if (state === undefined) return;
     this.#workers.delete(worker);
-    const pending = state.chunks.flatMap((c) => c.pending).filter((item) => !this.#dropped.has(item.job));
+    const pending = state.chunks.flatMap((c) => c.pending);
+    // The culprit is picked before dropped calls are filtered out: a dropped call's item that kills
+    // its worker must not pin the blame on the next call's item.
     const culprit = state.blamed ? undefined : pending.shift();
-    if (culprit !== undefined) {
-      culprit.attempts++;
+    if (culprit !== undefined && !this.#dropped.has(culprit.job)) {
       if (exit.reason === 'shutdown' || exit.reason === 'normal') pending.unshift(culprit);
-      else if (culprit.attempts > this.#options.maxRetries) {
+      else if (++culprit.attempts > this.#options.maxRetries) {
         culprit.job.onOutcome(culprit.index, {
           ok: false,
           error: new WorkerCrashedError(exit, culprit.attempts),
         });
       } else pending.unshift(culprit);
     }
-    this.#requeued = [...pending, ...this.#requeued];
+    this.#requeued = [...pending.filter((item) => !this.#dropped.has(item.job)), ...this.#requeued];
     this.#pump();
   }
 

@@ -18,6 +18,16 @@ export const examples: readonly Example[] = [
     load: () => import('./four-processes.js'),
   },
   {
+    name: 'pool-squares',
+    summary: 'pool.map(square, [1, 2, 3, 4, 5]) on 2 workers',
+    load: () => import('./pool-squares.js'),
+  },
+  {
+    name: 'label-encode',
+    summary: 'label-encode three columns in parallel, one per worker',
+    load: () => import('./label-encode.js'),
+  },
+  {
     name: 'counter-actor',
     summary: 'one actor definition on three placements',
     load: () => import('./counter-actor.js'),
