@@ -43,7 +43,7 @@ export type {
 export { PLACEMENTS } from './events.js';
 export { EXIT_REASONS, type ExitInfo, type ExitReason, isNormalExit } from './exit.js';
 export { Connection, type PipeEndInfo, type PipeSide, type RecvOptions } from './pipe/Connection.js';
-export { type PoolRef, poolRequest } from './pool/poolRequest.js';
+export { type PoolRef, type PoolRequest, poolRequest, type TaskAddress } from './pool/poolRequest.js';
 export type { ActorAddress } from './protocol.js';
 export { Queue } from './queue/Queue.js';
 export type { OnConsumerDeath, QueueOptions, WaitOptions } from './queue/QueueBackend.js';

@@ -13,6 +13,7 @@ import {
   InvalidArgumentError,
   type Placement,
   PoolBrokenError,
+  type PoolRequest,
   PoolTerminatedError,
   type TaskDefinition,
   TimeoutError,
@@ -20,7 +21,7 @@ import {
 } from '@troupe/core';
 import { defaultChunkSize, type Job, type Outcome, PoolScheduler, type TaskRef } from '@troupe/core/spi';
 import type { ActorHandle } from './ActorHandle.js';
-import { livePools, type PoolRequest } from './internal/poolActor.js';
+import { livePools } from './internal/poolActor.js';
 import type { ItemAnswer } from './internal/poolWorker.js';
 
 /**

@@ -21,5 +21,6 @@ export { ActorHandle } from './ActorHandle.js';
 export { ActorSystem } from './ActorSystem.js';
 export { NameTakenError } from './errors.js';
 export type { ActorSystemOptions, SpawnOptions } from './options.js';
+export { type MapOptions, Pool, type PoolOptions, type Settled } from './Pool.js';
 export { ProcessHandle } from './ProcessHandle.js';
 export { SupervisorHandle } from './SupervisorHandle.js';

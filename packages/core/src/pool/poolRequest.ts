@@ -7,8 +7,37 @@
 import type { ActorRef } from '../ActorRef.js';
 import type { TaskDefinition } from '../definitions.js';
 
+/** A task as it travels: its module URL and name. */
+export interface TaskAddress {
+  readonly module: string;
+  readonly name: string;
+}
+
+/**
+ * What an actor asks a pool's reference; build these with {@link poolRequest}.
+ *
+ * @example
+ * ```ts
+ * const request: PoolRequest = poolRequest.map(square, [1, 2, 3]);
+ * ```
+ */
+export type PoolRequest =
+  | {
+      readonly type: 'map' | 'mapSettled';
+      readonly task: TaskAddress;
+      readonly items: readonly unknown[];
+      readonly chunkSize?: number;
+    }
+  | {
+      readonly type: 'starmap';
+      readonly task: TaskAddress;
+      readonly items: readonly (readonly unknown[])[];
+      readonly chunkSize?: number;
+    }
+  | { readonly type: 'apply'; readonly task: TaskAddress; readonly args: readonly unknown[] };
+
 /** A pool as other actors see it: ask it with {@link poolRequest}. */
-export type PoolRef = ActorRef<unknown, unknown>;
+export type PoolRef = ActorRef<PoolRequest, unknown>;
 
 /**
  * Requests for a pool's reference (`pool.ref`), so an actor can map through a pool it was handed.

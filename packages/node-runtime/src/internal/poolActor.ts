@@ -3,25 +3,9 @@
  * in the root (placement `'local'`), beside the pool it serves, and forwards each request to it.
  */
 
-import { type ActorContext, defineActor, type TaskDefinition } from '@troupe/core';
-import { loadDefinition, type TaskRef } from '@troupe/core/spi';
+import { type ActorContext, defineActor, type PoolRequest, type TaskDefinition } from '@troupe/core';
+import { loadDefinition } from '@troupe/core/spi';
 import type { Pool } from '../Pool.js';
-
-/** What an actor asks a pool: see `poolRequest` for building these from definitions. */
-export type PoolRequest =
-  | {
-      readonly type: 'map' | 'mapSettled';
-      readonly task: TaskRef;
-      readonly items: readonly unknown[];
-      readonly chunkSize?: number;
-    }
-  | {
-      readonly type: 'starmap';
-      readonly task: TaskRef;
-      readonly items: readonly unknown[][];
-      readonly chunkSize?: number;
-    }
-  | { readonly type: 'apply'; readonly task: TaskRef; readonly args: readonly unknown[] };
 
 /** The pools of this process, by the id their actor was given. */
 export const livePools = new Map<string, Pool>();
