@@ -41,7 +41,12 @@ const node = (script: string, ...args: string[]): Side['command'] => [
   '{n}',
   ...args,
 ];
-const python = (script: string): Side['command'] => ['python3', here(script), '{n}'];
+const python = (script: string, ...args: string[]): Side['command'] => [
+  'python3',
+  here(script),
+  '{n}',
+  ...args,
+];
 
 const figures: readonly Figure[] = [
   {
@@ -77,6 +82,40 @@ const figures: readonly Figure[] = [
     size: { full: 20_000, quick: 5_000 },
     target: { kind: 'at most', ratio: 1.25 },
   },
+  {
+    name: 'pool.map 100k tiny tasks, default chunking',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'square') },
+    base: { label: 'Python Pool(2).map', command: python('./python/mp_pool.py') },
+    size: { full: 100_000, quick: 20_000 },
+    target: { kind: 'at least', ratio: 1.5 },
+  },
+  {
+    name: 'per-task dispatch, chunk size 1',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'square', '1') },
+    base: { label: 'piscina run()', command: node('./peers/piscinaMap.ts', 'square') },
+    others: [{ label: 'Python Pool(2).map chunksize=1', command: python('./python/mp_pool.py', '1') }],
+    size: { full: 20_000, quick: 5_000 },
+    target: { kind: 'at least', ratio: 4 },
+  },
+  {
+    name: 'per-task dispatch, chunk size 1, vs Python',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'square', '1') },
+    base: { label: 'Python Pool(2).map chunksize=1', command: python('./python/mp_pool.py', '1') },
+    size: { full: 20_000, quick: 5_000 },
+    target: { kind: 'at least', ratio: 4 },
+  },
+  {
+    name: 'CPU-bound map (fib(22) × n)',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'fib22') },
+    base: { label: 'sequential, one process', command: node('./floors/sequentialFib.ts') },
+    others: [{ label: 'piscina run()', command: node('./peers/piscinaMap.ts', 'fib22') }],
+    size: { full: 2_000, quick: 400 },
+    target: { kind: 'at least', ratio: 1.8 },
+  },
 ];
 
 function measure(side: Side, n: number, metric: Figure['metric']): number {
@@ -100,7 +139,8 @@ function median(values: number[]): number {
 }
 
 function format(value: number, metric: Figure['metric']): string {
-  return metric === 'items_per_s' ? `${(value / 1e6).toFixed(2)} M items/s` : `${value.toFixed(1)} µs`;
+  if (metric === 'rtt_us') return `${value.toFixed(1)} µs`;
+  return value >= 1e5 ? `${(value / 1e6).toFixed(2)} M items/s` : `${(value / 1e3).toFixed(2)} k items/s`;
 }
 
 const { values, positionals } = parseArgs({

@@ -1,0 +1,2 @@
+// Piscina worker: squares its task.
+export default (x) => x * x;

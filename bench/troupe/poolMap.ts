@@ -1,0 +1,42 @@
+/**
+ * Troupe `pool.map` on a pool of 2 worker processes. The pool is started and warmed with a tiny
+ * map of the same task first; only the measured map call is timed.
+ *
+ *   poolMap.ts <n> square          # default chunking: ceil(n / (4 · size))
+ *   poolMap.ts <n> square 1        # chunk size 1: one dispatch per item
+ *   poolMap.ts <n> fib22           # CPU-bound: fib(22) per item, default chunking
+ *
+ * Prints one JSON line: {"items_per_s": ...}.
+ */
+
+import { ActorSystem, defineTask } from '@troupe/node-runtime';
+
+function fib(k: number): number {
+  return k < 2 ? k : fib(k - 1) + fib(k - 2);
+}
+
+export const square = defineTask(import.meta.url, 'square', (x: number) => x * x);
+
+export const fib22 = defineTask(import.meta.url, 'fib22', (_: number) => fib(22));
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const n = Number(process.argv[2] ?? 100_000);
+  const which = process.argv[3] ?? 'square';
+  const chunkSize = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
+  const task = which === 'fib22' ? fib22 : square;
+  await using system = await ActorSystem.start();
+  const pool = await system.pool({ size: 2 });
+  await pool.map(
+    task,
+    Array.from({ length: 8 }, (_, i) => i),
+  );
+  const items = Array.from({ length: n }, (_, i) => i);
+  const started = performance.now();
+  const results = await pool.map(task, items, chunkSize === undefined ? {} : { chunkSize });
+  const elapsed = performance.now() - started;
+  if (results.length !== n || results[n - 1] !== (which === 'fib22' ? 17_711 : (n - 1) * (n - 1)))
+    throw new Error(`wrong results: ${results.length} items, last ${String(results[n - 1])}`);
+  pool.close();
+  await pool.join();
+  console.log(JSON.stringify({ items_per_s: (n / elapsed) * 1000 }));
+}
