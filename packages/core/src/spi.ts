@@ -26,6 +26,7 @@ export {
   WorkerPipes,
 } from './pipe/WorkerPipes.js';
 export {
+  type ChunkAnswers,
   type ChunkMessage,
   defaultChunkSize,
   type Job,

@@ -31,6 +31,7 @@ import {
 } from '@troupe/core';
 import {
   type ActorAddress,
+  type ChunkAnswers,
   EmbeddedQueueBackend,
   type InitMessage,
   isPipeEndInfo,
@@ -45,7 +46,7 @@ import { ActorHandle, adoptIncarnation } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
 import { PipeRegistry } from './internal/PipeRegistry.js';
 import { PoolActor } from './internal/poolActor.js';
-import { type ItemAnswer, PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
+import { PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
 import { QueueHub } from './internal/QueueHub.js';
 import { QueueMailbox } from './internal/QueueMailbox.js';
 import { type ChildHost, SupervisedChildren } from './internal/SupervisedChildren.js';
@@ -488,7 +489,10 @@ export class ActorSystem implements AsyncDisposable {
             ActorHandle<never, unknown>
           >,
         pipe: () =>
-          this.pipe<never, ItemAnswer>() as [Connection<ItemAnswer, never>, Connection<never, ItemAnswer>],
+          this.pipe<never, ChunkAnswers>() as [
+            Connection<ChunkAnswers, never>,
+            Connection<never, ChunkAnswers>,
+          ],
         spawnActor: (id) => this.spawn(PoolActor, { pool: id }, { placement: 'local' }),
       },
       options,

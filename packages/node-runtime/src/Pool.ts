@@ -19,10 +19,16 @@ import {
   TimeoutError,
   type TimerHandle,
 } from '@troupe/core';
-import { defaultChunkSize, type Job, type Outcome, PoolScheduler, type TaskRef } from '@troupe/core/spi';
+import {
+  type ChunkAnswers,
+  defaultChunkSize,
+  type Job,
+  type Outcome,
+  PoolScheduler,
+  type TaskRef,
+} from '@troupe/core/spi';
 import type { ActorHandle } from './ActorHandle.js';
 import { livePools } from './internal/poolActor.js';
-import type { ItemAnswer } from './internal/poolWorker.js';
 
 /**
  * Options for `system.pool()`.
@@ -78,7 +84,7 @@ export type Settled<R> =
 
 interface WorkerSlot {
   readonly handle: ActorHandle<never, unknown>;
-  readonly results: Connection<ItemAnswer, never>;
+  readonly results: Connection<ChunkAnswers, never>;
 }
 
 /** What a pool needs from its actor system. */
@@ -87,7 +93,7 @@ export interface PoolHost {
   /** The system is shutting down: no more workers. */
   readonly shuttingDown: boolean;
   spawnWorker(args: unknown, placement: Exclude<Placement, 'local'>): Promise<ActorHandle<never, unknown>>;
-  pipe(): [Connection<ItemAnswer, never>, Connection<never, ItemAnswer>];
+  pipe(): [Connection<ChunkAnswers, never>, Connection<never, ChunkAnswers>];
   /** Starts the pool's own actor (in the root). */
   spawnActor(pool: string): Promise<ActorHandle<PoolRequest, unknown>>;
 }
@@ -449,9 +455,9 @@ export class Pool {
     await this.#ref?.stop();
   }
 
-  async #readResults(worker: string, results: Connection<ItemAnswer, never>): Promise<void> {
-    for await (const [chunk, index, outcome] of results) {
-      this.#scheduler.outcome(worker, chunk, index, outcome);
+  async #readResults(worker: string, results: Connection<ChunkAnswers, never>): Promise<void> {
+    for await (const answers of results) {
+      this.#scheduler.answers(worker, answers);
       this.#watch(worker);
     }
   }

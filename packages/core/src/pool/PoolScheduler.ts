@@ -27,7 +27,23 @@ export type Outcome =
 export interface ChunkMessage {
   readonly chunk: number;
   readonly task: TaskRef;
-  readonly items: readonly (readonly [index: number, args: readonly unknown[]])[];
+  /** The items' indexes in their call. */
+  readonly indexes: readonly number[];
+  /** Each item's argument list, or its one argument when `unary`. */
+  readonly args: readonly unknown[];
+  /** Every item of the chunk takes exactly one argument (sent without its list). */
+  readonly unary: boolean;
+}
+
+/**
+ * A worker's answers for consecutive items of a chunk, starting at item `from` (its position in
+ * the chunk): their values in order, and the positions (relative to `from`) that failed instead.
+ */
+export interface ChunkAnswers {
+  readonly chunk: number;
+  readonly from: number;
+  readonly values: readonly unknown[];
+  readonly failures: readonly (readonly [offset: number, error: Error])[];
 }
 
 /** One call (`map`, `imap`, ...) as the scheduler sees it. */
@@ -43,12 +59,19 @@ interface Item {
   readonly index: number;
   readonly args: readonly unknown[];
   attempts: number;
+  /** Suspected of killing a worker that had several unanswered items: it runs alone next. */
+  alone: boolean;
 }
 
 interface InFlight {
   readonly id: number;
-  /** Items not yet answered, in the order the worker runs them. */
-  readonly pending: Item[];
+  /** The chunk's items in the order the worker runs them; those from `head` on are unanswered. */
+  readonly items: Item[];
+  head: number;
+}
+
+function unanswered(chunk: InFlight): Item[] {
+  return chunk.items.slice(chunk.head);
 }
 
 interface WorkerState {
@@ -73,8 +96,10 @@ export interface SchedulerDeps {
 export interface SchedulerOptions {
   /** Times an item is retried on a fresh worker after its worker died running it. */
   readonly maxRetries: number;
-  /** Chunks in flight per worker. */
+  /** Chunks in flight per worker (at least). */
   readonly prefetch: number;
+  /** Items in flight per worker (at least), so small chunks still keep a worker busy. Default 64. */
+  readonly prefetchItems?: number;
   /** Items a worker runs before it is replaced; undefined for no limit. */
   readonly maxTasksPerWorker: number | undefined;
 }
@@ -117,7 +142,7 @@ export class PoolScheduler {
 
   /** Adds items of `job` (each an argument list) at the back of the queue. */
   submit(job: Job, items: Iterable<readonly [index: number, args: readonly unknown[]]>): void {
-    for (const [index, args] of items) this.#queue.push({ job, index, args, attempts: 0 });
+    for (const [index, args] of items) this.#queue.push({ job, index, args, attempts: 0, alone: false });
     this.#pump();
   }
 
@@ -128,45 +153,86 @@ export class PoolScheduler {
   }
 
   /**
-   * A worker died. The item it was running (the first unanswered one) is retried on another
-   * worker up to `maxRetries` times, then failed with `WorkerCrashedError`; its other items go
-   * back to the front of the queue, untouched.
+   * A worker died. Chunks run in order, so only its first chunk had started. If one item of that
+   * chunk was unanswered, it was running: it is retried on another worker up to `maxRetries`
+   * times, then failed with `WorkerCrashedError`. If several were (answers of quick items travel
+   * in batches), each of them runs alone next, so the one that kills a worker again is found
+   * without failing the others. Every other item goes back to the front of the queue, untouched.
    */
   removeWorker(worker: string, exit: ExitInfo): void {
     const state = this.#workers.get(worker);
     if (state === undefined) return;
     this.#workers.delete(worker);
-    const pending = state.chunks.flatMap((c) => c.pending);
-    // The culprit is picked before dropped calls are filtered out: a dropped call's item that kills
-    // its worker must not pin the blame on the next call's item.
-    const culprit = state.blamed ? undefined : pending.shift();
-    if (culprit !== undefined && !this.#dropped.has(culprit.job)) {
-      if (exit.reason === 'shutdown' || exit.reason === 'normal') pending.unshift(culprit);
+    const [started, ...waiting] = state.chunks;
+    const suspects = started === undefined ? [] : unanswered(started);
+    const rest = waiting.flatMap(unanswered);
+    const abnormal = exit.reason !== 'shutdown' && exit.reason !== 'normal';
+    if (abnormal && !state.blamed && suspects.length === 1) {
+      const culprit = suspects[0] as Item;
+      // A dropped call's item is neither retried nor reported, but it keeps the blame off others.
+      if (this.#dropped.has(culprit.job)) suspects.length = 0;
       else if (++culprit.attempts > this.#options.maxRetries) {
+        suspects.length = 0;
         culprit.job.onOutcome(culprit.index, {
           ok: false,
           error: new WorkerCrashedError(exit, culprit.attempts),
         });
-      } else pending.unshift(culprit);
+      }
+    } else if (abnormal && !state.blamed) {
+      for (const item of suspects) item.alone = true;
     }
-    this.#requeued = [...pending.filter((item) => !this.#dropped.has(item.job)), ...this.#requeued];
+    this.#requeued = [...suspects, ...rest, ...this.#requeued].filter((item) => !this.#dropped.has(item.job));
+    this.#pump();
+  }
+
+  /**
+   * A worker answered consecutive items of a chunk. Items answered out of turn (they should not
+   * be) are matched one by one.
+   */
+  answers(worker: string, answers: ChunkAnswers): void {
+    const state = this.#workers.get(worker);
+    const inFlight = state?.chunks.find((c) => c.id === answers.chunk);
+    if (state === undefined || inFlight === undefined) return;
+    const failures = new Map(answers.failures);
+    const items = inFlight.items.slice(answers.from, answers.from + answers.values.length);
+    for (const [offset, item] of items.entries()) {
+      const failure = failures.get(offset);
+      const outcome: Outcome =
+        failure === undefined ? { ok: true, value: answers.values[offset] } : { ok: false, error: failure };
+      if (!this.#settle(worker, answers.chunk, item.index, outcome)) break;
+    }
     this.#pump();
   }
 
   /** A worker answered one item of a chunk. */
   outcome(worker: string, chunk: number, index: number, outcome: Outcome): void {
+    this.#settle(worker, chunk, index, outcome);
+    this.#pump();
+  }
+
+  /** Records one answer; true while the worker is still in service. */
+  #settle(worker: string, chunk: number, index: number, outcome: Outcome): boolean {
     const state = this.#workers.get(worker);
-    const inFlight = state?.chunks.find((c) => c.id === chunk);
-    const at = inFlight?.pending.findIndex((item) => item.index === index) ?? -1;
-    if (state === undefined || inFlight === undefined || at < 0) return;
-    const [item] = inFlight.pending.splice(at, 1);
-    if (inFlight.pending.length === 0) state.chunks.splice(state.chunks.indexOf(inFlight), 1);
+    const inFlight =
+      state?.chunks[0]?.id === chunk ? state.chunks[0] : state?.chunks.find((c) => c.id === chunk);
+    if (state === undefined || inFlight === undefined) return false;
+    let item: Item | undefined;
+    if (inFlight.items[inFlight.head]?.index === index) {
+      // Answers come in the order the worker runs the items: the common case is the next one.
+      item = inFlight.items[inFlight.head++];
+    } else {
+      const at = inFlight.items.findIndex((it, i) => i >= inFlight.head && it.index === index);
+      if (at < 0) return true;
+      [item] = inFlight.items.splice(at, 1);
+    }
+    if (inFlight.head >= inFlight.items.length) state.chunks.splice(state.chunks.indexOf(inFlight), 1);
     item?.job.onOutcome(index, outcome);
     if (state.retiring && state.chunks.length === 0) {
       this.#workers.delete(worker);
       this.#deps.recycle(worker);
+      return false;
     }
-    this.#pump();
+    return true;
   }
 
   /**
@@ -174,7 +240,8 @@ export class PoolScheduler {
    * it is idle. (Items run in the order they were sent, so this is the one that started last.)
    */
   current(worker: string): { readonly job: Job; readonly index: number } | undefined {
-    return this.#workers.get(worker)?.chunks[0]?.pending[0];
+    const chunk = this.#workers.get(worker)?.chunks[0];
+    return chunk?.items[chunk.head];
   }
 
   /**
@@ -184,9 +251,10 @@ export class PoolScheduler {
   failCurrent(worker: string, error: Error): void {
     const state = this.#workers.get(worker);
     const chunk = state?.chunks[0];
-    const item = chunk?.pending.shift();
+    const item = chunk?.items[chunk.head];
     if (state === undefined || chunk === undefined || item === undefined) return;
-    if (chunk.pending.length === 0) state.chunks.shift();
+    chunk.head++;
+    if (chunk.head >= chunk.items.length) state.chunks.shift();
     state.blamed = true;
     state.retiring = true;
     item.job.onOutcome(item.index, { ok: false, error });
@@ -212,7 +280,7 @@ export class PoolScheduler {
   workersRunning(job: Job): string[] {
     const found: string[] = [];
     for (const [worker, state] of this.#workers) {
-      if (state.chunks.some((c) => c.pending.some((item) => item.job === job))) found.push(worker);
+      if (state.chunks.some((c) => unanswered(c).some((item) => item.job === job))) found.push(worker);
     }
     return found;
   }
@@ -226,13 +294,20 @@ export class PoolScheduler {
 
   /** Hands out chunks level by level: every worker gets one before any gets a second. */
   #pump(): void {
-    for (let level = 0; level < this.#options.prefetch; level++) {
+    const minItems = this.#options.prefetchItems ?? 64;
+    for (let level = 0; this.queued > 0; level++) {
+      let dispatched = false;
       for (const [worker, state] of this.#workers) {
         if (this.queued === 0) return;
         if (state.retiring || state.chunks.length > level) continue;
+        const inFlight = state.chunks.reduce((n, c) => n + c.items.length - c.head, 0);
+        if (state.chunks.length >= this.#options.prefetch && inFlight >= minItems) continue;
         const chunk = this.#nextChunkFor(state);
-        if (chunk !== undefined) this.#deps.dispatch(worker, chunk);
+        if (chunk === undefined) continue;
+        this.#deps.dispatch(worker, chunk);
+        dispatched = true;
       }
+      if (!dispatched && level >= this.#options.prefetch) return;
     }
   }
 
@@ -241,11 +316,11 @@ export class PoolScheduler {
     if (first === undefined) return undefined;
     const items = [first];
     const limit = this.#limitFor(state, first.job.chunkSize);
-    // A requeued item runs alone: if it kills this worker too, nothing else is lost with it.
-    if (first.attempts === 0) {
+    // A retried or suspected item runs alone: if it kills this worker too, nothing else is lost.
+    if (first.attempts === 0 && !first.alone) {
       while (items.length < limit) {
         const next = this.#requeued.length > 0 ? this.#requeued[0] : this.#queue.peek();
-        if (next === undefined || next.job !== first.job || next.attempts > 0) break;
+        if (next === undefined || next.job !== first.job || next.attempts > 0 || next.alone) break;
         items.push((this.#requeued.length > 0 ? this.#requeued.shift() : this.#queue.shift()) as Item);
       }
     }
@@ -253,8 +328,15 @@ export class PoolScheduler {
     const max = this.#options.maxTasksPerWorker;
     if (max !== undefined && state.given >= max) state.retiring = true;
     const id = this.#nextChunk++;
-    state.chunks.push({ id, pending: items });
-    return { chunk: id, task: first.job.task, items: items.map((item) => [item.index, item.args] as const) };
+    state.chunks.push({ id, items, head: 0 });
+    const unary = items.every((item) => item.args.length === 1);
+    return {
+      chunk: id,
+      task: first.job.task,
+      indexes: items.map((item) => item.index),
+      args: unary ? items.map((item) => item.args[0]) : items.map((item) => item.args),
+      unary,
+    };
   }
 
   #limitFor(state: WorkerState, chunkSize: number): number {
