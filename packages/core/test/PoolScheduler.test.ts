@@ -39,7 +39,7 @@ function setup(options: Partial<SchedulerOptions> = {}) {
   const sent: Sent[] = [];
   const recycled: string[] = [];
   const scheduler = new PoolScheduler(
-    { maxRetries: 0, prefetch: 1, maxTasksPerWorker: undefined, ...options },
+    { maxRetries: 0, prefetch: 1, prefetchItems: 0, maxTasksPerWorker: undefined, ...options },
     {
       dispatch: (worker, chunk) => void sent.push({ worker, chunk }),
       recycle: (worker) => void recycled.push(worker),
@@ -54,7 +54,7 @@ function items(from: number, to: number): [number, unknown[]][] {
 }
 
 /** The indexes of a sent chunk. */
-const indexes = (sent: Sent): number[] => sent.chunk.items.map(([index]) => index);
+const indexes = (sent: Sent): number[] => [...sent.chunk.indexes];
 
 /** Each sent chunk as `[worker, task name, indexes]`, in the order sent. */
 const log = (sent: readonly Sent[]) => sent.map((s) => [s.worker, s.chunk.task.name, indexes(s)]);
@@ -108,14 +108,28 @@ describe('PoolScheduler chunking', () => {
       ['w1', 'square', [6, 7]],
     ]);
     expect(sent[0]!.chunk.task).toEqual(job.task);
-    expect(sent[0]!.chunk.items).toEqual([
-      [0, [0]],
-      [1, [1]],
-      [2, [2]],
-    ]);
+    // Every item takes one argument: the chunk carries the arguments themselves.
+    expect(sent[0]!.chunk.indexes).toEqual([0, 1, 2]);
+    expect(sent[0]!.chunk.args).toEqual([0, 1, 2]);
+    expect(sent[0]!.chunk.unary).toBe(true);
     const ids = sent.map((s) => s.chunk.chunk);
     expect(new Set(ids).size).toBe(ids.length);
     expect(scheduler.queued).toBe(0);
+  });
+
+  it('sends argument lists when some item of the chunk does not take exactly one argument', () => {
+    const { scheduler, sent } = setup({ prefetch: 10 });
+    scheduler.addWorker('w1');
+    scheduler.submit(fakeJob('a', 3), [
+      [0, [1, 2]],
+      [1, [3]],
+      [2, []],
+      [3, [[4]]],
+    ]);
+    expect(sent.map((s) => [s.chunk.indexes, s.chunk.args, s.chunk.unary])).toEqual([
+      [[0, 1, 2], [[1, 2], [3], []], false],
+      [[3], [[4]], true],
+    ]);
   });
 
   it('never puts two jobs in one chunk', () => {
@@ -228,24 +242,106 @@ describe('PoolScheduler prefetch', () => {
   });
 });
 
+describe('PoolScheduler prefetchItems', () => {
+  it('keeps at least prefetchItems items in flight per worker with small chunks, level by level', () => {
+    const { scheduler, sent } = setup({ prefetch: 2, prefetchItems: 8 });
+    scheduler.addWorker('w1');
+    scheduler.addWorker('w2');
+    scheduler.submit(fakeJob('a', 1), items(0, 19));
+    // 8 single-item chunks each (not just `prefetch` = 2), every worker served once per level.
+    expect(log(sent)).toEqual(
+      items(0, 15).map(([index]) => [index % 2 === 0 ? 'w1' : 'w2', 'a', [index]] as const),
+    );
+    expect(scheduler.queued).toBe(4);
+  });
+
+  it('counts items, not chunks: a chunk that reaches the count ends the filling', () => {
+    const { scheduler, sent } = setup({ prefetch: 2, prefetchItems: 8 });
+    scheduler.addWorker('w1');
+    scheduler.submit(fakeJob('a', 3), items(0, 19));
+    expect(log(sent)).toEqual([
+      ['w1', 'a', [0, 1, 2]],
+      ['w1', 'a', [3, 4, 5]],
+      ['w1', 'a', [6, 7, 8]],
+    ]);
+    expect(scheduler.queued).toBe(11);
+  });
+
+  it('still sends `prefetch` chunks when fewer would hold prefetchItems items', () => {
+    const { scheduler, sent } = setup({ prefetch: 2, prefetchItems: 8 });
+    scheduler.addWorker('w1');
+    scheduler.submit(fakeJob('a', 10), items(0, 29));
+    expect(log(sent)).toEqual([
+      ['w1', 'a', items(0, 9).map(([index]) => index)],
+      ['w1', 'a', items(10, 19).map(([index]) => index)],
+    ]);
+  });
+
+  it('defaults to 64 items', () => {
+    const { scheduler, sent } = setup({ prefetch: 2, prefetchItems: undefined });
+    scheduler.addWorker('w1');
+    scheduler.submit(fakeJob('a', 1), items(0, 99));
+    expect(sent).toHaveLength(64);
+    expect(sent.every((s) => s.worker === 'w1' && s.chunk.indexes.length === 1)).toBe(true);
+    expect(scheduler.queued).toBe(36);
+  });
+
+  it('gives a new worker chunks before the busy ones get more', () => {
+    const { scheduler, sent } = setup({ prefetch: 1, prefetchItems: 4 });
+    scheduler.addWorker('w1');
+    scheduler.submit(fakeJob('a', 1), items(0, 1));
+    expect(log(sent)).toEqual([
+      ['w1', 'a', [0]],
+      ['w1', 'a', [1]],
+    ]);
+    scheduler.addWorker('w2');
+    scheduler.submit(fakeJob('b', 1), items(0, 5));
+    expect(log(sent.slice(2))).toEqual([
+      ['w2', 'b', [0]],
+      ['w2', 'b', [1]],
+      ['w1', 'b', [2]],
+      ['w2', 'b', [3]],
+      ['w1', 'b', [4]],
+      ['w2', 'b', [5]],
+    ]);
+  });
+
+  it('stops at the maxTasksPerWorker allowance', () => {
+    const { scheduler, sent } = setup({ prefetch: 2, prefetchItems: 8, maxTasksPerWorker: 5 });
+    scheduler.addWorker('w1');
+    scheduler.submit(fakeJob('a', 1), items(0, 19));
+    expect(log(sent)).toEqual(items(0, 4).map(([index]) => ['w1', 'a', [index]]));
+    expect(scheduler.queued).toBe(15);
+  });
+});
+
 describe('PoolScheduler worker deaths', () => {
   it('fails the item the worker was running with WorkerCrashedError when maxRetries is 0', () => {
-    const { scheduler, sent } = setup({ maxRetries: 0 });
+    const { scheduler, sent } = setup({ maxRetries: 0, prefetch: 2, maxTasksPerWorker: 5 });
     const job = fakeJob('a', 3);
     scheduler.addWorker('w1');
-    scheduler.submit(job, items(0, 5));
-    answer(scheduler, sent[0]!, 0);
+    scheduler.submit(job, items(0, 6));
+    expect(log(sent)).toEqual([
+      ['w1', 'a', [0, 1, 2]],
+      ['w1', 'a', [3, 4]],
+    ]);
+    // 0 and 1 are answered: 2, the only unanswered item of the first chunk, was running.
+    answer(scheduler, sent[0]!, 0, 1);
     scheduler.removeWorker('w1', SIGKILL);
     expect(scheduler.workers).toBe(0);
-    expect(job.outcomes.map(([index]) => index)).toEqual([0, 1]);
-    const error = crash(job, 1);
+    expect(job.outcomes.map(([index]) => index)).toEqual([0, 1, 2]);
+    const error = crash(job, 2);
     expect(error.exit).toEqual(SIGKILL);
     expect(error.attempts).toBe(1);
     expect(error.code).toBe('ERR_TROUPE_WORKER_CRASHED');
-    // Item 2 goes back untouched, ahead of 3..5, and is chunked with them as usual.
+    // The later chunk (3, 4) goes back untouched, ahead of 5 and 6, and is chunked with them as usual.
     expect(scheduler.queued).toBe(4);
     scheduler.addWorker('w2');
-    expect(log(sent.slice(1))).toEqual([['w2', 'a', [2, 3, 4]]]);
+    expect(log(sent.slice(2))).toEqual([
+      ['w2', 'a', [3, 4, 5]],
+      ['w2', 'a', [6]],
+    ]);
+    expect(job.outcomes).toHaveLength(3);
   });
 
   it.each<ExitInfo>([
@@ -254,10 +350,14 @@ describe('PoolScheduler worker deaths', () => {
     { reason: 'timeout', code: null, signal: 'SIGKILL' },
     { reason: 'signal', code: null, signal: 'SIGTERM' },
   ])('blames the running item for a $reason exit', (exit) => {
-    const { scheduler } = setup({ maxRetries: 0 });
-    const job = fakeJob('a', 2);
+    const { scheduler, sent } = setup({ maxRetries: 0, prefetch: 2 });
+    const job = fakeJob('a', 1);
     scheduler.addWorker('w1');
     scheduler.submit(job, items(0, 1));
+    expect(log(sent)).toEqual([
+      ['w1', 'a', [0]],
+      ['w1', 'a', [1]],
+    ]);
     scheduler.removeWorker('w1', exit);
     const error = crash(job, 0);
     expect(error.exit).toBe(exit);
@@ -275,16 +375,17 @@ describe('PoolScheduler worker deaths', () => {
       ['w1', 'a', [0, 1]],
       ['w2', 'a', [2, 3]],
     ]);
+    answer(scheduler, sent[0]!, 0);
     scheduler.removeWorker('w1', SIGKILL);
-    expect(job.outcomes).toEqual([]);
-    expect(scheduler.queued).toBe(6); // 0 and 1 back in front of 4..7
+    expect(job.outcomes).toEqual([[0, ok(0)]]);
+    expect(scheduler.queued).toBe(5); // 1 back in front of 4..7
     answer(scheduler, sent[1]!);
-    // Item 0 runs alone, so that a second death takes nothing else with it.
-    expect(log(sent.slice(2))).toEqual([['w2', 'a', [0]]]);
+    // Item 1 runs alone, so that a second death takes nothing else with it.
+    expect(log(sent.slice(2))).toEqual([['w2', 'a', [1]]]);
     scheduler.addWorker('w3');
-    expect(log(sent.slice(3))).toEqual([['w3', 'a', [1, 4]]]);
+    expect(log(sent.slice(3))).toEqual([['w3', 'a', [4, 5]]]);
     scheduler.removeWorker('w2', SIGKILL);
-    const error = crash(job, 0);
+    const error = crash(job, 1);
     expect(error.attempts).toBe(2);
     expect(error.exit).toBe(SIGKILL);
     expect(sent.every((s) => s.worker !== 'w1' || s === sent[0])).toBe(true);
@@ -294,51 +395,62 @@ describe('PoolScheduler worker deaths', () => {
     const { scheduler, sent } = setup({ maxRetries: 1 });
     const job = fakeJob('a', 2);
     scheduler.addWorker('w1');
-    scheduler.submit(job, items(0, 3));
+    scheduler.submit(job, items(0, 4));
+    answer(scheduler, sent[0]!, 0);
     scheduler.removeWorker('w1', SIGKILL);
-    scheduler.addWorker('w2');
-    expect(log(sent.slice(1))).toEqual([['w2', 'a', [0]]]);
-    answer(scheduler, sent[1]!);
     expect(job.outcomes).toEqual([[0, ok(0)]]);
-    expect(log(sent.slice(2))).toEqual([['w2', 'a', [1, 2]]]);
+    scheduler.addWorker('w2');
+    expect(log(sent.slice(1))).toEqual([['w2', 'a', [1]]]);
+    answer(scheduler, sent[1]!);
+    expect(job.outcomes).toEqual([
+      [0, ok(0)],
+      [1, ok(2)],
+    ]);
+    expect(log(sent.slice(2))).toEqual([['w2', 'a', [2, 3]]]);
   });
 
-  it('blames the first unanswered item, even when later ones were answered first', () => {
+  it('blames the only unanswered item of the first chunk, even when later ones were answered first', () => {
     const { scheduler, sent } = setup();
     const job = fakeJob('a', 3);
     scheduler.addWorker('w1');
-    scheduler.submit(job, items(0, 2));
-    answer(scheduler, sent[0]!, 1);
+    scheduler.submit(job, items(0, 3));
+    answer(scheduler, sent[0]!, 2, 1);
     scheduler.removeWorker('w1', SIGKILL);
-    crash(job, 0);
-    expect(scheduler.takeAll().map((item) => item.index)).toEqual([2]);
+    expect(job.outcomes.map(([index]) => index)).toEqual([2, 1, 0]);
+    expect(crash(job, 0).attempts).toBe(1);
+    expect(scheduler.takeAll().map((item) => [item.index, item.attempts])).toEqual([[3, 0]]);
   });
 
   it("puts the worker's other chunks back in order, ahead of later items and later jobs", () => {
-    const { scheduler, sent } = setup({ prefetch: 2 });
+    const { scheduler, sent } = setup({ prefetch: 3 });
     const a = fakeJob('a', 2);
     const b = fakeJob('b', 2);
+    const c = fakeJob('c', 2);
     scheduler.addWorker('w1');
     scheduler.submit(a, items(0, 3));
+    scheduler.submit(b, items(0, 1));
     expect(log(sent)).toEqual([
       ['w1', 'a', [0, 1]],
       ['w1', 'a', [2, 3]],
+      ['w1', 'b', [0, 1]],
     ]);
-    scheduler.submit(b, items(0, 1));
-    answer(scheduler, sent[0]!); // frees a credit: w1 takes b
-    expect(log(sent.slice(2))).toEqual([['w1', 'b', [0, 1]]]);
     scheduler.submit(a, items(4, 5));
+    scheduler.submit(c, items(0, 0));
+    answer(scheduler, sent[0]!, 0);
     scheduler.removeWorker('w1', SIGKILL);
-    crash(a, 2);
+    crash(a, 1);
+    expect(a.outcomes).toHaveLength(2);
     expect(b.outcomes).toEqual([]);
-    expect(scheduler.queued).toBe(5); // a3, b0, b1 back in front of a4, a5
+    expect(scheduler.queued).toBe(7); // a2, a3, b0, b1 back in front of a4, a5, c0
     scheduler.addWorker('w2');
+    // Untouched: a2 and a3 still travel together, and not with a4 (b came between them).
     expect(log(sent.slice(3))).toEqual([
-      ['w2', 'a', [3]],
+      ['w2', 'a', [2, 3]],
       ['w2', 'b', [0, 1]],
+      ['w2', 'a', [4, 5]],
     ]);
     scheduler.addWorker('w3');
-    expect(log(sent.slice(5))).toEqual([['w3', 'a', [4, 5]]]);
+    expect(log(sent.slice(6))).toEqual([['w3', 'c', [0]]]);
   });
 
   it.each([
@@ -352,12 +464,30 @@ describe('PoolScheduler worker deaths', () => {
     scheduler.removeWorker('w1', exit);
     expect(job.outcomes).toEqual([]);
     expect(scheduler.queued).toBe(3);
-    // Untouched: the items are chunked together again, not isolated as a retry would be.
+    // Untouched: the items are chunked together again, neither isolated as a retry would be nor
+    // run alone as suspects would.
     scheduler.addWorker('w2');
     expect(log(sent.slice(1))).toEqual([['w2', 'a', [0, 1, 2]]]);
-    // And the clean exit used up none of the item's retries.
+    // And the clean exit used up none of the items' retries.
+    answer(scheduler, sent[1]!, 0, 1);
     scheduler.removeWorker('w2', SIGKILL);
-    expect(crash(job, 0).attempts).toBe(1);
+    expect(crash(job, 2).attempts).toBe(1);
+  });
+
+  it.each([
+    ['shutdown', SHUTDOWN],
+    ['normal', NORMAL],
+  ] as const)('blames nothing after a %s exit with one unanswered item either', (_, exit) => {
+    const { scheduler, sent } = setup({ maxRetries: 0 });
+    const job = fakeJob('a', 2);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 3));
+    answer(scheduler, sent[0]!, 0);
+    scheduler.removeWorker('w1', exit);
+    expect(job.outcomes).toEqual([[0, ok(0)]]);
+    scheduler.addWorker('w2');
+    // Item 1 was not retried (a retry runs alone): it is chunked with 2 as usual.
+    expect(log(sent.slice(1))).toEqual([['w2', 'a', [1, 2]]]);
   });
 
   it('does not count a clean exit against maxRetries', () => {
@@ -388,6 +518,398 @@ describe('PoolScheduler worker deaths', () => {
     expect(scheduler.workers).toBe(0);
     expect(scheduler.queued).toBe(0);
     expect(sent).toEqual([]);
+  });
+});
+
+describe('PoolScheduler deaths with several unanswered items', () => {
+  it('blames nobody, and runs each of them alone next, in order, ahead of the other queued items', () => {
+    const { scheduler, sent } = setup({ maxRetries: 0, prefetch: 2 });
+    const job = fakeJob('a', 3);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 8));
+    expect(log(sent)).toEqual([
+      ['w1', 'a', [0, 1, 2]],
+      ['w1', 'a', [3, 4, 5]],
+    ]);
+    answer(scheduler, sent[0]!, 0);
+    // 1 and 2 are unanswered: 2 may have run, its answer waiting in a batch with 1's.
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(job.outcomes).toEqual([[0, ok(0)]]);
+    expect(scheduler.queued).toBe(8);
+    scheduler.addWorker('w2');
+    expect(log(sent.slice(2))).toEqual([
+      ['w2', 'a', [1]],
+      ['w2', 'a', [2]],
+    ]);
+    answer(scheduler, sent[2]!);
+    expect(log(sent.slice(4))).toEqual([['w2', 'a', [3, 4, 5]]]);
+    answer(scheduler, sent[3]!);
+    expect(log(sent.slice(5))).toEqual([['w2', 'a', [6, 7, 8]]]);
+    answer(scheduler, sent[4]!);
+    answer(scheduler, sent[5]!);
+    // Nobody was blamed: every item completed normally.
+    expect(job.outcomes).toEqual(items(0, 8).map(([index]) => [index, ok(index * 2)]));
+    expect(scheduler.queued).toBe(0);
+  });
+
+  it('runs the suspects alone even when their job has another job queued behind, and one per worker', () => {
+    const { scheduler, sent } = setup({ maxRetries: 0 });
+    const a = fakeJob('a', 4);
+    const b = fakeJob('b', 4);
+    scheduler.addWorker('w1');
+    scheduler.submit(a, items(0, 3));
+    scheduler.submit(b, items(0, 1));
+    scheduler.submit(a, items(4, 5));
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(a.outcomes).toEqual([]);
+    expect(scheduler.queued).toBe(8);
+    scheduler.addWorker('w2');
+    scheduler.addWorker('w3');
+    scheduler.addWorker('w4');
+    expect(log(sent.slice(1))).toEqual([
+      ['w2', 'a', [0]],
+      ['w3', 'a', [1]],
+      ['w4', 'a', [2]],
+    ]);
+    answer(scheduler, sent[2]!);
+    answer(scheduler, sent[1]!);
+    expect(log(sent.slice(4))).toEqual([
+      ['w3', 'a', [3]],
+      ['w2', 'b', [0, 1]],
+    ]);
+    answer(scheduler, sent[3]!);
+    expect(log(sent.slice(6))).toEqual([['w4', 'a', [4, 5]]]);
+  });
+
+  it('never chunks an untouched item with a suspect behind it', () => {
+    const { scheduler, sent } = setup({ maxRetries: 0, prefetch: 1 });
+    const job = fakeJob('a', 4);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 1));
+    scheduler.addWorker('w2');
+    scheduler.submit(job, items(2, 3));
+    expect(log(sent)).toEqual([
+      ['w1', 'a', [0, 1]],
+      ['w2', 'a', [2, 3]],
+    ]);
+    scheduler.removeWorker('w1', SIGKILL); // 0 and 1 are suspects, waiting for a worker
+    scheduler.removeWorker('w2', SHUTDOWN); // 2 and 3 go back untouched, in front of them
+    expect(scheduler.queued).toBe(4);
+    scheduler.addWorker('w3');
+    answer(scheduler, sent[2]!);
+    answer(scheduler, sent[3]!);
+    expect(log(sent.slice(2))).toEqual([
+      ['w3', 'a', [2, 3]],
+      ['w3', 'a', [0]],
+      ['w3', 'a', [1]],
+    ]);
+    expect(job.outcomes).toEqual([
+      [2, ok(4)],
+      [3, ok(6)],
+      [0, ok(0)],
+    ]);
+  });
+
+  it('blames the suspect that kills a worker again while running alone (maxRetries 0)', () => {
+    const { scheduler, sent } = setup({ maxRetries: 0, prefetch: 2 });
+    const job = fakeJob('a', 3);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 5));
+    scheduler.removeWorker('w1', SIGKILL); // 0, 1, 2 unanswered: suspects
+    expect(job.outcomes).toEqual([]);
+    scheduler.addWorker('w2');
+    expect(log(sent.slice(2))).toEqual([
+      ['w2', 'a', [0]],
+      ['w2', 'a', [1]],
+    ]);
+    answer(scheduler, sent[2]!);
+    expect(log(sent.slice(4))).toEqual([['w2', 'a', [2]]]);
+    // w2 dies running 1 alone: 1 is the culprit; 2 (a later chunk) is not blamed.
+    const exit: ExitInfo = { reason: 'error', code: 1, signal: null, error: new Error('segfault') };
+    scheduler.removeWorker('w2', exit);
+    expect(job.outcomes.map(([index]) => index)).toEqual([0, 1]);
+    const error = crash(job, 1);
+    expect(error.attempts).toBe(1);
+    expect(error.exit).toBe(exit);
+    // 2 is still a suspect: it runs alone, then the untouched chunk 3..5.
+    scheduler.addWorker('w3');
+    expect(log(sent.slice(5))).toEqual([
+      ['w3', 'a', [2]],
+      ['w3', 'a', [3, 4, 5]],
+    ]);
+    answer(scheduler, sent[5]!);
+    answer(scheduler, sent[6]!);
+    expect(job.outcomes).toEqual([
+      [0, ok(0)],
+      [1, job.outcomes[1]![1]],
+      [2, ok(4)],
+      [3, ok(6)],
+      [4, ok(8)],
+      [5, ok(10)],
+    ]);
+  });
+
+  it('retries a suspect caught alone up to maxRetries times, alone, then fails it', () => {
+    const { scheduler, sent } = setup({ maxRetries: 1 });
+    const job = fakeJob('a', 2);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 3));
+    scheduler.removeWorker('w1', SIGKILL);
+    scheduler.addWorker('w2');
+    scheduler.removeWorker('w2', SIGKILL); // 0 killed it alone: attempt 1 of 2
+    expect(job.outcomes).toEqual([]);
+    scheduler.addWorker('w3');
+    scheduler.removeWorker('w3', SIGKILL); // and again: it fails
+    expect(crash(job, 0).attempts).toBe(2);
+    scheduler.addWorker('w4');
+    answer(scheduler, sent[3]!);
+    expect(log(sent)).toEqual([
+      ['w1', 'a', [0, 1]],
+      ['w2', 'a', [0]],
+      ['w3', 'a', [0]],
+      ['w4', 'a', [1]],
+      ['w4', 'a', [2, 3]],
+    ]);
+    expect(job.outcomes.map(([index]) => index)).toEqual([0, 1]);
+  });
+
+  it("never blames a later chunk's items, even one left alone unanswered in its chunk", () => {
+    const { scheduler, sent } = setup({ maxRetries: 0, prefetch: 2 });
+    const job = fakeJob('a', 2);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 4));
+    expect(log(sent)).toEqual([
+      ['w1', 'a', [0, 1]],
+      ['w1', 'a', [2, 3]],
+    ]);
+    answer(scheduler, sent[1]!, 2);
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(job.outcomes).toEqual([[2, ok(4)]]);
+    expect(scheduler.queued).toBe(4);
+    // 0 and 1 run alone; 3 goes back untouched, chunked with 4.
+    scheduler.addWorker('w2');
+    answer(scheduler, sent[2]!);
+    answer(scheduler, sent[3]!);
+    expect(log(sent.slice(2))).toEqual([
+      ['w2', 'a', [0]],
+      ['w2', 'a', [1]],
+      ['w2', 'a', [3, 4]],
+    ]);
+  });
+
+  it("never blames a later chunk's items when the first chunk had one unanswered item", () => {
+    const { scheduler, sent } = setup({ maxRetries: 0, prefetch: 3 });
+    const job = fakeJob('a', 1);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 3));
+    expect(log(sent)).toEqual([
+      ['w1', 'a', [0]],
+      ['w1', 'a', [1]],
+      ['w1', 'a', [2]],
+    ]);
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(job.outcomes.map(([index]) => index)).toEqual([0]);
+    crash(job, 0);
+    expect(scheduler.takeAll().map((item) => [item.index, item.attempts])).toEqual([
+      [1, 0],
+      [2, 0],
+      [3, 0],
+    ]);
+  });
+});
+
+describe('PoolScheduler current, failCurrent and condemn', () => {
+  it('current is the first unanswered item of the first chunk, with its job', () => {
+    const { scheduler, sent } = setup({ prefetch: 2 });
+    const job = fakeJob('a', 3);
+    expect(scheduler.current('ghost')).toBeUndefined();
+    scheduler.addWorker('w1');
+    expect(scheduler.current('w1')).toBeUndefined();
+    scheduler.submit(job, items(0, 4));
+    const current = () => {
+      const found = scheduler.current('w1');
+      return found === undefined ? undefined : [found.job, found.index];
+    };
+    expect(current()).toEqual([job, 0]);
+    answer(scheduler, sent[0]!, 0);
+    expect(current()).toEqual([job, 1]);
+    answer(scheduler, sent[0]!, 2); // out of turn: 1 is still unanswered
+    expect(current()).toEqual([job, 1]);
+    answer(scheduler, sent[0]!, 1);
+    expect(current()).toEqual([job, 3]); // the next chunk
+    answer(scheduler, sent[1]!, 3);
+    expect(current()).toEqual([job, 4]);
+    answer(scheduler, sent[1]!, 4);
+    expect(current()).toBeUndefined();
+  });
+
+  it('failCurrent fails the running item with that error; the death blames nothing and requeues the rest', () => {
+    const { scheduler, sent, recycled } = setup({ maxRetries: 0, prefetch: 2 });
+    const job = fakeJob('a', 3);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 8));
+    answer(scheduler, sent[0]!, 0);
+    const error = new Error('too slow');
+    scheduler.failCurrent('w1', error);
+    expect(job.outcomes).toEqual([
+      [0, ok(0)],
+      [1, { ok: false, error }],
+    ]);
+    expect(scheduler.current('w1')?.index).toBe(2);
+    expect(sent).toHaveLength(2);
+    // The runtime kills it: 2, now the only unanswered item of its first chunk, is not blamed.
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(job.outcomes).toHaveLength(2);
+    expect(recycled).toEqual([]);
+    expect(scheduler.queued).toBe(7);
+    scheduler.addWorker('w2');
+    // Untouched: 2..5 neither retried nor suspected, chunked with the rest as usual.
+    expect(log(sent.slice(2))).toEqual([
+      ['w2', 'a', [2, 3, 4]],
+      ['w2', 'a', [5, 6, 7]],
+    ]);
+    answer(scheduler, sent[2]!);
+    answer(scheduler, sent[3]!);
+    answer(scheduler, sent[4]!);
+    expect(job.outcomes.map(([index]) => index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(job.outcomes.slice(2).every(([, outcome]) => outcome.ok)).toBe(true);
+  });
+
+  it('failCurrent on the last item of a chunk moves on to the next chunk, whose items are not suspected', () => {
+    const { scheduler, sent } = setup({ maxRetries: 0, prefetch: 2 });
+    const job = fakeJob('a', 2);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 5));
+    answer(scheduler, sent[0]!, 0);
+    scheduler.failCurrent('w1', new Error('too slow'));
+    expect(job.outcomes.map(([index, outcome]) => [index, outcome.ok])).toEqual([
+      [0, true],
+      [1, false],
+    ]);
+    expect(scheduler.current('w1')?.index).toBe(2);
+    // Retiring: the freed credit brings no new chunk.
+    expect(sent).toHaveLength(2);
+    scheduler.removeWorker('w1', SIGKILL); // 2 and 3 unanswered: neither blamed nor run alone
+    expect(job.outcomes).toHaveLength(2);
+    scheduler.addWorker('w2');
+    expect(log(sent.slice(2))).toEqual([
+      ['w2', 'a', [2, 3]],
+      ['w2', 'a', [4, 5]],
+    ]);
+  });
+
+  it('failCurrent retires the worker: no more chunks, recycled once its other items are answered', () => {
+    const { scheduler, sent, recycled } = setup();
+    const job = fakeJob('a', 2);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 3));
+    scheduler.failCurrent('w1', new Error('too slow'));
+    expect(recycled).toEqual([]);
+    answer(scheduler, sent[0]!, 1);
+    expect(recycled).toEqual(['w1']);
+    expect(scheduler.workers).toBe(0);
+    expect(scheduler.queued).toBe(2);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('failCurrent does nothing to an idle or unknown worker', () => {
+    const { scheduler, sent } = setup({ maxRetries: 0 });
+    const job = fakeJob('a', 2);
+    scheduler.addWorker('w1');
+    scheduler.failCurrent('w1', new Error('too slow'));
+    scheduler.failCurrent('ghost', new Error('too slow'));
+    // w1 still takes work, and its death still blames its running item.
+    scheduler.submit(job, items(0, 0));
+    expect(log(sent)).toEqual([['w1', 'a', [0]]]);
+    expect(job.outcomes).toEqual([]);
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(crash(job, 0).attempts).toBe(1);
+  });
+
+  it('condemn: the worker gets no more chunks, and its death blames nothing', () => {
+    const { scheduler, sent } = setup({ maxRetries: 0, prefetch: 2 });
+    const job = fakeJob('a', 2);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 7));
+    scheduler.condemn('w1');
+    answer(scheduler, sent[0]!);
+    expect(sent).toHaveLength(2); // the freed credit brings nothing
+    answer(scheduler, sent[1]!, 2);
+    // 3, the only unanswered item of its first chunk, would be blamed if w1 had not been condemned.
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(job.outcomes.map(([index]) => index)).toEqual([0, 1, 2]);
+    expect(job.outcomes.every(([, outcome]) => outcome.ok)).toBe(true);
+    scheduler.addWorker('w2');
+    expect(log(sent.slice(2))).toEqual([
+      ['w2', 'a', [3, 4]],
+      ['w2', 'a', [5, 6]],
+    ]);
+  });
+
+  it('condemn: several unanswered items are not suspected either', () => {
+    const { scheduler, sent } = setup({ maxRetries: 0, prefetch: 2 });
+    const job = fakeJob('a', 2);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 3));
+    scheduler.condemn('w1');
+    scheduler.condemn('ghost');
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(job.outcomes).toEqual([]);
+    scheduler.addWorker('w2');
+    expect(log(sent.slice(2))).toEqual([
+      ['w2', 'a', [0, 1]],
+      ['w2', 'a', [2, 3]],
+    ]);
+  });
+});
+
+describe('PoolScheduler answers', () => {
+  it('settles consecutive items from a position of the chunk, values and failures', () => {
+    const { scheduler, sent } = setup();
+    const job = fakeJob('a', 4);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(10, 17));
+    const chunk = sent[0]!.chunk.chunk;
+    scheduler.answers('w1', { chunk, from: 0, values: ['x', 'y'], failures: [] });
+    expect(job.outcomes).toEqual([
+      [10, ok('x')],
+      [11, ok('y')],
+    ]);
+    expect(scheduler.current('w1')?.index).toBe(12);
+    expect(sent).toHaveLength(1);
+    const error = new Error('bad input');
+    scheduler.answers('w1', { chunk, from: 2, values: ['z', undefined], failures: [[1, error]] });
+    expect(job.outcomes.slice(2)).toEqual([
+      [12, ok('z')],
+      [13, { ok: false, error }],
+    ]);
+    // The chunk is done: its credit brings the next one.
+    expect(log(sent.slice(1))).toEqual([['w1', 'a', [14, 15, 16, 17]]]);
+  });
+
+  it('ignores answers for unknown workers and chunks, and repeated answers', () => {
+    const { scheduler, sent } = setup();
+    const job = fakeJob('a', 3);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 2));
+    const chunk = sent[0]!.chunk.chunk;
+    scheduler.answers('ghost', { chunk, from: 0, values: [1], failures: [] });
+    scheduler.answers('w1', { chunk: 999, from: 0, values: [1], failures: [] });
+    expect(job.outcomes).toEqual([]);
+    scheduler.answers('w1', { chunk, from: 0, values: [1], failures: [] });
+    scheduler.answers('w1', { chunk, from: 0, values: [1], failures: [] });
+    expect(job.outcomes).toEqual([[0, ok(1)]]);
+  });
+
+  it('a batch that leaves one item unanswered lets a death blame it', () => {
+    const { scheduler, sent } = setup({ maxRetries: 0 });
+    const job = fakeJob('a', 3);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 2));
+    scheduler.answers('w1', { chunk: sent[0]!.chunk.chunk, from: 0, values: [0, 2], failures: [] });
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(crash(job, 2).attempts).toBe(1);
+    expect(scheduler.queued).toBe(0);
   });
 });
 
@@ -520,6 +1042,30 @@ describe('PoolScheduler bookkeeping', () => {
       expect(scheduler.queued).toBe(2);
       scheduler.addWorker('w2');
       expect(log(sent.slice(2))).toEqual([['w2', 'b', [0, 1]]]);
+    },
+  );
+
+  it.each([0, 1])(
+    "a dropped job's item that kills its worker alone keeps the blame off the later chunks (maxRetries %i)",
+    (maxRetries) => {
+      const { scheduler, sent } = setup({ maxRetries, prefetch: 3 });
+      const a = fakeJob('a', 1);
+      const b = fakeJob('b', 2);
+      scheduler.addWorker('w1');
+      scheduler.submit(a, items(0, 1));
+      scheduler.submit(b, items(0, 1));
+      expect(log(sent)).toEqual([
+        ['w1', 'a', [0]],
+        ['w1', 'a', [1]],
+        ['w1', 'b', [0, 1]],
+      ]);
+      scheduler.drop(a);
+      scheduler.removeWorker('w1', SIGKILL);
+      expect(a.outcomes).toEqual([]);
+      expect(b.outcomes).toEqual([]);
+      expect(scheduler.queued).toBe(2);
+      scheduler.addWorker('w2');
+      expect(log(sent.slice(3))).toEqual([['w2', 'b', [0, 1]]]);
     },
   );
 

@@ -278,6 +278,7 @@ export class Pool {
         job: {
           task: taskRef(task),
           chunkSize,
+          eager: (options.timeoutMs ?? this.#options.taskTimeoutMs) !== undefined,
           onOutcome: (index: number, outcome: Outcome) => {
             if (!this.#jobs.has(entry)) return;
             if (mode === 'map' && !outcome.ok) {
@@ -326,6 +327,7 @@ export class Pool {
       job: {
         task: taskRef(task),
         chunkSize,
+        eager: (options.timeoutMs ?? this.#options.taskTimeoutMs) !== undefined,
         onOutcome: (index: number, outcome: Outcome) => {
           ready.set(index, outcome);
           arrival.push(index);

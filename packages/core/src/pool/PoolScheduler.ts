@@ -33,6 +33,8 @@ export interface ChunkMessage {
   readonly args: readonly unknown[];
   /** Every item of the chunk takes exactly one argument (sent without its list). */
   readonly unary: boolean;
+  /** Answer each item as soon as it completes (its call times its items). */
+  readonly eager?: boolean;
 }
 
 /**
@@ -50,6 +52,8 @@ export interface ChunkAnswers {
 export interface Job {
   readonly task: TaskRef;
   readonly chunkSize: number;
+  /** Items must be answered one by one as they complete (the call times them). */
+  readonly eager?: boolean;
   /** Each item's outcome, as it completes (in any order). */
   onOutcome(index: number, outcome: Outcome): void;
 }
@@ -294,21 +298,29 @@ export class PoolScheduler {
 
   /** Hands out chunks level by level: every worker gets one before any gets a second. */
   #pump(): void {
-    const minItems = this.#options.prefetchItems ?? 64;
-    for (let level = 0; this.queued > 0; level++) {
-      let dispatched = false;
-      for (const [worker, state] of this.#workers) {
+    // Level by level: the workers with the fewest chunks in flight get one each, in turn, so a new
+    // worker fills up before busy ones get more, and a worker below its minimum is topped up.
+    for (let progress = true; progress && this.queued > 0; ) {
+      progress = false;
+      const wanting = [...this.#workers].filter(([, state]) => this.#wantsMore(state));
+      const level = Math.min(...wanting.map(([, state]) => state.chunks.length));
+      for (const [worker, state] of wanting) {
         if (this.queued === 0) return;
-        if (state.retiring || state.chunks.length > level) continue;
-        const inFlight = state.chunks.reduce((n, c) => n + c.items.length - c.head, 0);
-        if (state.chunks.length >= this.#options.prefetch && inFlight >= minItems) continue;
+        if (state.chunks.length > level) continue;
         const chunk = this.#nextChunkFor(state);
         if (chunk === undefined) continue;
         this.#deps.dispatch(worker, chunk);
-        dispatched = true;
+        progress = true;
       }
-      if (!dispatched && level >= this.#options.prefetch) return;
     }
+  }
+
+  /** Fewer than `prefetch` chunks, or fewer than `prefetchItems` items, in flight. */
+  #wantsMore(state: WorkerState): boolean {
+    if (state.retiring) return false;
+    if (state.chunks.length < this.#options.prefetch) return true;
+    const inFlight = state.chunks.reduce((n, c) => n + c.items.length - c.head, 0);
+    return inFlight < (this.#options.prefetchItems ?? 64);
   }
 
   #nextChunkFor(state: WorkerState): ChunkMessage | undefined {
@@ -336,6 +348,7 @@ export class PoolScheduler {
       indexes: items.map((item) => item.index),
       args: unary ? items.map((item) => item.args[0]) : items.map((item) => item.args),
       unary,
+      ...(first.job.eager ? { eager: true } : {}),
     };
   }
 

@@ -103,7 +103,10 @@ export const PoolWorker = defineActor(import.meta.url, 'TroupePoolWorker', {
         failures.push([values.length, errorOf(error)]);
         values.push(undefined);
       }
-      if (waited || i % CLOCK_EVERY === 0) {
+      if (msg.eager) {
+        await flush();
+        await new Promise((resolve) => setImmediate(resolve));
+      } else if (waited || i % CLOCK_EVERY === 0) {
         const now = performance.now();
         if (now - since > BATCH_MS) {
           await flush();
