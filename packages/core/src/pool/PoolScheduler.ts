@@ -103,7 +103,7 @@ export interface SchedulerOptions {
   /** Chunks in flight per worker (at least). */
   readonly prefetch: number;
   /** Items in flight per worker (at least), so small chunks still keep a worker busy. Default 64. */
-  readonly prefetchItems?: number;
+  readonly prefetchItems?: number | undefined;
   /** Items a worker runs before it is replaced; undefined for no limit. */
   readonly maxTasksPerWorker: number | undefined;
 }
