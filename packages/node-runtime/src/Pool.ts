@@ -275,27 +275,22 @@ export class Pool {
       const results: unknown[] = new Array(total);
       let done = 0;
       const entry = {
-        job: {
-          task: taskRef(task),
-          chunkSize,
-          eager: (options.timeoutMs ?? this.#options.taskTimeoutMs) !== undefined,
-          onOutcome: (index: number, outcome: Outcome) => {
-            if (!this.#jobs.has(entry)) return;
-            if (mode === 'map' && !outcome.ok) {
-              entry.fail(outcome.error);
-              return;
-            }
-            results[index] =
-              mode === 'map'
-                ? (outcome as { value: unknown }).value
-                : outcome.ok
-                  ? { status: 'fulfilled', value: outcome.value }
-                  : { status: 'rejected', reason: outcome.error };
-            done++;
-            options.onProgress?.({ done, total });
-            if (done === total) this.#finish(entry, () => resolve(results));
-          },
-        } satisfies Job,
+        job: this.#job(task, chunkSize, options, (index, outcome) => {
+          if (!this.#jobs.has(entry)) return;
+          if (mode === 'map' && !outcome.ok) {
+            entry.fail(outcome.error);
+            return;
+          }
+          results[index] =
+            mode === 'map'
+              ? (outcome as { value: unknown }).value
+              : outcome.ok
+                ? { status: 'fulfilled', value: outcome.value }
+                : { status: 'rejected', reason: outcome.error };
+          done++;
+          options.onProgress?.({ done, total });
+          if (done === total) this.#finish(entry, () => resolve(results));
+        }),
         fail: (error: Error) => this.#finish(entry, () => reject(error)),
       };
       this.#track(entry, options);
@@ -324,18 +319,13 @@ export class Pool {
     let failure: Error | undefined;
     let done = 0;
     const entry = {
-      job: {
-        task: taskRef(task),
-        chunkSize,
-        eager: (options.timeoutMs ?? this.#options.taskTimeoutMs) !== undefined,
-        onOutcome: (index: number, outcome: Outcome) => {
-          ready.set(index, outcome);
-          arrival.push(index);
-          done++;
-          options.onProgress?.({ done, total: undefined });
-          wake?.();
-        },
-      } satisfies Job,
+      job: this.#job(task, chunkSize, options, (index, outcome) => {
+        ready.set(index, outcome);
+        arrival.push(index);
+        done++;
+        options.onProgress?.({ done, total: undefined });
+        wake?.();
+      }),
       fail: (error: Error) => {
         failure = error;
         wake?.();
@@ -380,6 +370,17 @@ export class Pool {
       this.#scheduler.drop(entry.job);
       this.#finish(entry, () => {});
     }
+  }
+
+  /** A call as the scheduler sees it; items of a call with a timeout are answered one by one. */
+  #job(
+    task: TaskDefinition<never[], unknown>,
+    chunkSize: number,
+    options: MapOptions,
+    onOutcome: (index: number, outcome: Outcome) => void,
+  ): Job {
+    const eager = (options.timeoutMs ?? this.#options.taskTimeoutMs) !== undefined;
+    return { task: taskRef(task), chunkSize, eager, onOutcome };
   }
 
   #track(entry: { job: Job; fail(error: Error): void }, options: MapOptions): void {
