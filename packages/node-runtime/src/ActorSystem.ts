@@ -50,11 +50,10 @@ import { PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
 import { QueueHub } from './internal/QueueHub.js';
 import { QueueMailbox } from './internal/QueueMailbox.js';
 import { type ChildHost, SupervisedChildren } from './internal/SupervisedChildren.js';
+import { startWorker } from './internal/startWorker.js';
+import { systemEventOf } from './internal/supervisionEvents.js';
 import { WorkerCell as Cell, type CellOwner } from './internal/WorkerCell.js';
 import type { WorkerLaunch, WorkerLink } from './internal/WorkerLink.js';
-import { startLocal } from './LocalPlacement.js';
-import { startChildProcess } from './NodeChildProcess.js';
-import { startWorkerThread } from './NodeWorkerThread.js';
 import {
   type ActorSystemOptions,
   checkPoolOptions,
@@ -512,34 +511,8 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   #onSupervision(event: SupervisionEvent): void {
-    const time = Date.now();
-    switch (event.type) {
-      case 'childRestarted':
-        this.events.emit({
-          type: 'restarted',
-          supervisor: event.supervisor,
-          child: event.id,
-          pid: event.pid,
-          restarts: event.restarts,
-          delayMs: event.delayMs,
-          time,
-        });
-        return;
-      case 'escalated':
-        this.events.emit({ type: 'escalated', supervisor: event.supervisor, error: event.error, time });
-        return;
-      case 'childState':
-        this.events.emit({
-          type: 'childState',
-          supervisor: event.supervisor,
-          child: event.id,
-          state: event.state,
-          time,
-        });
-        return;
-      default:
-        return;
-    }
+    const systemEvent = systemEventOf(event, Date.now());
+    if (systemEvent !== undefined) this.events.emit(systemEvent);
   }
 
   /** `await using system = ...` shuts the system down at the end of the scope. */
@@ -596,16 +569,7 @@ export class ActorSystem implements AsyncDisposable {
       maxMessageBytes: this.#options.maxMessageBytes,
       env: undefined,
     };
-    const start = (): WorkerLink => {
-      switch (placement) {
-        case 'process':
-          return startChildProcess(launch);
-        case 'thread':
-          return startWorkerThread({ ...launch, maxHeapMb });
-        case 'local':
-          return startLocal(launch);
-      }
-    };
+    const start = (): WorkerLink => startWorker(placement, launch, maxHeapMb);
     const cell = new Cell(this.#owner, init, placement, start, { mailbox, supervised });
     this.#cells.set(cell.id, cell);
     if (!supervised) this.#topLevel.add(cell);
