@@ -293,13 +293,19 @@ export class Pool {
         }),
         fail: (error: Error) => this.#finish(entry, () => reject(error)),
       };
+      if (mode === 'map') {
+        // Values go straight into their slots: no outcome object per item.
+        entry.job.onValue = (index: number, value: unknown) => {
+          if (!this.#jobs.has(entry)) return;
+          results[index] = value;
+          done++;
+          options.onProgress?.({ done, total });
+          if (done === total) this.#finish(entry, () => resolve(results));
+        };
+      }
       this.#track(entry, options);
       if (total === 0) this.#finish(entry, () => resolve(results));
-      else
-        this.#scheduler.submit(
-          entry.job,
-          items.map((args, index) => [index, args] as const),
-        );
+      else this.#scheduler.submitAll(entry.job, items);
     });
   }
 
@@ -378,7 +384,7 @@ export class Pool {
     chunkSize: number,
     options: MapOptions,
     onOutcome: (index: number, outcome: Outcome) => void,
-  ): Job {
+  ): Job & { onValue?: Job['onValue'] } {
     const eager = (options.timeoutMs ?? this.#options.taskTimeoutMs) !== undefined;
     return { task: taskRef(task), chunkSize, eager, onOutcome };
   }

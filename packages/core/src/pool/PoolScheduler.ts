@@ -54,6 +54,8 @@ export interface Job {
   readonly chunkSize: number;
   /** Items must be answered one by one as they complete (the call times them). */
   readonly eager?: boolean;
+  /** A successful item's value (optional: without it, successes go to `onOutcome` too). */
+  onValue?(index: number, value: unknown): void;
   /** Each item's outcome, as it completes (in any order). */
   onOutcome(index: number, outcome: Outcome): void;
 }
@@ -150,6 +152,20 @@ export class PoolScheduler {
     this.#pump();
   }
 
+  /** Adds the items `argLists[i]` with indexes `first + i`, without a tuple per item. */
+  submitAll(job: Job, argLists: readonly (readonly unknown[])[], first = 0): void {
+    for (let i = 0; i < argLists.length; i++) {
+      this.#queue.push({
+        job,
+        index: first + i,
+        args: argLists[i] as readonly unknown[],
+        attempts: 0,
+        alone: false,
+      });
+    }
+    this.#pump();
+  }
+
   /** A worker is ready for chunks. */
   addWorker(worker: string): void {
     this.#workers.set(worker, { chunks: [], given: 0, retiring: false, blamed: false });
@@ -197,12 +213,26 @@ export class PoolScheduler {
     const state = this.#workers.get(worker);
     const inFlight = state?.chunks.find((c) => c.id === answers.chunk);
     if (state === undefined || inFlight === undefined) return;
-    const failures = new Map(answers.failures);
-    const items = inFlight.items.slice(answers.from, answers.from + answers.values.length);
-    for (const [offset, item] of items.entries()) {
-      const failure = failures.get(offset);
+    const failures = answers.failures.length === 0 ? undefined : new Map(answers.failures);
+    const { values } = answers;
+    for (let offset = 0; offset < values.length; offset++) {
+      const item = inFlight.items[answers.from + offset];
+      if (item === undefined) break;
+      const failure = failures?.get(offset);
+      // The common case (the next item, a value, a job that takes values) costs no allocation.
+      if (failure === undefined && item.job.onValue !== undefined && inFlight.items[inFlight.head] === item) {
+        inFlight.head++;
+        item.job.onValue(item.index, values[offset]);
+        if (inFlight.head < inFlight.items.length) continue;
+        state.chunks.splice(state.chunks.indexOf(inFlight), 1);
+        if (state.retiring && state.chunks.length === 0) {
+          this.#workers.delete(worker);
+          this.#deps.recycle(worker);
+        }
+        break;
+      }
       const outcome: Outcome =
-        failure === undefined ? { ok: true, value: answers.values[offset] } : { ok: false, error: failure };
+        failure === undefined ? { ok: true, value: values[offset] } : { ok: false, error: failure };
       if (!this.#settle(worker, answers.chunk, item.index, outcome)) break;
     }
     this.#pump();
