@@ -60,6 +60,19 @@ describe('the gallery', () => {
     );
   });
 
+  it('imap-progress: progress lines when not on a terminal, then the count', async () => {
+    expect(await runGallery('imap-progress')).toBe(
+      [
+        '5000/20000 checked',
+        '10000/20000 checked',
+        '15000/20000 checked',
+        '20000/20000 checked',
+        '1472 primes between 1000000 and 1020000',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('counter-actor: the same sum on every placement', async () => {
     const out = await runGallery('counter-actor');
     for (const placement of ['process', 'thread', 'local']) {

@@ -28,6 +28,11 @@ export const examples: readonly Example[] = [
     load: () => import('./label-encode.js'),
   },
   {
+    name: 'imap-progress',
+    summary: 'imap over a lazy input with a live progress bar',
+    load: () => import('./imap-progress.js'),
+  },
+  {
     name: 'counter-actor',
     summary: 'one actor definition on three placements',
     load: () => import('./counter-actor.js'),
