@@ -60,6 +60,12 @@ describe('the gallery', () => {
     );
   });
 
+  it('pool-survives: the map completes although a worker was killed mid-map', async () => {
+    expect(await runGallery('pool-survives')).toBe(
+      'results: [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]\nand the pool still serves: [42]\n',
+    );
+  });
+
   it('imap-progress: progress lines when not on a terminal, then the count', async () => {
     expect(await runGallery('imap-progress')).toBe(
       [

@@ -28,6 +28,11 @@ export const examples: readonly Example[] = [
     load: () => import('./label-encode.js'),
   },
   {
+    name: 'pool-survives',
+    summary: 'a worker is SIGKILLed mid-map; the map still completes',
+    load: () => import('./pool-survives.js'),
+  },
+  {
     name: 'imap-progress',
     summary: 'imap over a lazy input with a live progress bar',
     load: () => import('./imap-progress.js'),
