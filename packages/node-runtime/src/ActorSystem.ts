@@ -39,6 +39,7 @@ import {
   PendingCalls,
   type PortableData,
   QueueClient,
+  type QueueInfo,
   unpackItem,
 } from '@troupe/core/spi';
 import { nanoid } from 'nanoid';
@@ -346,20 +347,8 @@ export class ActorSystem implements AsyncDisposable {
     if (name !== undefined && this.#names.has(name)) throw new NameTakenError(name);
     const mailbox = this.#mailboxFor(checked.mailbox, checked.mailboxCapacity);
     const id = nanoid(10);
-    const cell = this.#launch(
-      {
-        t: 'init',
-        kind: 'actor',
-        module: definition.module,
-        name: definition.name,
-        args,
-        self: { id, name: name ?? id },
-        mailbox: mailbox?.info,
-      },
-      placement,
-      maxHeapMb,
-      mailbox,
-    );
+    const init = initFor(definition, args, { id, name: name ?? id }, mailbox?.info);
+    const cell = this.#launch(init, placement, maxHeapMb, mailbox);
     if (name !== undefined) this.#names.set(name, id);
     const handle = new ActorHandle<Msg, Reply>(cell);
     this.#handles.set(id, handle as ActorHandle);
@@ -384,18 +373,7 @@ export class ActorSystem implements AsyncDisposable {
     this.#checkOpen();
     this.#checkDefinition(task, 'task', 'process');
     const id = nanoid(10);
-    const cell = this.#launch(
-      {
-        t: 'init',
-        kind: 'task',
-        module: task.module,
-        name: task.name,
-        args,
-        self: { id, name: `${task.name}#${id}` },
-      },
-      'process',
-      undefined,
-    );
+    const cell = this.#launch(initFor(task, args, { id, name: `${task.name}#${id}` }), 'process', undefined);
     await cell.ready;
     return new ProcessHandle<Result>(cell, this.#options.clock);
   }
@@ -585,21 +563,9 @@ export class ActorSystem implements AsyncDisposable {
       const mailbox =
         previous === undefined ? this.#mailboxFor('queue', undefined) : this.#mailboxOf(previous);
       const id = previous?.id ?? nanoid(10);
-      const cell = this.#launch(
-        {
-          t: 'init',
-          kind: 'actor',
-          module: spec.actor.module,
-          name: spec.actor.name,
-          args: spec.args,
-          self: { id, name: previous?.name ?? spec.id },
-          mailbox: mailbox?.info,
-        },
-        placement,
-        maxHeapMb,
-        mailbox,
-        true,
-      );
+      const self = { id, name: previous?.name ?? spec.id };
+      const init = initFor(spec.actor, spec.args, self, mailbox?.info);
+      const cell = this.#launch(init, placement, maxHeapMb, mailbox, true);
       const handle = previous ?? new ActorHandle(cell, true);
       if (previous !== undefined) adoptIncarnation(previous, cell);
       this.#handles.set(id, handle);
@@ -624,4 +590,22 @@ function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'object') return `an object with keys ${Object.keys(value).join(', ') || '(none)'}`;
   return typeof value;
+}
+
+/** The first frame a worker gets: what to run, with what, as whom. */
+function initFor(
+  definition: { readonly kind: 'actor' | 'task'; readonly module: string; readonly name: string },
+  args: unknown,
+  self: ActorAddress,
+  mailbox?: QueueInfo,
+): InitMessage {
+  const init: InitMessage = {
+    t: 'init',
+    kind: definition.kind,
+    module: definition.module,
+    name: definition.name,
+    args,
+    self,
+  };
+  return mailbox === undefined ? init : { ...init, mailbox };
 }
