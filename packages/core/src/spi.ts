@@ -36,6 +36,7 @@ export {
   type SchedulerOptions,
   type TaskRef,
 } from './pool/PoolScheduler.js';
+export { taskAddress } from './pool/poolRequest.js';
 export * from './protocol.js';
 export { EmbeddedQueueBackend, type EmbeddedQueueBackendOptions } from './queue/EmbeddedQueueBackend.js';
 export type { FailedItem, QueueBackend, QueueInfo, QueueItem } from './queue/QueueBackend.js';

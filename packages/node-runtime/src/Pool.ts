@@ -25,7 +25,7 @@ import {
   type Job,
   type Outcome,
   PoolScheduler,
-  type TaskRef,
+  taskAddress,
 } from '@troupe/core/spi';
 import type { ActorHandle } from './ActorHandle.js';
 import { livePools } from './internal/poolActor.js';
@@ -96,10 +96,6 @@ export interface PoolHost {
   pipe(): [Connection<ChunkAnswers, never>, Connection<never, ChunkAnswers>];
   /** Starts the pool's own actor (in the root). */
   spawnActor(pool: string): Promise<ActorHandle<PoolRequest, unknown>>;
-}
-
-function taskRef(task: TaskDefinition<never[], unknown>): TaskRef {
-  return { module: task.module, name: task.name };
 }
 
 /**
@@ -384,9 +380,9 @@ export class Pool {
     chunkSize: number,
     options: MapOptions,
     onOutcome: (index: number, outcome: Outcome) => void,
-  ): Job & { onValue?: Job['onValue'] } {
+  ): Job {
     const eager = (options.timeoutMs ?? this.#options.taskTimeoutMs) !== undefined;
-    return { task: taskRef(task), chunkSize, eager, onOutcome };
+    return { task: taskAddress(task), chunkSize, eager, onOutcome };
   }
 
   #track(entry: { job: Job; fail(error: Error): void }, options: MapOptions): void {
@@ -437,7 +433,8 @@ export class Pool {
       handle = await this.#host.spawnWorker(
         {
           results: theirs,
-          initializer: init === undefined ? undefined : { task: taskRef(init.task), args: init.args ?? [] },
+          initializer:
+            init === undefined ? undefined : { task: taskAddress(init.task), args: init.args ?? [] },
         },
         this.#options.placement ?? 'process',
       );

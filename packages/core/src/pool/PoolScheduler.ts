@@ -11,12 +11,10 @@
 import { WorkerCrashedError } from '../errors.js';
 import type { ExitInfo } from '../exit.js';
 import { Deque } from '../internal/Deque.js';
+import type { TaskAddress } from './poolRequest.js';
 
 /** The task a job runs, by module URL and name. */
-export interface TaskRef {
-  readonly module: string;
-  readonly name: string;
-}
+export type TaskRef = TaskAddress;
 
 /** One item's outcome. */
 export type Outcome =
@@ -223,13 +221,8 @@ export class PoolScheduler {
       if (failure === undefined && item.job.onValue !== undefined && inFlight.items[inFlight.head] === item) {
         inFlight.head++;
         item.job.onValue(item.index, values[offset]);
-        if (inFlight.head < inFlight.items.length) continue;
-        state.chunks.splice(state.chunks.indexOf(inFlight), 1);
-        if (state.retiring && state.chunks.length === 0) {
-          this.#workers.delete(worker);
-          this.#deps.recycle(worker);
-        }
-        break;
+        if (!this.#afterAnswer(worker, state, inFlight)) break;
+        continue;
       }
       const outcome: Outcome =
         failure === undefined ? { ok: true, value: values[offset] } : { ok: false, error: failure };
@@ -259,14 +252,22 @@ export class PoolScheduler {
       if (at < 0) return true;
       [item] = inFlight.items.splice(at, 1);
     }
-    if (inFlight.head >= inFlight.items.length) state.chunks.splice(state.chunks.indexOf(inFlight), 1);
     item?.job.onOutcome(index, outcome);
-    if (state.retiring && state.chunks.length === 0) {
-      this.#workers.delete(worker);
-      this.#deps.recycle(worker);
-      return false;
-    }
-    return true;
+    return this.#afterAnswer(worker, state, inFlight);
+  }
+
+  /**
+   * After an answer: a finished chunk frees its credit, and a retiring worker with nothing left
+   * in flight is recycled. True while the worker is still in service.
+   */
+  #afterAnswer(worker: string, state: WorkerState, inFlight: InFlight): boolean {
+    if (inFlight.head < inFlight.items.length) return true;
+    const at = state.chunks.indexOf(inFlight);
+    if (at >= 0) state.chunks.splice(at, 1);
+    if (!state.retiring || state.chunks.length > 0) return true;
+    this.#workers.delete(worker);
+    this.#deps.recycle(worker);
+    return false;
   }
 
   /**

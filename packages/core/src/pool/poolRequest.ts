@@ -52,21 +52,11 @@ export type PoolRef = ActorRef<PoolRequest, unknown>;
 export const poolRequest = {
   /** `pool.map(task, items)`: results in input order. */
   map<A, R>(task: TaskDefinition<[A], R>, items: readonly A[], chunkSize?: number) {
-    return {
-      type: 'map',
-      task: { module: task.module, name: task.name },
-      items,
-      ...(chunkSize ? { chunkSize } : {}),
-    } as const;
+    return { type: 'map', ...listRequest(task, items, chunkSize) } as const;
   },
   /** `pool.mapSettled(task, items)`: every outcome. */
   mapSettled<A, R>(task: TaskDefinition<[A], R>, items: readonly A[], chunkSize?: number) {
-    return {
-      type: 'mapSettled',
-      task: { module: task.module, name: task.name },
-      items,
-      ...(chunkSize ? { chunkSize } : {}),
-    } as const;
+    return { type: 'mapSettled', ...listRequest(task, items, chunkSize) } as const;
   },
   /** `pool.starmap(task, argumentLists)`. */
   starmap<Args extends unknown[], R>(
@@ -74,15 +64,23 @@ export const poolRequest = {
     items: readonly Args[],
     chunkSize?: number,
   ) {
-    return {
-      type: 'starmap',
-      task: { module: task.module, name: task.name },
-      items,
-      ...(chunkSize ? { chunkSize } : {}),
-    } as const;
+    return { type: 'starmap', ...listRequest(task, items, chunkSize) } as const;
   },
   /** `pool.apply(task, ...args)`. */
   apply<Args extends unknown[], R>(task: TaskDefinition<Args, R>, ...args: Args) {
-    return { type: 'apply', task: { module: task.module, name: task.name }, args } as const;
+    return { type: 'apply', task: taskAddress(task), args } as const;
   },
 };
+
+/** How a task travels: its module URL and name. */
+export function taskAddress(task: { readonly module: string; readonly name: string }): TaskAddress {
+  return { module: task.module, name: task.name };
+}
+
+function listRequest<T>(
+  task: TaskDefinition<never, unknown>,
+  items: readonly T[],
+  chunkSize: number | undefined,
+) {
+  return { task: taskAddress(task), items, ...(chunkSize ? { chunkSize } : {}) };
+}
