@@ -1,6 +1,6 @@
 /**
  * Piscina (worker threads) with 2 threads: every `run()` issued at once and awaited, one task per
- * item. Warmed with a few runs first; only the measured batch is timed.
+ * item. Warmed with one batch of the same size first; only the next batch is timed.
  *
  *   piscinaMap.ts <n> square | fib22
  *
@@ -18,7 +18,7 @@ const pool = new Piscina({
   minThreads: 2,
   maxThreads: 2,
 });
-await Promise.all(Array.from({ length: 8 }, (_, i) => pool.run(i)));
+await Promise.all(Array.from({ length: n }, (_, i) => pool.run(i)));
 const started = performance.now();
 const results: number[] = await Promise.all(Array.from({ length: n }, (_, i) => pool.run(i)));
 const elapsed = performance.now() - started;

@@ -1,8 +1,10 @@
-"""Python multiprocessing.Pool(2).map (fork). The pool is started and warmed with a tiny map
-first; only the measured map call is timed.
+"""Python multiprocessing.Pool(2).map (fork). The pool is started and warmed with one map of the
+same size first (the Node sides get the same warm-up); only the next map call is timed. With
+`cold`, the warm-up is a map of 8 items instead, so the first full map is timed.
 
     mp_pool.py <n>              # default chunksize
     mp_pool.py <n> 1            # chunksize=1
+    mp_pool.py <n> 0 cold       # default chunksize, first full map
 
 Prints one JSON line: {"items_per_s": ...}."""
 import json, multiprocessing as mp, sys, time
@@ -12,10 +14,11 @@ def square(x):
 
 if __name__ == '__main__':
     n = int(sys.argv[1])
-    chunksize = int(sys.argv[2]) if len(sys.argv) > 2 else None
+    chunksize = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2] != '0' else None
+    cold = len(sys.argv) > 3 and sys.argv[3] == 'cold'
     mp.set_start_method('fork')
     with mp.Pool(2) as pool:
-        pool.map(square, range(8))
+        pool.map(square, range(8 if cold else n), chunksize)
         t = time.perf_counter()
         out = pool.map(square, range(n), chunksize)
         dt = time.perf_counter() - t

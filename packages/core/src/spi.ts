@@ -32,6 +32,7 @@ export {
   type Job,
   type Outcome,
   PoolScheduler,
+  type QueuedItem,
   type SchedulerDeps,
   type SchedulerOptions,
   type TaskRef,

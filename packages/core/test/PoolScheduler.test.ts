@@ -17,6 +17,8 @@ const NORMAL: ExitInfo = { reason: 'normal', code: 0, signal: null };
 interface Sent {
   readonly worker: string;
   readonly chunk: ChunkMessage;
+  /** The batch (message) it went in, counted from 0. */
+  readonly batch: number;
 }
 
 /** A job that records every outcome it is given. */
@@ -38,10 +40,15 @@ function fakeJob(name: string, chunkSize: number): FakeJob {
 function setup(options: Partial<SchedulerOptions> = {}) {
   const sent: Sent[] = [];
   const recycled: string[] = [];
+  let batches = 0;
   const scheduler = new PoolScheduler(
-    { maxRetries: 0, prefetch: 1, prefetchItems: 0, maxTasksPerWorker: undefined, ...options },
+    // Every chunk its own batch unless a test says otherwise (batching has tests of its own).
+    { maxRetries: 0, prefetch: 1, prefetchItems: 0, maxTasksPerWorker: undefined, batchItems: 1, ...options },
     {
-      dispatch: (worker, chunk) => void sent.push({ worker, chunk }),
+      dispatch: (worker, chunks) => {
+        for (const chunk of chunks) sent.push({ worker, chunk, batch: batches });
+        batches++;
+      },
       recycle: (worker) => void recycled.push(worker),
     },
   );
@@ -54,17 +61,30 @@ function items(from: number, to: number): [number, unknown[]][] {
 }
 
 /** The indexes of a sent chunk. */
-const indexes = (sent: Sent): number[] => [...sent.chunk.indexes];
+const indexes = (sent: Sent): number[] => sent.chunk.args.map((_, k) => sent.chunk.first + k);
 
 /** Each sent chunk as `[worker, task name, indexes]`, in the order sent. */
 const log = (sent: readonly Sent[]) => sent.map((s) => [s.worker, s.chunk.task.name, indexes(s)]);
 
 const ok = (value: unknown): Outcome => ({ ok: true, value });
 
-/** Answers `index` of a sent chunk successfully (its value is the index doubled). */
+/** Answers items of a sent chunk (all by default) successfully, one by one: each value is its index doubled. */
 function answer(scheduler: PoolScheduler, sent: Sent, ...which: number[]): void {
-  for (const index of which.length > 0 ? which : indexes(sent))
-    scheduler.outcome(sent.worker, sent.chunk.chunk, index, ok(index * 2));
+  for (const index of which.length > 0 ? which : indexes(sent)) {
+    const from = index - sent.chunk.first;
+    scheduler.answers(sent.worker, { chunk: sent.chunk.chunk, from, values: [index * 2], failures: [] });
+  }
+}
+
+/** Fails item `index` of a sent chunk with `error`. */
+function fail(scheduler: PoolScheduler, sent: Sent, index: number, error: Error): void {
+  const from = index - sent.chunk.first;
+  scheduler.answers(sent.worker, {
+    chunk: sent.chunk.chunk,
+    from,
+    values: [undefined],
+    failures: [[0, error]],
+  });
 }
 
 function crash(job: FakeJob, index: number): WorkerCrashedError {
@@ -109,7 +129,7 @@ describe('PoolScheduler chunking', () => {
     ]);
     expect(sent[0]!.chunk.task).toEqual(job.task);
     // Every item takes one argument: the chunk carries the arguments themselves.
-    expect(sent[0]!.chunk.indexes).toEqual([0, 1, 2]);
+    expect(sent[0]!.chunk.first).toBe(0);
     expect(sent[0]!.chunk.args).toEqual([0, 1, 2]);
     expect(sent[0]!.chunk.unary).toBe(true);
     const ids = sent.map((s) => s.chunk.chunk);
@@ -126,7 +146,7 @@ describe('PoolScheduler chunking', () => {
       [2, []],
       [3, [[4]]],
     ]);
-    expect(sent.map((s) => [s.chunk.indexes, s.chunk.args, s.chunk.unary])).toEqual([
+    expect(sent.map((s) => [indexes(s), s.chunk.args, s.chunk.unary])).toEqual([
       [[0, 1, 2], [[1, 2], [3], []], false],
       [[3], [[4]], true],
     ]);
@@ -203,16 +223,15 @@ describe('PoolScheduler prefetch', () => {
     scheduler.addWorker('w1');
     scheduler.submit(job, items(0, 5));
     expect(sent).toHaveLength(1);
-    // Answered out of order: outcomes are passed on as they come.
-    answer(scheduler, sent[0]!, 2);
-    answer(scheduler, sent[0]!, 0);
+    // Outcomes are passed on as they come.
+    answer(scheduler, sent[0]!, 0, 1);
     expect(sent).toHaveLength(1);
     expect(job.outcomes).toEqual([
-      [2, ok(4)],
       [0, ok(0)],
+      [1, ok(2)],
     ]);
-    answer(scheduler, sent[0]!, 1);
-    expect(job.outcomes.map(([index]) => index)).toEqual([2, 0, 1]);
+    answer(scheduler, sent[0]!, 2);
+    expect(job.outcomes.map(([index]) => index)).toEqual([0, 1, 2]);
     expect(log(sent)).toEqual([
       ['w1', 'a', [0, 1, 2]],
       ['w1', 'a', [3, 4, 5]],
@@ -225,7 +244,7 @@ describe('PoolScheduler prefetch', () => {
     scheduler.addWorker('w1');
     scheduler.submit(job, items(0, 1));
     const error = new Error('boom');
-    scheduler.outcome('w1', sent[0]!.chunk.chunk, 0, { ok: false, error });
+    fail(scheduler, sent[0]!, 0, error);
     expect(job.outcomes).toEqual([[0, { ok: false, error }]]);
   });
 
@@ -282,7 +301,7 @@ describe('PoolScheduler prefetchItems', () => {
     scheduler.addWorker('w1');
     scheduler.submit(fakeJob('a', 1), items(0, 99));
     expect(sent).toHaveLength(64);
-    expect(sent.every((s) => s.worker === 'w1' && s.chunk.indexes.length === 1)).toBe(true);
+    expect(sent.every((s) => s.worker === 'w1' && s.chunk.args.length === 1)).toBe(true);
     expect(scheduler.queued).toBe(36);
   });
 
@@ -296,13 +315,31 @@ describe('PoolScheduler prefetchItems', () => {
     ]);
     scheduler.addWorker('w2');
     scheduler.submit(fakeJob('b', 1), items(0, 5));
+    // w1 still holds half its window (2 of 4), so only w2 is filled.
     expect(log(sent.slice(2))).toEqual([
       ['w2', 'b', [0]],
       ['w2', 'b', [1]],
-      ['w1', 'b', [2]],
+      ['w2', 'b', [2]],
       ['w2', 'b', [3]],
-      ['w1', 'b', [4]],
-      ['w2', 'b', [5]],
+    ]);
+    expect(scheduler.queued).toBe(2);
+  });
+
+  it('refills a worker once it is below half its prefetchItems, then up to all of them', () => {
+    const { scheduler, sent } = setup({ prefetch: 1, prefetchItems: 4 });
+    scheduler.addWorker('w1');
+    scheduler.submit(fakeJob('a', 1), items(0, 9));
+    expect(sent).toHaveLength(4);
+    answer(scheduler, sent[0]!);
+    answer(scheduler, sent[1]!);
+    // Two of four still in flight: not yet.
+    expect(sent).toHaveLength(4);
+    answer(scheduler, sent[2]!);
+    // One left: topped up to four in one go.
+    expect(log(sent.slice(4))).toEqual([
+      ['w1', 'a', [4]],
+      ['w1', 'a', [5]],
+      ['w1', 'a', [6]],
     ]);
   });
 
@@ -407,18 +444,6 @@ describe('PoolScheduler worker deaths', () => {
       [1, ok(2)],
     ]);
     expect(log(sent.slice(2))).toEqual([['w2', 'a', [2, 3]]]);
-  });
-
-  it('blames the only unanswered item of the first chunk, even when later ones were answered first', () => {
-    const { scheduler, sent } = setup();
-    const job = fakeJob('a', 3);
-    scheduler.addWorker('w1');
-    scheduler.submit(job, items(0, 3));
-    answer(scheduler, sent[0]!, 2, 1);
-    scheduler.removeWorker('w1', SIGKILL);
-    expect(job.outcomes.map(([index]) => index)).toEqual([2, 1, 0]);
-    expect(crash(job, 0).attempts).toBe(1);
-    expect(scheduler.takeAll().map((item) => [item.index, item.attempts])).toEqual([[3, 0]]);
   });
 
   it("puts the worker's other chunks back in order, ahead of later items and later jobs", () => {
@@ -733,9 +758,9 @@ describe('PoolScheduler current, failCurrent and condemn', () => {
     expect(current()).toEqual([job, 0]);
     answer(scheduler, sent[0]!, 0);
     expect(current()).toEqual([job, 1]);
-    answer(scheduler, sent[0]!, 2); // out of turn: 1 is still unanswered
+    answer(scheduler, sent[0]!, 2); // skips 1: ignored (a worker answers in order)
     expect(current()).toEqual([job, 1]);
-    answer(scheduler, sent[0]!, 1);
+    answer(scheduler, sent[0]!, 1, 2);
     expect(current()).toEqual([job, 3]); // the next chunk
     answer(scheduler, sent[1]!, 3);
     expect(current()).toEqual([job, 4]);
@@ -910,6 +935,89 @@ describe('PoolScheduler answers', () => {
     scheduler.removeWorker('w1', SIGKILL);
     expect(crash(job, 2).attempts).toBe(1);
     expect(scheduler.queued).toBe(0);
+  });
+});
+
+describe('PoolScheduler batches', () => {
+  it('sends small chunks for one worker together, up to batchItems items, in one dispatch', () => {
+    const { scheduler, sent } = setup({ prefetch: 1, prefetchItems: 10, batchItems: 4 });
+    scheduler.addWorker('w1');
+    scheduler.submit(fakeJob('a', 1), items(0, 9));
+    expect(sent.map((s) => [s.batch, indexes(s)])).toEqual([
+      [0, [0]],
+      [0, [1]],
+      [0, [2]],
+      [0, [3]],
+      [1, [4]],
+      [1, [5]],
+      [1, [6]],
+      [1, [7]],
+      [2, [8]],
+      [2, [9]],
+    ]);
+  });
+
+  it('gives a chunk of batchItems items or more a batch of its own', () => {
+    const { scheduler, sent } = setup({ prefetch: 3, batchItems: 4 });
+    scheduler.addWorker('w1');
+    scheduler.submit(fakeJob('a', 4), items(0, 9));
+    expect(sent.map((s) => [s.batch, indexes(s)])).toEqual([
+      [0, [0, 1, 2, 3]],
+      [1, [4, 5, 6, 7]],
+      [2, [8, 9]],
+    ]);
+  });
+
+  it('suspects every unanswered item of the first batch when its worker dies, and nothing of later batches', () => {
+    const { scheduler, sent } = setup({ prefetch: 1, prefetchItems: 6, batchItems: 3 });
+    const job = fakeJob('a', 1);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 7));
+    expect(sent.map((s) => s.batch)).toEqual([0, 0, 0, 1, 1, 1]);
+    // Item 0 answered; 1 or 2 may have been running (answers of a batch travel together).
+    answer(scheduler, sent[0]!);
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(job.outcomes).toEqual([[0, ok(0)]]);
+    scheduler.addWorker('w2');
+    // 1 and 2 each run alone (a batch of their own), the later batch's items untouched after them.
+    expect(sent.slice(6).map((s) => [s.batch, indexes(s)])).toEqual([
+      [2, [1]],
+      [3, [2]],
+      [4, [3]],
+      [4, [4]],
+      [4, [5]],
+      [5, [6]],
+    ]);
+  });
+
+  it('blames the one unanswered item of a first batch', () => {
+    const { scheduler, sent } = setup({ prefetch: 1, prefetchItems: 4, batchItems: 2 });
+    const job = fakeJob('a', 1);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 3));
+    answer(scheduler, sent[0]!);
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(crash(job, 1).attempts).toBe(1);
+    expect(scheduler.queued).toBe(2);
+  });
+
+  it('never batches a retried item, or an item of a call that times its items', () => {
+    const { scheduler, sent } = setup({ maxRetries: 1, prefetch: 1, prefetchItems: 4, batchItems: 4 });
+    const job = fakeJob('a', 1);
+    const timed: FakeJob = { ...fakeJob('t', 1), eager: true };
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 0));
+    scheduler.removeWorker('w1', SIGKILL);
+    scheduler.submit(timed, items(0, 1));
+    scheduler.submit(job, items(1, 2));
+    scheduler.addWorker('w2');
+    expect(sent.slice(1).map((s) => [s.batch, s.chunk.task.name, indexes(s)])).toEqual([
+      [1, 'a', [0]],
+      [2, 't', [0]],
+      [3, 't', [1]],
+      [4, 'a', [1]],
+    ]);
+    expect(sent[2]!.chunk.eager).toBe(true);
   });
 });
 
@@ -1116,11 +1224,14 @@ describe('PoolScheduler bookkeeping', () => {
     scheduler.addWorker('w2');
     scheduler.submit(job, items(0, 5));
     const [first, second] = [sent[0]!, sent[1]!];
-    scheduler.outcome('ghost', first.chunk.chunk, 0, ok(0));
-    scheduler.outcome('w1', 999, 0, ok(0));
-    scheduler.outcome('w1', first.chunk.chunk, 7, ok(7));
-    scheduler.outcome('w2', first.chunk.chunk, 0, ok(0)); // another worker's chunk
-    scheduler.outcome('w1', second.chunk.chunk, 2, ok(2));
+    const one = (worker: string, chunk: number, from: number) =>
+      scheduler.answers(worker, { chunk, from, values: [from * 2], failures: [] });
+    one('ghost', first.chunk.chunk, 0);
+    one('w1', 999, 0);
+    one('w1', first.chunk.chunk, 7); // past the chunk's end
+    one('w1', first.chunk.chunk, 1); // skips position 0
+    one('w2', first.chunk.chunk, 0); // another worker's chunk
+    one('w1', second.chunk.chunk, 0);
     expect(job.outcomes).toEqual([]);
     answer(scheduler, first, 0);
     answer(scheduler, first, 0);

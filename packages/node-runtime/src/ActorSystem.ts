@@ -466,9 +466,9 @@ export class ActorSystem implements AsyncDisposable {
             ActorHandle<never, unknown>
           >,
         pipe: () =>
-          this.pipe<never, ChunkAnswers>() as [
-            Connection<ChunkAnswers, never>,
-            Connection<never, ChunkAnswers>,
+          this.pipe<never, ChunkAnswers[]>() as [
+            Connection<ChunkAnswers[], never>,
+            Connection<never, ChunkAnswers[]>,
           ],
         spawnActor: (id) => this.spawn(PoolActor, { pool: id }, { placement: 'local' }),
       },

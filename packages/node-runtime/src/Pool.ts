@@ -84,7 +84,7 @@ export type Settled<R> =
 
 interface WorkerSlot {
   readonly handle: ActorHandle<never, unknown>;
-  readonly results: Connection<ChunkAnswers, never>;
+  readonly results: Connection<ChunkAnswers[], never>;
 }
 
 /** What a pool needs from its actor system. */
@@ -93,7 +93,7 @@ export interface PoolHost {
   /** The system is shutting down: no more workers. */
   readonly shuttingDown: boolean;
   spawnWorker(args: unknown, placement: Exclude<Placement, 'local'>): Promise<ActorHandle<never, unknown>>;
-  pipe(): [Connection<ChunkAnswers, never>, Connection<never, ChunkAnswers>];
+  pipe(): [Connection<ChunkAnswers[], never>, Connection<never, ChunkAnswers[]>];
   /** Starts the pool's own actor (in the root). */
   spawnActor(pool: string): Promise<ActorHandle<PoolRequest, unknown>>;
 }
@@ -122,7 +122,10 @@ export class Pool {
   /** Each call's per-item timeout. */
   readonly #timeouts = new WeakMap<Job, number>();
   /** The timer on the item each worker is running, when its call has a timeout. */
-  readonly #watches = new Map<string, { readonly item: object; readonly timer: TimerHandle }>();
+  readonly #watches = new Map<
+    string,
+    { readonly job: Job; readonly index: number; readonly timer: TimerHandle }
+  >();
   #startFailures = 0;
   #ref: ActorHandle<PoolRequest, unknown> | undefined;
   #idle: (() => void) | undefined;
@@ -135,8 +138,8 @@ export class Pool {
     this.#scheduler = new PoolScheduler(
       { maxRetries: options.maxRetries ?? 0, prefetch: 2, maxTasksPerWorker: options.maxTasksPerWorker },
       {
-        dispatch: (worker, chunk) => {
-          this.#workers.get(worker)?.handle.send(chunk as never);
+        dispatch: (worker, batch) => {
+          this.#workers.get(worker)?.handle.send(batch as never);
           this.#watch(worker);
         },
         recycle: (worker) => void this.#workers.get(worker)?.handle.stop(),
@@ -169,12 +172,7 @@ export class Pool {
 
   /** Applies `task` to every item; resolves with the results in input order. Rejects with the first failure. */
   map<A, R>(task: TaskDefinition<[A], R>, items: Iterable<A>, options: MapOptions = {}): Promise<R[]> {
-    return this.#collect(
-      task as never,
-      [...items].map((item) => [item]),
-      options,
-      'map',
-    ) as Promise<R[]>;
+    return this.#collect(task as never, Array.from(items), false, options, 'map') as Promise<R[]>;
   }
 
   /** Like `map`, each item being the task's argument list. */
@@ -183,12 +181,12 @@ export class Pool {
     items: Iterable<Args>,
     options: MapOptions = {},
   ): Promise<R[]> {
-    return this.#collect(task as never, [...items], options, 'map') as Promise<R[]>;
+    return this.#collect(task as never, Array.from(items), true, options, 'map') as Promise<R[]>;
   }
 
   /** Runs `task(...args)` once on a worker. */
   async apply<Args extends unknown[], R>(task: TaskDefinition<Args, R>, ...args: Args): Promise<R> {
-    const [result] = (await this.#collect(task as never, [args], { chunkSize: 1 }, 'map')) as R[];
+    const [result] = (await this.#collect(task as never, [args], true, { chunkSize: 1 }, 'map')) as R[];
     return result as R;
   }
 
@@ -198,12 +196,9 @@ export class Pool {
     items: Iterable<A>,
     options: MapOptions = {},
   ): Promise<Settled<R>[]> {
-    return this.#collect(
-      task as never,
-      [...items].map((item) => [item]),
-      options,
-      'settled',
-    ) as Promise<Settled<R>[]>;
+    return this.#collect(task as never, Array.from(items), false, options, 'settled') as Promise<
+      Settled<R>[]
+    >;
   }
 
   /**
@@ -257,9 +252,11 @@ export class Pool {
       throw new PoolTerminatedError(`The pool is ${this.#state}: it takes no new work`);
   }
 
+  /** Runs every item (each the task's one argument, or with `lists` its argument list). */
   #collect(
     task: TaskDefinition<never[], unknown>,
-    items: unknown[][],
+    items: readonly unknown[],
+    lists: boolean,
     options: MapOptions,
     mode: 'map' | 'settled',
   ) {
@@ -291,17 +288,17 @@ export class Pool {
       };
       if (mode === 'map') {
         // Values go straight into their slots: no outcome object per item.
-        entry.job.onValue = (index: number, value: unknown) => {
+        entry.job.onValues = (index, values, from, to) => {
           if (!this.#jobs.has(entry)) return;
-          results[index] = value;
-          done++;
+          for (let k = from; k < to; k++) results[index + k - from] = values[k];
+          done += to - from;
           options.onProgress?.({ done, total });
           if (done === total) this.#finish(entry, () => resolve(results));
         };
       }
       this.#track(entry, options);
       if (total === 0) this.#finish(entry, () => resolve(results));
-      else this.#scheduler.submitAll(entry.job, items);
+      else this.#scheduler.submitAll(entry.job, items, 0, lists);
     });
   }
 
@@ -350,7 +347,7 @@ export class Pool {
             exhausted = true;
             break;
           }
-          this.#scheduler.submit(entry.job, [[submitted++, [step.value]]]);
+          this.#scheduler.submitAll(entry.job, [step.value], submitted++);
         }
         if (failure !== undefined) throw failure;
         if (exhausted && next === submitted) return;
@@ -461,7 +458,7 @@ export class Pool {
     await this.#ref?.stop();
   }
 
-  async #readResults(worker: string, results: Connection<ChunkAnswers, never>): Promise<void> {
+  async #readResults(worker: string, results: Connection<ChunkAnswers[], never>): Promise<void> {
     for await (const answers of results) {
       this.#scheduler.answers(worker, answers);
       this.#watch(worker);
@@ -472,7 +469,7 @@ export class Pool {
   #watch(worker: string): void {
     const current = this.#scheduler.current(worker);
     const watched = this.#watches.get(worker);
-    if (watched !== undefined && watched.item === current) return;
+    if (watched !== undefined && watched.job === current?.job && watched.index === current.index) return;
     if (watched !== undefined) this.#host.clock.clearTimeout(watched.timer);
     this.#watches.delete(worker);
     const ms = current === undefined ? undefined : this.#timeouts.get(current.job);
@@ -485,7 +482,7 @@ export class Pool {
       );
       this.#workers.get(worker)?.handle.kill();
     }, ms);
-    this.#watches.set(worker, { item: current, timer });
+    this.#watches.set(worker, { job: current.job, index: current.index, timer });
   }
 
   #onWorkerExit(worker: string, exit: ExitInfo): void {

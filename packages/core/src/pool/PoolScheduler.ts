@@ -21,12 +21,12 @@ export type Outcome =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: Error };
 
-/** What a worker is sent: items (index and argument list) of one job, in order. */
+/** What a worker is sent: consecutive items of one job, in order. */
 export interface ChunkMessage {
   readonly chunk: number;
   readonly task: TaskRef;
-  /** The items' indexes in their call. */
-  readonly indexes: readonly number[];
+  /** The index of the chunk's first item in its call; the others follow it. */
+  readonly first: number;
   /** Each item's argument list, or its one argument when `unary`. */
   readonly args: readonly unknown[];
   /** Every item of the chunk takes exactly one argument (sent without its list). */
@@ -37,7 +37,8 @@ export interface ChunkMessage {
 
 /**
  * A worker's answers for consecutive items of a chunk, starting at item `from` (its position in
- * the chunk): their values in order, and the positions (relative to `from`) that failed instead.
+ * the chunk): their values in order, and the positions (relative to `from`, ascending) that
+ * failed instead.
  */
 export interface ChunkAnswers {
   readonly chunk: number;
@@ -52,30 +53,68 @@ export interface Job {
   readonly chunkSize: number;
   /** Items must be answered one by one as they complete (the call times them). */
   readonly eager?: boolean;
-  /** A successful item's value (optional: without it, successes go to `onOutcome` too). */
-  onValue?(index: number, value: unknown): void;
+  /**
+   * Successful items in bulk: `values[from]` .. `values[to - 1]` are the results of the items
+   * `index`, `index + 1`, ... (optional: without it, successes go to `onOutcome` one by one).
+   */
+  onValues?(index: number, values: readonly unknown[], from: number, to: number): void;
   /** Each item's outcome, as it completes (in any order). */
   onOutcome(index: number, outcome: Outcome): void;
 }
 
-interface Item {
+/** An item as {@link PoolScheduler.takeAll} returns it. */
+export interface QueuedItem {
   readonly job: Job;
   readonly index: number;
   readonly args: readonly unknown[];
-  attempts: number;
-  /** Suspected of killing a worker that had several unanswered items: it runs alone next. */
-  alone: boolean;
+  readonly attempts: number;
 }
 
+/**
+ * Queued items: consecutive items of one job, `args[from]` .. `args[to - 1]`, the item `args[k]`
+ * having index `base + k` in its call. Items are never copied one by one while they wait.
+ */
+interface Run {
+  readonly job: Job;
+  readonly base: number;
+  readonly args: readonly unknown[];
+  /** Each entry of `args` is an argument list (else the item's one argument). */
+  readonly lists: boolean;
+  from: number;
+  readonly to: number;
+  /** Deaths it has caused (a retried item runs alone, in a run of its own). */
+  readonly attempts: number;
+  /** Suspected of killing a worker that had several unanswered items: it runs alone next. */
+  readonly alone: boolean;
+}
+
+/** A chunk a worker holds: item `k` of `args` has index `first + k`; those from `head` on are unanswered. */
 interface InFlight {
   readonly id: number;
-  /** The chunk's items in the order the worker runs them; those from `head` on are unanswered. */
-  readonly items: Item[];
+  /** The batch (message) it went in: a worker answers a batch's chunks together. */
+  batch: number;
+  readonly job: Job;
+  readonly first: number;
+  readonly args: readonly unknown[];
+  readonly lists: boolean;
+  readonly attempts: number;
+  readonly alone: boolean;
   head: number;
 }
 
-function unanswered(chunk: InFlight): Item[] {
-  return chunk.items.slice(chunk.head);
+function unanswered(chunk: InFlight): Run | undefined {
+  if (chunk.head >= chunk.args.length) return undefined;
+  const { job, first, args, lists, attempts, alone, head } = chunk;
+  return { job, base: first, args, lists, from: head, to: args.length, attempts, alone };
+}
+
+/** Chunks going to one worker in one message. */
+interface Batch {
+  readonly id: number;
+  readonly chunks: ChunkMessage[];
+  items: number;
+  /** More chunks may join it. */
+  readonly open: boolean;
 }
 
 interface WorkerState {
@@ -90,8 +129,11 @@ interface WorkerState {
 
 /** How the scheduler reaches the runtime. */
 export interface SchedulerDeps {
-  /** Sends a chunk to a worker. */
-  dispatch(worker: string, chunk: ChunkMessage): void;
+  /**
+   * Sends a batch of chunks to a worker, in one message. The worker runs them in order and may
+   * hold its answers until the batch ends (or a millisecond has passed).
+   */
+  dispatch(worker: string, batch: ChunkMessage[]): void;
   /** A worker reached `maxTasksPerWorker` and has nothing in flight: replace it. */
   recycle(worker: string): void;
 }
@@ -106,6 +148,12 @@ export interface SchedulerOptions {
   readonly prefetchItems?: number | undefined;
   /** Items a worker runs before it is replaced; undefined for no limit. */
   readonly maxTasksPerWorker: number | undefined;
+  /**
+   * Small chunks share a batch (one message) up to this many items. A worker answers a batch's
+   * chunks together, so when it dies, any unanswered item of its first batch may have been the
+   * one running. Default 32; 1 sends every chunk on its own.
+   */
+  readonly batchItems?: number | undefined;
 }
 
 /**
@@ -115,19 +163,21 @@ export interface SchedulerOptions {
  * ```ts
  * const scheduler = new PoolScheduler({ maxRetries: 1, prefetch: 2, maxTasksPerWorker: undefined }, deps);
  * scheduler.addWorker('w1');
- * scheduler.submit(job, [[1], [2], [3]]);
+ * scheduler.submitAll(job, [1, 2, 3]); // items 0, 1 and 2, each one argument
  * ```
  */
 export class PoolScheduler {
   readonly #options: SchedulerOptions;
   readonly #deps: SchedulerDeps;
-  readonly #queue = new Deque<Item>();
+  readonly #queue = new Deque<Run>();
   /** Items given back by a dead worker: they run before the rest of the queue. */
-  #requeued: Item[] = [];
+  #requeued: Run[] = [];
+  #queued = 0;
   readonly #workers = new Map<string, WorkerState>();
   /** Calls that were cancelled or failed: their items in flight are not requeued. */
   readonly #dropped = new WeakSet<Job>();
   #nextChunk = 1;
+  #nextBatch = 1;
 
   constructor(options: SchedulerOptions, deps: SchedulerDeps) {
     this.#options = options;
@@ -136,7 +186,7 @@ export class PoolScheduler {
 
   /** Items waiting for a worker. */
   get queued(): number {
-    return this.#queue.length + this.#requeued.length;
+    return this.#queued;
   }
 
   /** Workers able to take work. */
@@ -144,24 +194,37 @@ export class PoolScheduler {
     return this.#workers.size;
   }
 
-  /** Adds items of `job` (each an argument list) at the back of the queue. */
+  /** Adds items of `job` (each an index and an argument list) at the back of the queue. */
   submit(job: Job, items: Iterable<readonly [index: number, args: readonly unknown[]]>): void {
-    for (const [index, args] of items) this.#queue.push({ job, index, args, attempts: 0, alone: false });
+    let base = 0;
+    let lists: (readonly unknown[])[] = [];
+    const flush = () => {
+      if (lists.length > 0) this.#enqueue(job, lists, base, true);
+      lists = [];
+    };
+    for (const [index, args] of items) {
+      if (index !== base + lists.length) {
+        flush();
+        base = index;
+      }
+      lists.push(args);
+    }
+    flush();
     this.#pump();
   }
 
-  /** Adds the items `argLists[i]` with indexes `first + i`, without a tuple per item. */
-  submitAll(job: Job, argLists: readonly (readonly unknown[])[], first = 0): void {
-    for (let i = 0; i < argLists.length; i++) {
-      this.#queue.push({
-        job,
-        index: first + i,
-        args: argLists[i] as readonly unknown[],
-        attempts: 0,
-        alone: false,
-      });
-    }
+  /**
+   * Adds the items `args[k]` with indexes `first + k`, each the task's one argument (or, with
+   * `lists`, its argument list). `args` is kept, not copied: the caller must not change it.
+   */
+  submitAll(job: Job, args: readonly unknown[], first = 0, lists = false): void {
+    if (args.length > 0) this.#enqueue(job, args, first, lists);
     this.#pump();
+  }
+
+  #enqueue(job: Job, args: readonly unknown[], base: number, lists: boolean): void {
+    this.#queue.push({ job, base, args, lists, from: 0, to: args.length, attempts: 0, alone: false });
+    this.#queued += args.length;
   }
 
   /** A worker is ready for chunks. */
@@ -171,103 +234,107 @@ export class PoolScheduler {
   }
 
   /**
-   * A worker died. Chunks run in order, so only its first chunk had started. If one item of that
-   * chunk was unanswered, it was running: it is retried on another worker up to `maxRetries`
-   * times, then failed with `WorkerCrashedError`. If several were (answers of quick items travel
-   * in batches), each of them runs alone next, so the one that kills a worker again is found
-   * without failing the others. Every other item goes back to the front of the queue, untouched.
+   * A worker died. Batches run in order, so only its first batch had started. If one item of that
+   * batch was unanswered, it was running: it is retried on another worker up to `maxRetries`
+   * times, then failed with `WorkerCrashedError`. If several were (answers travel together), each
+   * of them runs alone next, so the one that kills a worker again is found without failing the
+   * others. Every other item goes back to the front of the queue, untouched.
    */
   removeWorker(worker: string, exit: ExitInfo): void {
     const state = this.#workers.get(worker);
     if (state === undefined) return;
     this.#workers.delete(worker);
-    const [started, ...waiting] = state.chunks;
-    const suspects = started === undefined ? [] : unanswered(started);
-    const rest = waiting.flatMap(unanswered);
-    const abnormal = exit.reason !== 'shutdown' && exit.reason !== 'normal';
-    if (abnormal && !state.blamed && suspects.length === 1) {
-      const culprit = suspects[0] as Item;
+    const batch = state.chunks[0]?.batch;
+    const started: Run[] = [];
+    const back: Run[] = [];
+    for (const chunk of state.chunks) {
+      const rest = unanswered(chunk);
+      if (rest !== undefined) (chunk.batch === batch ? started : back).push(rest);
+    }
+    const abnormal = exit.reason !== 'shutdown' && exit.reason !== 'normal' && !state.blamed;
+    const culprit =
+      started.length === 1 && started[0]?.to === (started[0]?.from ?? 0) + 1 ? started[0] : undefined;
+    if (abnormal && culprit !== undefined) {
+      const attempts = culprit.attempts + 1;
       // A dropped call's item is neither retried nor reported, but it keeps the blame off others.
-      if (this.#dropped.has(culprit.job)) suspects.length = 0;
-      else if (++culprit.attempts > this.#options.maxRetries) {
-        suspects.length = 0;
-        culprit.job.onOutcome(culprit.index, {
+      if (attempts <= this.#options.maxRetries) back.unshift({ ...culprit, attempts });
+      else if (!this.#dropped.has(culprit.job)) {
+        culprit.job.onOutcome(culprit.base + culprit.from, {
           ok: false,
-          error: new WorkerCrashedError(exit, culprit.attempts),
+          error: new WorkerCrashedError(exit, attempts),
         });
       }
-    } else if (abnormal && !state.blamed) {
-      for (const item of suspects) item.alone = true;
-    }
-    this.#requeued = [...suspects, ...rest, ...this.#requeued].filter((item) => !this.#dropped.has(item.job));
+    } else if (abnormal) {
+      const alone = started.flatMap((run) =>
+        Array.from({ length: run.to - run.from }, (_, k) => ({
+          ...run,
+          from: run.from + k,
+          to: run.from + k + 1,
+          alone: true,
+        })),
+      );
+      back.unshift(...alone);
+    } else back.unshift(...started);
+    const kept = back.filter((run) => !this.#dropped.has(run.job));
+    for (const run of kept) this.#queued += run.to - run.from;
+    this.#requeued = [...kept, ...this.#requeued];
     this.#pump();
   }
 
   /**
-   * A worker answered consecutive items of a chunk. Items answered out of turn (they should not
-   * be) are matched one by one.
+   * A worker answered consecutive items of one or more chunks. Items run, and are answered, in
+   * order: an answer for items already answered is ignored, as is one that skips items (it cannot
+   * come).
    */
-  answers(worker: string, answers: ChunkAnswers): void {
-    const state = this.#workers.get(worker);
-    const inFlight = state?.chunks.find((c) => c.id === answers.chunk);
-    if (state === undefined || inFlight === undefined) return;
-    const failures = answers.failures.length === 0 ? undefined : new Map(answers.failures);
-    const { values } = answers;
-    for (let offset = 0; offset < values.length; offset++) {
-      const item = inFlight.items[answers.from + offset];
-      if (item === undefined) break;
-      const failure = failures?.get(offset);
-      // The common case (the next item, a value, a job that takes values) costs no allocation.
-      if (failure === undefined && item.job.onValue !== undefined && inFlight.items[inFlight.head] === item) {
-        inFlight.head++;
-        item.job.onValue(item.index, values[offset]);
-        if (!this.#afterAnswer(worker, state, inFlight)) break;
-        continue;
-      }
-      const outcome: Outcome =
-        failure === undefined ? { ok: true, value: values[offset] } : { ok: false, error: failure };
-      if (!this.#settle(worker, answers.chunk, item.index, outcome)) break;
-    }
+  answers(worker: string, answers: ChunkAnswers | readonly ChunkAnswers[]): void {
+    if (Array.isArray(answers)) for (const one of answers) this.#answer(worker, one);
+    else this.#answer(worker, answers as ChunkAnswers);
     this.#pump();
   }
 
-  /** A worker answered one item of a chunk. */
-  outcome(worker: string, chunk: number, index: number, outcome: Outcome): void {
-    this.#settle(worker, chunk, index, outcome);
-    this.#pump();
-  }
-
-  /** Records one answer; true while the worker is still in service. */
-  #settle(worker: string, chunk: number, index: number, outcome: Outcome): boolean {
+  #answer(worker: string, answers: ChunkAnswers): void {
     const state = this.#workers.get(worker);
     const inFlight =
-      state?.chunks[0]?.id === chunk ? state.chunks[0] : state?.chunks.find((c) => c.id === chunk);
-    if (state === undefined || inFlight === undefined) return false;
-    let item: Item | undefined;
-    if (inFlight.items[inFlight.head]?.index === index) {
-      // Answers come in the order the worker runs the items: the common case is the next one.
-      item = inFlight.items[inFlight.head++];
-    } else {
-      const at = inFlight.items.findIndex((it, i) => i >= inFlight.head && it.index === index);
-      if (at < 0) return true;
-      [item] = inFlight.items.splice(at, 1);
+      state?.chunks[0]?.id === answers.chunk
+        ? state.chunks[0]
+        : state?.chunks.find((c) => c.id === answers.chunk);
+    if (state === undefined || inFlight === undefined || answers.from > inFlight.head) return;
+    const { values, failures } = answers;
+    const end = Math.min(values.length, inFlight.args.length - answers.from);
+    let at = inFlight.head - answers.from;
+    for (const [offset, error] of failures) {
+      if (offset < at) continue;
+      if (offset >= end) break;
+      this.#deliver(inFlight, values, at, offset, answers.from);
+      inFlight.head++;
+      inFlight.job.onOutcome(inFlight.first + answers.from + offset, { ok: false, error });
+      at = offset + 1;
     }
-    item?.job.onOutcome(index, outcome);
-    return this.#afterAnswer(worker, state, inFlight);
+    if (at < end) this.#deliver(inFlight, values, at, end, answers.from);
+    this.#afterAnswer(worker, state, inFlight);
+  }
+
+  /** Settles the successful answers `values[from]` .. `values[to - 1]` (positions `offset + from` ...). */
+  #deliver(inFlight: InFlight, values: readonly unknown[], from: number, to: number, offset: number): void {
+    if (to <= from) return;
+    const index = inFlight.first + offset + from;
+    inFlight.head += to - from;
+    const { job } = inFlight;
+    if (job.onValues !== undefined) job.onValues(index, values, from, to);
+    else for (let k = from; k < to; k++) job.onOutcome(index + k - from, { ok: true, value: values[k] });
   }
 
   /**
    * After an answer: a finished chunk frees its credit, and a retiring worker with nothing left
-   * in flight is recycled. True while the worker is still in service.
+   * in flight is recycled.
    */
-  #afterAnswer(worker: string, state: WorkerState, inFlight: InFlight): boolean {
-    if (inFlight.head < inFlight.items.length) return true;
+  #afterAnswer(worker: string, state: WorkerState, inFlight: InFlight): void {
+    if (inFlight.head < inFlight.args.length) return;
     const at = state.chunks.indexOf(inFlight);
     if (at >= 0) state.chunks.splice(at, 1);
-    if (!state.retiring || state.chunks.length > 0) return true;
+    if (!state.retiring || state.chunks.length > 0) return;
     this.#workers.delete(worker);
     this.#deps.recycle(worker);
-    return false;
   }
 
   /**
@@ -276,7 +343,8 @@ export class PoolScheduler {
    */
   current(worker: string): { readonly job: Job; readonly index: number } | undefined {
     const chunk = this.#workers.get(worker)?.chunks[0];
-    return chunk?.items[chunk.head];
+    if (chunk === undefined || chunk.head >= chunk.args.length) return undefined;
+    return { job: chunk.job, index: chunk.first + chunk.head };
   }
 
   /**
@@ -286,13 +354,12 @@ export class PoolScheduler {
   failCurrent(worker: string, error: Error): void {
     const state = this.#workers.get(worker);
     const chunk = state?.chunks[0];
-    const item = chunk?.items[chunk.head];
-    if (state === undefined || chunk === undefined || item === undefined) return;
-    chunk.head++;
-    if (chunk.head >= chunk.items.length) state.chunks.shift();
+    if (state === undefined || chunk === undefined || chunk.head >= chunk.args.length) return;
+    const index = chunk.first + chunk.head++;
+    if (chunk.head >= chunk.args.length) state.chunks.shift();
     state.blamed = true;
     state.retiring = true;
-    item.job.onOutcome(item.index, { ok: false, error });
+    chunk.job.onOutcome(index, { ok: false, error });
   }
 
   /** The runtime is killing `worker` on purpose: it gets no more chunks, and its death blames no item. */
@@ -306,81 +373,159 @@ export class PoolScheduler {
   /** Drops the queued items of `job` (a cancelled or failed call); items in flight run out. */
   drop(job: Job): void {
     this.#dropped.add(job);
-    const keep = this.#queue.drain().filter((item) => item.job !== job);
-    for (const item of keep) this.#queue.push(item);
-    this.#requeued = this.#requeued.filter((item) => item.job !== job);
+    const keep = this.#queue.drain().filter((run) => run.job !== job);
+    for (const run of keep) this.#queue.push(run);
+    this.#requeued = this.#requeued.filter((run) => run.job !== job);
+    this.#queued = 0;
+    for (const run of [...this.#requeued, ...keep]) this.#queued += run.to - run.from;
   }
 
   /** Workers running items of `job` now (to kill them when the call is aborted). */
   workersRunning(job: Job): string[] {
     const found: string[] = [];
     for (const [worker, state] of this.#workers) {
-      if (state.chunks.some((c) => unanswered(c).some((item) => item.job === job))) found.push(worker);
+      if (state.chunks.some((c) => c.job === job && c.head < c.args.length)) found.push(worker);
     }
     return found;
   }
 
-  /** Removes and returns everything queued (the pool is terminating). */
-  takeAll(): Item[] {
-    const all = [...this.#requeued, ...this.#queue.drain()];
+  /** Removes and returns everything queued (the pool is terminating), requeued items first. */
+  takeAll(): QueuedItem[] {
+    const all = [...this.#requeued, ...this.#queue.drain()].flatMap((run) =>
+      Array.from({ length: run.to - run.from }, (_, k) => ({
+        job: run.job,
+        index: run.base + run.from + k,
+        args: run.lists ? (run.args[run.from + k] as readonly unknown[]) : [run.args[run.from + k]],
+        attempts: run.attempts,
+      })),
+    );
     this.#requeued = [];
+    this.#queued = 0;
     return all;
   }
 
-  /** Hands out chunks level by level: every worker gets one before any gets a second. */
+  /**
+   * Hands out chunks level by level: every worker gets one before any gets a second. A worker is
+   * refilled once it is down to `prefetch` chunks less one, or to half its `prefetchItems`, so
+   * that small chunks go out in batches rather than one per answer.
+   */
   #pump(): void {
-    // Level by level: the workers with the fewest chunks in flight get one each, in turn, so a new
-    // worker fills up before busy ones get more, and a worker below its minimum is topped up.
-    for (let progress = true; progress && this.queued > 0; ) {
-      progress = false;
-      const wanting = [...this.#workers].filter(([, state]) => this.#wantsMore(state));
+    if (this.#queued === 0 || this.#workers.size === 0) return;
+    const batches = new Map<string, Batch[]>();
+    const order: [string, Batch][] = [];
+    let wanting = [...this.#workers].filter(([, state]) => this.#wantsMore(state, 2));
+    while (wanting.length > 0 && this.#queued > 0) {
+      // The workers with the fewest chunks in flight get one each, in turn, so a new worker fills
+      // up before busy ones get more.
       const level = Math.min(...wanting.map(([, state]) => state.chunks.length));
       for (const [worker, state] of wanting) {
-        if (this.queued === 0) return;
+        if (this.#queued === 0) break;
         if (state.chunks.length > level) continue;
-        const chunk = this.#nextChunkFor(state);
-        if (chunk === undefined) continue;
-        this.#deps.dispatch(worker, chunk);
-        progress = true;
+        const cut = this.#nextChunkFor(state);
+        if (cut === undefined) continue;
+        const mine = batches.get(worker) ?? [];
+        batches.set(worker, mine);
+        const added = this.#addToBatch(mine, cut);
+        if (added !== undefined) order.push([worker, added]);
       }
+      wanting = wanting.filter(([, state]) => this.#wantsMore(state, 1));
     }
+    for (const [worker, batch] of order) this.#deps.dispatch(worker, batch.chunks);
   }
 
-  /** Fewer than `prefetch` chunks, or fewer than `prefetchItems` items, in flight. */
-  #wantsMore(state: WorkerState): boolean {
+  /**
+   * Puts a chunk in the worker's open batch, or a new one. A retried or suspected item, and an
+   * item of a call that times its items, is a batch of its own, so its answer is never held
+   * behind it: when its worker dies, it is the item that was running. Returns the new batch, if
+   * one was started.
+   */
+  #addToBatch(batches: Batch[], [message, inFlight]: readonly [ChunkMessage, InFlight]): Batch | undefined {
+    const size = message.args.length;
+    const limit = this.#options.batchItems ?? 32;
+    const alone = inFlight.attempts > 0 || inFlight.alone || inFlight.job.eager === true;
+    const open = batches.at(-1);
+    if (!alone && open !== undefined && open.open && open.items + size <= limit) {
+      inFlight.batch = open.id;
+      open.chunks.push(message);
+      open.items += size;
+      return undefined;
+    }
+    inFlight.batch = this.#nextBatch++;
+    const batch = { id: inFlight.batch, items: size, chunks: [message], open: !alone && size < limit };
+    batches.push(batch);
+    return batch;
+  }
+
+  /**
+   * Fewer than `prefetch` chunks, or fewer than `prefetchItems / share` items, in flight (share 2
+   * to start a refill, 1 to go on with one).
+   */
+  #wantsMore(state: WorkerState, share: number): boolean {
     if (state.retiring) return false;
     if (state.chunks.length < this.#options.prefetch) return true;
-    const inFlight = state.chunks.reduce((n, c) => n + c.items.length - c.head, 0);
-    return inFlight < (this.#options.prefetchItems ?? 64);
+    const inFlight = state.chunks.reduce((n, c) => n + c.args.length - c.head, 0);
+    return inFlight < (this.#options.prefetchItems ?? 64) / share;
   }
 
-  #nextChunkFor(state: WorkerState): ChunkMessage | undefined {
-    const first = this.#requeued.shift() ?? this.#queue.shift();
-    if (first === undefined) return undefined;
-    const items = [first];
-    const limit = this.#limitFor(state, first.job.chunkSize);
-    // A retried or suspected item runs alone: if it kills this worker too, nothing else is lost.
-    if (first.attempts === 0 && !first.alone) {
-      while (items.length < limit) {
-        const next = this.#requeued.length > 0 ? this.#requeued[0] : this.#queue.peek();
-        if (next === undefined || next.job !== first.job || next.attempts > 0 || next.alone) break;
-        items.push((this.#requeued.length > 0 ? this.#requeued.shift() : this.#queue.shift()) as Item);
-      }
+  #peek(): Run | undefined {
+    return this.#requeued[0] ?? this.#queue.peek();
+  }
+
+  /** Takes up to `count` items from the front run (which must hold them). */
+  #take(run: Run, count: number): readonly unknown[] {
+    const taken =
+      run.from === 0 && count === run.args.length ? run.args : run.args.slice(run.from, run.from + count);
+    run.from += count;
+    this.#queued -= count;
+    if (run.from >= run.to) {
+      if (this.#requeued[0] === run) this.#requeued.shift();
+      else this.#queue.shift();
     }
-    state.given += items.length;
+    return taken;
+  }
+
+  /**
+   * The next chunk for a worker: consecutive items of the front run, joined with the runs behind
+   * it while they continue it (same job, next indexes, untouched).
+   */
+  #nextChunkFor(state: WorkerState): readonly [ChunkMessage, InFlight] | undefined {
+    const front = this.#peek();
+    if (front === undefined) return undefined;
+    const { job, lists, attempts, alone } = front;
+    const first = front.base + front.from;
+    // A retried or suspected item runs alone: if it kills this worker too, nothing else is lost.
+    const single = attempts > 0 || alone;
+    const limit = single ? 1 : this.#limitFor(state, job.chunkSize);
+    const parts = [{ args: this.#take(front, Math.min(limit, front.to - front.from)), lists }];
+    let count = parts[0]?.args.length ?? 0;
+    for (let next = this.#peek(); count < limit && next !== undefined; next = this.#peek()) {
+      const continues =
+        !single &&
+        next.job === job &&
+        next.attempts === 0 &&
+        !next.alone &&
+        next.base + next.from === first + count;
+      if (!continues) break;
+      const taken = this.#take(next, Math.min(limit - count, next.to - next.from));
+      parts.push({ args: taken, lists: next.lists });
+      count += taken.length;
+    }
+    // Runs that give each item's argument list and runs that give the argument join as lists.
+    const anyLists = parts.some((part) => part.lists);
+    let args =
+      parts.length === 1
+        ? (parts[0]?.args ?? [])
+        : parts.flatMap((part) => (anyLists && !part.lists ? part.args.map((arg) => [arg]) : part.args));
+    state.given += args.length;
     const max = this.#options.maxTasksPerWorker;
     if (max !== undefined && state.given >= max) state.retiring = true;
+    const unary = !anyLists || args.every((list) => (list as readonly unknown[]).length === 1);
+    if (anyLists && unary) args = args.map((list) => (list as readonly unknown[])[0]);
     const id = this.#nextChunk++;
-    state.chunks.push({ id, items, head: 0 });
-    const unary = items.every((item) => item.args.length === 1);
-    return {
-      chunk: id,
-      task: first.job.task,
-      indexes: items.map((item) => item.index),
-      args: unary ? items.map((item) => item.args[0]) : items.map((item) => item.args),
-      unary,
-      ...(first.job.eager ? { eager: true } : {}),
-    };
+    const inFlight: InFlight = { id, batch: 0, job, first, args, lists: !unary, attempts, alone, head: 0 };
+    state.chunks.push(inFlight);
+    const message = { chunk: id, task: job.task, first, args, unary, ...(job.eager ? { eager: true } : {}) };
+    return [message, inFlight];
   }
 
   #limitFor(state: WorkerState, chunkSize: number): number {

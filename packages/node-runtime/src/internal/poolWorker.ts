@@ -1,21 +1,21 @@
 /**
  * The actor every pool worker runs: it loads tasks by module URL and name (once each), runs the
- * items of each chunk in order, and answers them in small batches over its results pipe. A batch
- * waits at most a millisecond, and a slow item is answered on its own, so when a worker dies the
- * pool knows which items it had finished.
+ * chunks of each batch in order, and answers them over its results pipe: together at the end of
+ * the batch, and every millisecond before that, so when a worker dies the pool knows which items
+ * it had finished (all but those of the batch it was running, at most a millisecond's worth).
  */
 
 import { Codec, type Connection, defineActor, type TaskDefinition } from '@troupe/core';
 import { type ChunkAnswers, type ChunkMessage, loadDefinition, type TaskRef } from '@troupe/core/spi';
 
 export interface PoolWorkerArgs {
-  readonly results: Connection<never, ChunkAnswers>;
+  readonly results: Connection<never, ChunkAnswers[]>;
   /** Runs once, when the worker starts. */
   readonly initializer: { readonly task: TaskRef; readonly args: readonly unknown[] } | undefined;
 }
 
 interface State {
-  readonly results: Connection<never, ChunkAnswers>;
+  readonly results: Connection<never, ChunkAnswers[]>;
   readonly tasks: Map<string, TaskDefinition>;
 }
 
@@ -44,23 +44,92 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 const probe = new Codec();
 
-/** Sends a batch; a value that will not serialize fails its own item, not the batch. */
-async function send(results: Connection<never, ChunkAnswers>, answers: ChunkAnswers): Promise<void> {
+/** Sends answers; a value that will not serialize fails its own item, not the others. */
+async function send(results: Connection<never, ChunkAnswers[]>, answers: ChunkAnswers[]): Promise<void> {
   try {
     await results.send(answers);
   } catch {
-    const failures = new Map(answers.failures);
-    const values = answers.values.map((value, offset) => {
-      if (failures.has(offset)) return undefined;
+    await results.send(answers.map(probeValues));
+  }
+}
+
+function probeValues(answers: ChunkAnswers): ChunkAnswers {
+  const failures = new Map(answers.failures);
+  const values = answers.values.map((value, offset) => {
+    if (failures.has(offset)) return undefined;
+    try {
+      probe.encode(value, 'result');
+      return value;
+    } catch (error) {
+      failures.set(offset, errorOf(error));
+      return undefined;
+    }
+  });
+  return { ...answers, values, failures: [...failures].sort(([a], [b]) => a - b) };
+}
+
+/** Runs the chunks of a batch in order, collecting their answers. */
+class BatchRun {
+  readonly #results: Connection<never, ChunkAnswers[]>;
+  /** Answers of finished chunks (and finished parts of the current one), not yet sent. */
+  #pending: ChunkAnswers[] = [];
+  #chunk = 0;
+  #from = 0;
+  #values: unknown[] = [];
+  #failures: [number, Error][] = [];
+  #since = performance.now();
+
+  constructor(results: Connection<never, ChunkAnswers[]>) {
+    this.#results = results;
+  }
+
+  async run(fn: (...args: unknown[]) => unknown, msg: ChunkMessage): Promise<void> {
+    this.#chunk = msg.chunk;
+    this.#from = 0;
+    const count = msg.args.length;
+    for (let i = 0; i < count; i++) {
+      const args = msg.args[i];
+      let waited = false;
       try {
-        probe.encode(value, 'result');
-        return value;
+        let value = msg.unary ? fn(args) : fn(...(args as unknown[]));
+        if (isThenable(value)) {
+          waited = true;
+          value = await value;
+        }
+        this.#values.push(value);
       } catch (error) {
-        failures.set(offset, errorOf(error));
-        return undefined;
+        this.#failures.push([this.#values.length, errorOf(error)]);
+        this.#values.push(undefined);
       }
+      if (msg.eager) await this.flush();
+      else if ((waited || i % CLOCK_EVERY === 0) && performance.now() - this.#since > BATCH_MS)
+        await this.flush();
+    }
+    this.#endSegment();
+  }
+
+  /** Sends everything answered so far, and lets it leave before the next item starts. */
+  async flush(): Promise<void> {
+    this.#endSegment();
+    this.#since = performance.now();
+    if (this.#pending.length === 0) return;
+    const answers = this.#pending;
+    this.#pending = [];
+    await send(this.#results, answers);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  #endSegment(): void {
+    if (this.#values.length === 0) return;
+    this.#pending.push({
+      chunk: this.#chunk,
+      from: this.#from,
+      values: this.#values,
+      failures: this.#failures,
     });
-    await results.send({ ...answers, values, failures: [...failures] });
+    this.#from += this.#values.length;
+    this.#values = [];
+    this.#failures = [];
   }
 }
 
@@ -73,50 +142,17 @@ export const PoolWorker = defineActor(import.meta.url, 'TroupePoolWorker', {
     }
     return state;
   },
-  receive: async (state, msg: ChunkMessage) => {
-    const fn = (await task(state, msg.task)).fn as (...args: unknown[]) => unknown;
-    const count = msg.indexes.length;
-    let from = 0;
-    let values: unknown[] = [];
-    let failures: [number, Error][] = [];
-    let since = performance.now();
-    const flush = async () => {
-      if (values.length === 0) return;
-      const answers: ChunkAnswers = { chunk: msg.chunk, from, values, failures };
-      from += values.length;
-      values = [];
-      failures = [];
-      await send(state.results, answers);
-    };
-    for (let i = 0; i < count; i++) {
-      const args = msg.args[i];
-      let value: unknown;
-      let waited = false;
-      try {
-        value = msg.unary ? fn(args) : fn(...(args as unknown[]));
-        if (isThenable(value)) {
-          waited = true;
-          value = await value;
-        }
-        values.push(value);
-      } catch (error) {
-        failures.push([values.length, errorOf(error)]);
-        values.push(undefined);
-      }
-      if (msg.eager) {
-        await flush();
-        await new Promise((resolve) => setImmediate(resolve));
-      } else if (waited || i % CLOCK_EVERY === 0) {
-        const now = performance.now();
-        if (now - since > BATCH_MS) {
-          await flush();
-          // Let the answers leave before the next item starts.
-          await new Promise((resolve) => setImmediate(resolve));
-          since = performance.now();
-        }
-      }
+  /**
+   * A batch of chunks: their answers go out together when the batch ends, and every millisecond
+   * before that; a call that times its items (`eager`) has each item answered as it completes.
+   */
+  receive: async (state, batch: ChunkMessage[]) => {
+    const run = new BatchRun(state.results);
+    for (const msg of batch) {
+      const fn = (await task(state, msg.task)).fn as (...args: unknown[]) => unknown;
+      await run.run(fn, msg);
     }
-    await flush();
+    await run.flush();
     return state;
   },
 });
