@@ -21,6 +21,7 @@ import {
   failInit,
   forever,
   greet,
+  identity,
   Mapper,
   setGreeting,
   square,
@@ -183,6 +184,19 @@ describe('pool', () => {
     const pool = await system.pool({ size: 2 });
     const mapper = await system.spawn(Mapper, { pool: pool.ref });
     await expect(mapper.ask([1, 2, 3], { timeoutMs: 30_000 })).resolves.toEqual([1, 4, 9]);
+  });
+
+  it('gives every number back exactly, whether the chunk is all numbers or mixed', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    const odd = [-0, Number.NaN, Number.POSITIVE_INFINITY, -1e-300, 2 ** 53 - 1, 0.1 + 0.2, -7];
+    const numbers = Array.from({ length: 200 }, (_, i) => odd[i % odd.length] as number);
+    const back = await pool.map(identity, numbers, { chunkSize: 50 });
+    expect(back).toHaveLength(200);
+    back.forEach((value, i) => expect(Object.is(value, numbers[i])).toBe(true));
+    const mixed = numbers.map((n, i) => (i % 17 === 0 ? String(n) : n));
+    expect(await pool.map(identity, mixed, { chunkSize: 50 })).toEqual(mixed);
+    expect(await pool.map(square, numbers.slice(0, 40))).toEqual(numbers.slice(0, 40).map((n) => n * n));
   });
 
   it('reports progress', async () => {

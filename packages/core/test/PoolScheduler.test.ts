@@ -61,7 +61,7 @@ function items(from: number, to: number): [number, unknown[]][] {
 }
 
 /** The indexes of a sent chunk. */
-const indexes = (sent: Sent): number[] => sent.chunk.args.map((_, k) => sent.chunk.first + k);
+const indexes = (sent: Sent): number[] => Array.from(sent.chunk.args, (_, k) => sent.chunk.first + k);
 
 /** Each sent chunk as `[worker, task name, indexes]`, in the order sent. */
 const log = (sent: readonly Sent[]) => sent.map((s) => [s.worker, s.chunk.task.name, indexes(s)]);

@@ -27,8 +27,11 @@ export interface ChunkMessage {
   readonly task: TaskRef;
   /** The index of the chunk's first item in its call; the others follow it. */
   readonly first: number;
-  /** Each item's argument list, or its one argument when `unary`. */
-  readonly args: readonly unknown[];
+  /**
+   * Each item's argument list, or its one argument when `unary` (the runtime may send a run of
+   * numbers as a `Float64Array`, which copies in one go).
+   */
+  readonly args: ArrayLike<unknown>;
   /** Every item of the chunk takes exactly one argument (sent without its list). */
   readonly unary: boolean;
   /** Answer each item as soon as it completes (its call times its items). */
@@ -43,7 +46,8 @@ export interface ChunkMessage {
 export interface ChunkAnswers {
   readonly chunk: number;
   readonly from: number;
-  readonly values: readonly unknown[];
+  /** The values (a `Float64Array` when they are all numbers, which copies in one go). */
+  readonly values: ArrayLike<unknown>;
   readonly failures: readonly (readonly [offset: number, error: Error])[];
 }
 
@@ -57,7 +61,7 @@ export interface Job {
    * Successful items in bulk: `values[from]` .. `values[to - 1]` are the results of the items
    * `index`, `index + 1`, ... (optional: without it, successes go to `onOutcome` one by one).
    */
-  onValues?(index: number, values: readonly unknown[], from: number, to: number): void;
+  onValues?(index: number, values: ArrayLike<unknown>, from: number, to: number): void;
   /** Each item's outcome, as it completes (in any order). */
   onOutcome(index: number, outcome: Outcome): void;
 }
@@ -315,7 +319,7 @@ export class PoolScheduler {
   }
 
   /** Settles the successful answers `values[from]` .. `values[to - 1]` (positions `offset + from` ...). */
-  #deliver(inFlight: InFlight, values: readonly unknown[], from: number, to: number, offset: number): void {
+  #deliver(inFlight: InFlight, values: ArrayLike<unknown>, from: number, to: number, offset: number): void {
     if (to <= from) return;
     const index = inFlight.first + offset + from;
     inFlight.head += to - from;

@@ -23,6 +23,12 @@ interface State {
 const BATCH_MS = 1;
 /** How often (in items) a quick run checks the clock. */
 const CLOCK_EVERY = 16;
+/** Runs of numbers shorter than this travel as they are. */
+const PACK_NUMBERS_FROM = 16;
+
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number';
+}
 
 async function task(state: State, ref: TaskRef): Promise<TaskDefinition> {
   const key = `${ref.module}#${ref.name}`;
@@ -55,7 +61,7 @@ async function send(results: Connection<never, ChunkAnswers[]>, answers: ChunkAn
 
 function probeValues(answers: ChunkAnswers): ChunkAnswers {
   const failures = new Map(answers.failures);
-  const values = answers.values.map((value, offset) => {
+  const values = Array.from(answers.values, (value, offset) => {
     if (failures.has(offset)) return undefined;
     try {
       probe.encode(value, 'result');
@@ -121,12 +127,12 @@ class BatchRun {
 
   #endSegment(): void {
     if (this.#values.length === 0) return;
-    this.#pending.push({
-      chunk: this.#chunk,
-      from: this.#from,
-      values: this.#values,
-      failures: this.#failures,
-    });
+    // All numbers (no failure among them): one Float64Array, copied in one go.
+    const values =
+      this.#failures.length === 0 && this.#values.length >= PACK_NUMBERS_FROM && this.#values.every(isNumber)
+        ? Float64Array.from(this.#values as number[])
+        : this.#values;
+    this.#pending.push({ chunk: this.#chunk, from: this.#from, values, failures: this.#failures });
     this.#from += this.#values.length;
     this.#values = [];
     this.#failures = [];
