@@ -25,6 +25,7 @@ describe('the gallery', () => {
       'queue-workers',
       'pipe-ping-pong',
       'supervisor-restart',
+      'machine-light',
       'crash-isolation',
     ]) {
       expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
@@ -111,6 +112,19 @@ describe('the gallery', () => {
         'crash 1: restarted (pid changed: true), restarts so far: 1',
         'crash 2: restarted (pid changed: true), restarts so far: 2',
         'crash 3: supervisor escalated (EscalationError)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('machine-light: the light steps in a child process; the counter comes back from its snapshot', async () => {
+    expect(await runGallery('machine-light')).toBe(
+      [
+        'light (pid differs from main: true): green -> yellow -> red -> green',
+        'snapshot in the main process: {"value":"green","context":{"cycles":1},"status":"active"}',
+        'total: 42',
+        'crashed and restarted from its last snapshot; dead letter: {"type":"ADD","amount":-1}',
+        'total after the restart: 42',
         '',
       ].join('\n'),
     );

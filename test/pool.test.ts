@@ -194,7 +194,7 @@ describe('pool', () => {
     const numbers = Array.from({ length: 200 }, (_, i) => odd[i % odd.length] as number);
     const back = await pool.map(identity, numbers, { chunkSize: 50 });
     expect(back).toHaveLength(200);
-    back.forEach((value, i) => expect(Object.is(value, numbers[i])).toBe(true));
+    for (const [i, value] of back.entries()) expect(Object.is(value, numbers[i])).toBe(true);
     const mixed = numbers.map((n, i) => (i % 17 === 0 ? String(n) : n));
     expect(await pool.map(identity, mixed, { chunkSize: 50 })).toEqual(mixed);
     expect(await pool.map(square, numbers.slice(0, 40))).toEqual(numbers.slice(0, 40).map((n) => n * n));

@@ -13,6 +13,7 @@ import {
   defineActor,
   defineTask,
   type ExitInfo,
+  type MachineHandle,
   type ProcessHandle,
   type TaskDefinition,
 } from '@troupe/node-runtime';
@@ -28,6 +29,7 @@ import {
   type RecorderMsg,
   Stopper,
 } from './fixtures/actors.js';
+import { Light, type lightMachine, PlainCounter } from './fixtures/machines.js';
 
 /** Registers `check` with the compiler only: its body is type-checked and never run. */
 function typeOnly(check: (system: ActorSystem) => Promise<void>): void {
@@ -176,6 +178,26 @@ describe('ActorSystem.process', () => {
       await system.process(add, 1, 2, 3);
       // @ts-expect-error: the definition must be a task, not an actor
       await system.process(Counter, { start: 0 });
+    });
+  });
+
+  it('types machine actors by their machine: events, input, emitted replies and snapshots', () => {
+    typeOnly(async (system) => {
+      const light = await system.spawn(Light, { label: 'x' });
+      expectTypeOf(light).toEqualTypeOf<MachineHandle<typeof lightMachine>>();
+      light.send({ type: 'NEXT' });
+      light.send({ type: 'OFF' });
+      // @ts-expect-error: not an event of the light machine
+      light.send({ type: 'JUMP' });
+      // @ts-expect-error: events are objects
+      light.send('NEXT');
+      // @ts-expect-error: the input is { label: string } or undefined
+      await system.spawn(Light, { label: 3 });
+      expectTypeOf(light.snapshot().context).toEqualTypeOf<{ label: string; changes: number }>();
+      const counter = await system.spawn(PlainCounter, undefined);
+      expectTypeOf(counter.ask({ type: 'GET' })).toEqualTypeOf<Promise<{ type: 'count'; value: number }>>();
+      // @ts-expect-error: not a counter event
+      await counter.ask({ type: 'NEXT' });
     });
   });
 });

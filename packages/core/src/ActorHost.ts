@@ -12,6 +12,7 @@ import { Codec, type PortableData } from './Codec.js';
 import { type InitContext, loadDefinition, type TaskDefinition } from './definitions.js';
 import { AskTimeoutError, ProtocolError, QueueClosedError } from './errors.js';
 import type { ExitInfo } from './exit.js';
+import { HOST_LINK, type HostLink } from './internal/hostLink.js';
 import { type LoopEvents, MessageLoop, type Work } from './internal/MessageLoop.js';
 import { PendingCalls } from './internal/PendingCalls.js';
 import { isPipeEndInfo } from './pipe/Connection.js';
@@ -200,7 +201,12 @@ export class ActorHost implements Router {
       return;
     }
     const self = new RoutedActorRef(init.self.id, init.self.name, this);
-    const initContext: InitContext = { self };
+    const link: HostLink = {
+      restore: init.restore,
+      report: (report) => this.#send({ t: 'report', report }),
+      crash: (error) => this.crash(error),
+    };
+    const initContext: InitContext = Object.assign({ self }, { [HOST_LINK]: link });
     const state = await definition.spec.init(init.args, initContext);
     if (this.#phase === 'done') return;
     this.#phase = 'running';

@@ -121,7 +121,8 @@ function registry(): Registry {
   return definitions;
 }
 
-function checkLocation(moduleUrl: unknown, name: unknown, what: string): void {
+/** Throws `DefinitionError` unless `moduleUrl` is a URL and `name` a non-empty string. */
+export function checkLocation(moduleUrl: unknown, name: unknown, what: string): void {
   if (typeof moduleUrl !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl)) {
     throw new DefinitionError(
       `${what}: the first argument must be the module URL (pass import.meta.url), got ${String(moduleUrl)}`,
@@ -184,12 +185,26 @@ export function defineActor<Args, State, Msg, Reply = unknown>(
   if (spec.terminate !== undefined && typeof spec.terminate !== 'function') {
     throw new DefinitionError(`defineActor '${name}': spec.terminate must be a function when given`);
   }
+  return registerActor(moduleUrl, name, spec, {});
+}
+
+/**
+ * Registers an actor definition carrying `extra` fields (a machine actor's machine). Internal:
+ * `defineActor` and `fromMachine` check their arguments first.
+ */
+export function registerActor<Args, State, Msg, Reply, Extra extends object>(
+  moduleUrl: string,
+  name: string,
+  spec: ActorSpec<Args, State, Msg, Reply>,
+  extra: Extra,
+): ActorDefinition<Args, Msg, Reply> & Extra {
   return register({
+    ...extra,
     kind: 'actor',
     module: moduleUrl,
     name,
     spec: spec as unknown as ActorSpec<Args, unknown, Msg, Reply>,
-  }) as ActorDefinition<Args, Msg, Reply>;
+  }) as ActorDefinition<Args, Msg, Reply> & Extra;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 
 import type { ExitInfo } from './exit.js';
-import type { ActorAddress } from './protocol.js';
+import type { ActorAddress, InspectionRecord } from './protocol.js';
 
 /** Where a worker runs. */
 export type Placement = 'process' | 'thread' | 'local';
@@ -85,6 +85,29 @@ export interface ChildStateEvent {
   readonly time: number;
 }
 
+/** An xstate inspection event from a machine actor, in whatever process it runs. */
+export interface InspectionEventRecord {
+  readonly type: 'inspection';
+  /** The Troupe actor (machine actor) it came from. */
+  readonly id: string;
+  readonly name: string;
+  /** The OS process id of its worker, for `'process'` placement. */
+  readonly pid: number | undefined;
+  readonly inspection: InspectionRecord;
+  readonly time: number;
+}
+
+/** A machine actor could not be restored from its last snapshot, and started fresh instead. */
+export interface RestoreFailedEvent {
+  readonly type: 'restoreFailed';
+  readonly id: string;
+  readonly name: string;
+  readonly pid: number | undefined;
+  /** Why the restore failed, with the worker's stack. */
+  readonly error: Error;
+  readonly time: number;
+}
+
 /**
  * Every event on `system.events`.
  *
@@ -102,4 +125,6 @@ export type SystemEvent =
   | PipeLinkedEvent
   | RestartedEvent
   | EscalatedEvent
-  | ChildStateEvent;
+  | ChildStateEvent
+  | InspectionEventRecord
+  | RestoreFailedEvent;

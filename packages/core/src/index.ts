@@ -34,17 +34,26 @@ export type {
   DeadLetterEvent,
   EscalatedEvent,
   ExitedEvent,
+  InspectionEventRecord,
   PipeLinkedEvent,
   Placement,
   RestartedEvent,
+  RestoreFailedEvent,
   SpawnedEvent,
   SystemEvent,
 } from './events.js';
 export { PLACEMENTS } from './events.js';
 export { EXIT_REASONS, type ExitInfo, type ExitReason, isNormalExit } from './exit.js';
+export {
+  fromMachine,
+  isMachineDefinition,
+  type MachineDefinition,
+  type MachineOptions,
+  type MachineSnapshot,
+} from './machine/fromMachine.js';
 export { Connection, type PipeEndInfo, type PipeSide, type RecvOptions } from './pipe/Connection.js';
 export { type PoolRef, type PoolRequest, poolRequest, type TaskAddress } from './pool/poolRequest.js';
-export type { ActorAddress } from './protocol.js';
+export type { ActorAddress, InspectionRecord, SnapshotView } from './protocol.js';
 export { Queue } from './queue/Queue.js';
 export type { OnConsumerDeath, QueueOptions, WaitOptions } from './queue/QueueBackend.js';
 export { SUPERVISOR_DEFAULTS } from './supervision/defaults.js';
@@ -57,6 +66,7 @@ export type {
   ChildSpec,
   ChildState,
   ChildStatus,
+  RestartFrom,
   RestartType,
   ShutdownValue,
   Strategy,

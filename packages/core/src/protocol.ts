@@ -37,6 +37,8 @@ export interface InitMessage {
    * over the channel itself (`send`, `ask`, `stop` frames), the pipe mailbox.
    */
   readonly mailbox?: QueueInfo | undefined;
+  /** A persisted state to restore the actor from (a machine actor restarted from its last snapshot). */
+  readonly restore?: unknown;
 }
 
 /**
@@ -141,6 +143,55 @@ export interface StoppedMessage {
   readonly self: boolean;
 }
 
+/**
+ * What a machine actor tells the root besides answers: its snapshot after a change (and, when it
+ * persists, the persisted form), an xstate inspection event, or that a restore failed and it
+ * started fresh.
+ */
+export type ActorReport =
+  | {
+      readonly kind: 'snapshot';
+      readonly snapshot: SnapshotView;
+      /** `getPersistedSnapshot()`, when the actor persists and is still active. */
+      readonly persisted?: unknown;
+    }
+  | { readonly kind: 'inspect'; readonly inspection: InspectionRecord }
+  | { readonly kind: 'restoreFailed'; readonly error: Error };
+
+/** A state machine's snapshot as the root keeps it: plain data. */
+export interface SnapshotView {
+  readonly value: unknown;
+  readonly context: unknown;
+  readonly status: 'active' | 'done' | 'error' | 'stopped';
+  readonly output?: unknown;
+  readonly error?: unknown;
+}
+
+/**
+ * An xstate inspection event as it travels: the actor refs in it become their session ids, and a
+ * snapshot becomes its {@link SnapshotView}.
+ */
+export interface InspectionRecord {
+  /** `@xstate.actor`, `@xstate.event`, `@xstate.snapshot`, `@xstate.microstep`, `@xstate.action`, ... */
+  readonly type: string;
+  /** The session id of the machine actor this came from (the root of its actor tree). */
+  readonly rootId: string;
+  /** The session id of the xstate actor it is about. */
+  readonly actorId: string;
+  /** For `@xstate.event`: the session id of the sender, if an actor sent it. */
+  readonly sourceId?: string;
+  readonly event?: unknown;
+  readonly snapshot?: SnapshotView;
+  /** For `@xstate.action`: the action's type and params. */
+  readonly action?: { readonly type: string; readonly params: unknown };
+}
+
+/** Worker → root: a machine actor's {@link ActorReport}. */
+export interface ReportMessage {
+  readonly t: 'report';
+  readonly report: ActorReport;
+}
+
 /** Worker → root: deliver `body` to another actor. */
 export interface RouteMessage {
   readonly t: 'route';
@@ -242,7 +293,8 @@ export type FromWorker =
   | QueueCallMessage
   | PipeMessage
   | PongMessage
-  | ExitingMessage;
+  | ExitingMessage
+  | ReportMessage;
 
 // Records keyed by the tag unions: the compiler insists every tag is listed.
 const toWorkerTags: Record<ToWorker['t'], true> = {
@@ -269,6 +321,7 @@ const fromWorkerTags: Record<FromWorker['t'], true> = {
   pipe: true,
   pong: true,
   exiting: true,
+  report: true,
 };
 
 function hasTag(value: unknown, tags: Record<string, true>): boolean {

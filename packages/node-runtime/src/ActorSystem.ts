@@ -19,6 +19,7 @@ import {
   EventStream,
   type ExitInfo,
   InvalidArgumentError,
+  type MachineDefinition,
   type Placement,
   Queue,
   type QueueOptions,
@@ -43,8 +44,10 @@ import {
   unpackItem,
 } from '@troupe/core/spi';
 import { nanoid } from 'nanoid';
-import { ActorHandle, adoptIncarnation } from './ActorHandle.js';
+import type { AnyStateMachine, InputFrom } from 'xstate';
+import { type ActorHandle, adoptIncarnation } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
+import { Machines } from './internal/Machines.js';
 import { PipeRegistry } from './internal/PipeRegistry.js';
 import { PoolActor } from './internal/poolActor.js';
 import { PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
@@ -55,6 +58,7 @@ import { startWorker } from './internal/startWorker.js';
 import { systemEventOf } from './internal/supervisionEvents.js';
 import { WorkerCell as Cell, type CellOwner } from './internal/WorkerCell.js';
 import type { WorkerLaunch, WorkerLink } from './internal/WorkerLink.js';
+import type { MachineHandle } from './MachineHandle.js';
 import {
   type ActorSystemOptions,
   checkPoolOptions,
@@ -89,6 +93,7 @@ export class ActorSystem implements AsyncDisposable {
   /** Live workers in start order (shutdown walks it backwards). */
   readonly #cells = new Map<string, Cell>();
   readonly #handles = new Map<string, ActorHandle>();
+  readonly #machines = new Machines((event) => this.events.emit(event));
   readonly #names = new Map<string, string>();
   readonly #owner: CellOwner;
   /** What shutdown stops, newest first: unsupervised workers and top-level supervisors. */
@@ -242,6 +247,7 @@ export class ActorSystem implements AsyncDisposable {
           time: Date.now(),
         });
       },
+      report: (cell, report) => this.#machines.report(cell, report),
       cellExited: (cell, exit) => {
         this.#exiting = { cell, exit };
         this.#hub.consumerGone(cell.id, cell.crashedDuringMessage ? cell.mailbox?.info.id : undefined);
@@ -254,6 +260,7 @@ export class ActorSystem implements AsyncDisposable {
           this.#mailboxes.delete(cell.id);
           if (cell.mailbox?.private) cell.mailbox.close(cell.address, exit);
           this.#handles.delete(cell.id);
+          this.#machines.forget(cell.id);
           if (this.#names.get(cell.name) === cell.id) this.#names.delete(cell.name);
         }
         this.events.emit({
@@ -335,6 +342,16 @@ export class ActorSystem implements AsyncDisposable {
    * const c = await system.spawn(Counter, { start: 0 }, { placement: 'thread', name: 'counter' });
    * ```
    */
+  spawn<TMachine extends AnyStateMachine>(
+    definition: MachineDefinition<TMachine>,
+    input: InputFrom<TMachine>,
+    options?: SpawnOptions,
+  ): Promise<MachineHandle<TMachine>>;
+  spawn<Args, Msg, Reply>(
+    definition: ActorDefinition<Args, Msg, Reply>,
+    args: Args,
+    options?: SpawnOptions,
+  ): Promise<ActorHandle<Msg, Reply>>;
   async spawn<Args, Msg, Reply>(
     definition: ActorDefinition<Args, Msg, Reply>,
     args: Args,
@@ -350,7 +367,7 @@ export class ActorSystem implements AsyncDisposable {
     const init = initFor(definition, args, { id, name: name ?? id }, mailbox?.info);
     const cell = this.#launch(init, placement, maxHeapMb, mailbox);
     if (name !== undefined) this.#names.set(name, id);
-    const handle = new ActorHandle<Msg, Reply>(cell);
+    const handle = this.#machines.handleFor(definition, cell, false) as ActorHandle<Msg, Reply>;
     this.#handles.set(id, handle as ActorHandle);
     await cell.ready;
     return handle;
@@ -376,6 +393,24 @@ export class ActorSystem implements AsyncDisposable {
     const cell = this.#launch(initFor(task, args, { id, name: `${task.name}#${id}` }), 'process', undefined);
     await cell.ready;
     return new ProcessHandle<Result>(cell, this.#options.clock);
+  }
+
+  /**
+   * One inspection stream for the whole system: xstate inspection events of every machine actor,
+   * from whatever process it runs in, with Troupe's lifecycle events (spawned, exited with its
+   * reason, restarted, dead letters, failed restores), each tagged with the actor's id and pid
+   * where it has one. Returns the unsubscribe function.
+   *
+   * @example
+   * ```ts
+   * const stop = system.inspect((e) => console.log(e.type, 'pid' in e ? e.pid : ''));
+   * ```
+   */
+  inspect(listener: (event: InspectEvent) => void): () => void {
+    if (typeof listener !== 'function') throw new InvalidArgumentError('inspect() takes a function');
+    return this.events.subscribe((event) => {
+      if (INSPECTED.has(event.type)) listener(event as InspectEvent);
+    });
   }
 
   /**
@@ -564,15 +599,17 @@ export class ActorSystem implements AsyncDisposable {
         previous === undefined ? this.#mailboxFor('queue', undefined) : this.#mailboxOf(previous);
       const id = previous?.id ?? nanoid(10);
       const self = { id, name: previous?.name ?? spec.id };
-      const init = initFor(spec.actor, spec.args, self, mailbox?.info);
+      const restore = this.#machines.restoreFor(spec, previous);
+      const init = initFor(spec.actor, spec.args, self, mailbox?.info, restore);
       const cell = this.#launch(init, placement, maxHeapMb, mailbox, true);
-      const handle = previous ?? new ActorHandle(cell, true);
+      const handle = previous ?? this.#machines.handleFor(spec.actor, cell, true);
       if (previous !== undefined) adoptIncarnation(previous, cell);
       this.#handles.set(id, handle);
       return { cell, handle };
     },
     retire: (handle) => {
       this.#handles.delete(handle.id);
+      this.#machines.forget(handle.id);
       const cell = this.#cells.get(handle.id);
       const mailbox = this.#mailboxOf(handle);
       this.#mailboxes.delete(handle.id);
@@ -586,6 +623,21 @@ export class ActorSystem implements AsyncDisposable {
   }
 }
 
+/** What `system.inspect()` passes on. */
+export type InspectEvent = Extract<
+  SystemEvent,
+  { type: 'inspection' | 'spawned' | 'exited' | 'restarted' | 'deadLetter' | 'restoreFailed' }
+>;
+
+const INSPECTED = new Set<SystemEvent['type']>([
+  'inspection',
+  'spawned',
+  'exited',
+  'restarted',
+  'deadLetter',
+  'restoreFailed',
+]);
+
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'object') return `an object with keys ${Object.keys(value).join(', ') || '(none)'}`;
@@ -598,6 +650,7 @@ function initFor(
   args: unknown,
   self: ActorAddress,
   mailbox?: QueueInfo,
+  restore?: unknown,
 ): InitMessage {
   const init: InitMessage = {
     t: 'init',
@@ -607,5 +660,9 @@ function initFor(
     args,
     self,
   };
-  return mailbox === undefined ? init : { ...init, mailbox };
+  return {
+    ...init,
+    ...(mailbox === undefined ? {} : { mailbox }),
+    ...(restore === undefined ? {} : { restore }),
+  };
 }

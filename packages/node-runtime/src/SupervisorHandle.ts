@@ -4,9 +4,17 @@
  * @module
  */
 
-import type { ChildSpec, ChildStatus, Supervisor, SupervisorExit } from '@troupe/core';
+import {
+  type ChildSpec,
+  type ChildStatus,
+  InvalidArgumentError,
+  type Supervisor,
+  type SupervisorExit,
+} from '@troupe/core';
+import type { AnyStateMachine } from 'xstate';
 import type { ActorHandle } from './ActorHandle.js';
 import type { SupervisedChildren } from './internal/SupervisedChildren.js';
+import { MachineHandle } from './MachineHandle.js';
 
 /**
  * A supervisor and its children. A child's handle is stable across its restarts: messages sent
@@ -36,6 +44,24 @@ export class SupervisorHandle {
   /** The handle of the worker child with this id (children of nested supervisors included). */
   child<Msg = unknown, Reply = unknown>(id: string): ActorHandle<Msg, Reply> | undefined {
     return this.#children.handle(id) as ActorHandle<Msg, Reply> | undefined;
+  }
+
+  /**
+   * The handle of the machine child with this id (a `fromMachine` actor), typed by its machine.
+   * Throws `InvalidArgumentError` when that child is not a machine actor.
+   *
+   * @example
+   * ```ts
+   * const counter = sup.machine<typeof counterMachine>('counter');
+   * console.log(counter?.snapshot().context);
+   * ```
+   */
+  machine<TMachine extends AnyStateMachine>(id: string): MachineHandle<TMachine> | undefined {
+    const handle = this.#children.handle(id);
+    if (handle === undefined) return undefined;
+    if (!(handle instanceof MachineHandle))
+      throw new InvalidArgumentError(`Child '${id}' is not a machine actor`);
+    return handle as MachineHandle<TMachine>;
   }
 
   /** Each child's id, type, lifecycle state, pid and restart count, in start order. */

@@ -22,6 +22,16 @@ import type { ExitInfo } from '../exit.js';
 export type RestartType = 'permanent' | 'transient' | 'temporary';
 
 /**
+ * Where a restarted machine actor starts: from its input, or from its last persisted snapshot.
+ *
+ * @example
+ * ```ts
+ * const from: RestartFrom = 'lastSnapshot';
+ * ```
+ */
+export type RestartFrom = 'fresh' | 'lastSnapshot';
+
+/**
  * How long a child may take to stop: ms before it is killed, at once, or as long as it takes.
  *
  * @example
@@ -80,6 +90,12 @@ export interface WorkerChildSpec<Args = unknown> {
   readonly actor: ActorDefinition<Args, never, unknown>;
   readonly args: Args;
   readonly restart?: RestartType;
+  /**
+   * Where a restarted machine actor starts: `'fresh'` (the default) from its input again, or
+   * `'lastSnapshot'` from the snapshot it persisted last (its definition needs `persist: true`).
+   * Only for machine actors (`fromMachine`).
+   */
+  readonly restartFrom?: RestartFrom;
   readonly shutdown?: ShutdownValue;
   readonly type?: 'worker';
 }

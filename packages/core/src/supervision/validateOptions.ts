@@ -8,6 +8,7 @@
  */
 
 import { InvalidArgumentError } from '../errors.js';
+import { isMachineDefinition } from '../machine/fromMachine.js';
 import { SUPERVISOR_DEFAULTS } from './defaults.js';
 import type { ChildSpec, RestartType, ShutdownValue, Strategy, SupervisorOptions } from './types.js';
 
@@ -123,6 +124,17 @@ export function resolveChildSpec(value: unknown, path: string): ResolvedChild {
       fail(`${path}.actor`, 'an actor definition (from defineActor)', actor);
     }
     if (!('args' in value)) fail(`${path}.args`, 'the arguments for the actor (may be null)', undefined);
+    if (value.restartFrom !== undefined) {
+      const from = oneOf(value.restartFrom, ['fresh', 'lastSnapshot'], `${path}.restartFrom`);
+      const persists = isMachineDefinition(actor) && actor.machineOptions.persist;
+      if (from === 'lastSnapshot' && !persists) {
+        fail(
+          `${path}.restartFrom`,
+          "'fresh' for this actor ('lastSnapshot' needs fromMachine(..., { persist: true }))",
+          from,
+        );
+      }
+    }
   } else {
     resolveSupervisorOptions(value.supervisor, `${path}.supervisor`);
   }

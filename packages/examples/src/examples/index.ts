@@ -58,6 +58,11 @@ export const examples: readonly Example[] = [
     load: () => import('./supervisor-restart.js'),
   },
   {
+    name: 'machine-light',
+    summary: 'xstate machines as actors: a traffic light, a counter restored after a crash',
+    load: () => import('./machine-light.js'),
+  },
+  {
     name: 'crash-isolation',
     summary: 'one actor crashes, its sibling keeps serving',
     load: () => import('./crash-isolation.js'),

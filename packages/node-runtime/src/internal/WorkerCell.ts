@@ -21,6 +21,7 @@ import {
 } from '@troupe/core';
 import {
   type ActorAddress,
+  type ActorReport,
   assertNever,
   Channel,
   type Deferred,
@@ -55,6 +56,8 @@ export interface CellOwner {
   /** Runs a queue call for this worker; undefined when no answer is due. */
   queueCall(consumer: string, message: QueueCallMessage): Promise<unknown> | undefined;
   cellReady(cell: WorkerCell): void;
+  /** A machine actor's report (snapshot, inspection event, failed restore). */
+  report(cell: WorkerCell, report: ActorReport): void;
   cellExited(cell: WorkerCell, exit: ExitInfo): void;
 }
 
@@ -317,6 +320,9 @@ export class WorkerCell {
         return;
       case 'exiting':
         this.#crashedDuringMessage = message.during;
+        return;
+      case 'report':
+        this.#owner.report(this, message.report);
         return;
       case 'qcall': {
         const answer = this.#owner.queueCall(this.id, message);
