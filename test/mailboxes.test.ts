@@ -69,6 +69,25 @@ describe('mailboxes', () => {
     logger.kill();
   });
 
+  it('a growing backlog is reported at 64, 128, ... messages waiting, with the actor and its pid', async () => {
+    const system = await startSystem();
+    const out = system.queue<unknown>();
+    const logger = await system.spawn(Logger, { out });
+    const depths: SystemEvent[] = [];
+    system.inspect((e) => {
+      if (e.type === 'mailboxDepth') depths.push(e);
+    });
+    logger.send({ slow: 60_000 });
+    await expect(out.get()).resolves.toBe('busy');
+    for (let v = 0; v < 130; v++) logger.send({ v });
+    expect(logger.mailboxDepth).toBe(130);
+    expect(depths).toEqual([
+      expect.objectContaining({ type: 'mailboxDepth', id: logger.id, pid: logger.pid, depth: 64 }),
+      expect.objectContaining({ type: 'mailboxDepth', id: logger.id, pid: logger.pid, depth: 128 }),
+    ]);
+    logger.kill();
+  });
+
   it("a pipe mailbox delivers straight over the worker's channel", async () => {
     const system = await startSystem();
     const counter = await system.spawn(Counter, { start: 1 }, { mailbox: 'pipe' });

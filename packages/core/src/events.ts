@@ -97,6 +97,21 @@ export interface InspectionEventRecord {
   readonly time: number;
 }
 
+/**
+ * An actor's queue mailbox has a backlog: emitted when it reaches 64 messages waiting, again at
+ * 128, 256 and so on, and afresh once the backlog has drained below a quarter of the last mark.
+ */
+export interface MailboxDepthEvent {
+  readonly type: 'mailboxDepth';
+  readonly id: string;
+  readonly name: string;
+  /** The pid of the actor's current worker, for `'process'` placement. */
+  readonly pid: number | undefined;
+  /** Messages waiting. */
+  readonly depth: number;
+  readonly time: number;
+}
+
 /** A machine actor could not be restored from its last snapshot, and started fresh instead. */
 export interface RestoreFailedEvent {
   readonly type: 'restoreFailed';
@@ -127,4 +142,5 @@ export type SystemEvent =
   | EscalatedEvent
   | ChildStateEvent
   | InspectionEventRecord
-  | RestoreFailedEvent;
+  | RestoreFailedEvent
+  | MailboxDepthEvent;

@@ -35,6 +35,7 @@ export type {
   EscalatedEvent,
   ExitedEvent,
   InspectionEventRecord,
+  MailboxDepthEvent,
   PipeLinkedEvent,
   Placement,
   RestartedEvent,

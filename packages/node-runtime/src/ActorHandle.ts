@@ -72,6 +72,14 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
     return this.#cell.pid;
   }
 
+  /**
+   * Messages waiting in the actor's queue mailbox (not counting those its worker has taken
+   * ahead); undefined for a pipe mailbox, whose messages wait in the worker.
+   */
+  get mailboxDepth(): number | undefined {
+    return this.#cell.mailbox?.depth();
+  }
+
   /** True until the actor has exited (for a supervised actor: until its supervisor gives it up). */
   get isAlive(): boolean {
     return this.#standingMailbox !== undefined || this.#cell.phase !== 'exited';

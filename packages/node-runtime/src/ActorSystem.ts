@@ -398,8 +398,8 @@ export class ActorSystem implements AsyncDisposable {
   /**
    * One inspection stream for the whole system: xstate inspection events of every machine actor,
    * from whatever process it runs in, with Troupe's lifecycle events (spawned, exited with its
-   * reason, restarted, dead letters, failed restores), each tagged with the actor's id and pid
-   * where it has one. Returns the unsubscribe function.
+   * reason, restarted, dead letters, failed restores, mailbox backlogs), each tagged with the
+   * actor's id and pid where it has one. Returns the unsubscribe function.
    *
    * @example
    * ```ts
@@ -563,6 +563,15 @@ export class ActorSystem implements AsyncDisposable {
       codec: this.#itemCodec,
       asks: this.#mailboxAsks,
       deadLetter: (to, message, reason) => this.#deadLetter(to, message, reason),
+      onDepth: (to, depth) =>
+        this.events.emit({
+          type: 'mailboxDepth',
+          id: to.id,
+          name: to.name,
+          pid: this.#cells.get(to.id)?.pid,
+          depth,
+          time: Date.now(),
+        }),
     });
   }
 
@@ -626,7 +635,9 @@ export class ActorSystem implements AsyncDisposable {
 /** What `system.inspect()` passes on. */
 export type InspectEvent = Extract<
   SystemEvent,
-  { type: 'inspection' | 'spawned' | 'exited' | 'restarted' | 'deadLetter' | 'restoreFailed' }
+  {
+    type: 'inspection' | 'spawned' | 'exited' | 'restarted' | 'deadLetter' | 'restoreFailed' | 'mailboxDepth';
+  }
 >;
 
 const INSPECTED = new Set<SystemEvent['type']>([
@@ -636,6 +647,7 @@ const INSPECTED = new Set<SystemEvent['type']>([
   'restarted',
   'deadLetter',
   'restoreFailed',
+  'mailboxDepth',
 ]);
 
 function describe(value: unknown): string {

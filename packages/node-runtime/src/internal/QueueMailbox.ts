@@ -35,12 +35,19 @@ export interface QueueMailboxOptions {
   /** Asks made through mailboxes, system-wide. */
   readonly asks: PendingCalls;
   readonly deadLetter: (to: ActorAddress, message: unknown, reason: string) => void;
+  /** The backlog grew to `depth` (64, 128, 256, ... messages waiting). */
+  readonly onDepth?: (to: ActorAddress, depth: number) => void;
 }
+
+/** The first backlog reported as a `mailboxDepth` event. */
+const DEPTH_MARK = 64;
 
 export class QueueMailbox {
   readonly info: QueueInfo;
   readonly private: boolean;
   readonly #o: QueueMailboxOptions;
+  /** The last backlog mark reported (0: none since the backlog was last small). */
+  #mark = 0;
 
   constructor(options: QueueMailboxOptions) {
     this.#o = options;
@@ -55,6 +62,17 @@ export class QueueMailbox {
     if (this.info.capacity === null)
       void backend.put(this.info.id, item).catch(() => this.#dead(to, body, 'mailbox closed'));
     else if (!backend.tryPut(this.info.id, item)) this.#dead(to, body, 'mailbox full');
+    if (this.#o.onDepth !== undefined) this.#watchDepth(to);
+  }
+
+  /** Reports the backlog each time it doubles past 64; it starts over once the backlog is small. */
+  #watchDepth(to: ActorAddress): void {
+    const depth = this.depth();
+    if (depth < this.#mark / 4) this.#mark = 0;
+    const next = this.#mark === 0 ? DEPTH_MARK : this.#mark * 2;
+    if (depth < next) return;
+    this.#mark = next;
+    this.#o.onDepth?.(to, depth);
   }
 
   /** Queues a message, waiting while a bounded mailbox is full. */
