@@ -26,6 +26,7 @@ describe('the gallery', () => {
       'pipe-ping-pong',
       'supervisor-restart',
       'machine-light',
+      'service-tree',
       'crash-isolation',
     ]) {
       expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
@@ -127,6 +128,14 @@ describe('the gallery', () => {
         'total after the restart: 42',
         '',
       ].join('\n'),
+    );
+  });
+
+  it('service-tree: the tree troupe run starts, used and stopped', async () => {
+    expect(await runGallery('service-tree')).toBe(
+      ['total: 5', 'totaliser: running, own process: true', 'light: running, own process: true', ''].join(
+        '\n',
+      ),
     );
   });
 

@@ -63,6 +63,11 @@ export const examples: readonly Example[] = [
     load: () => import('./machine-light.js'),
   },
   {
+    name: 'service-tree',
+    summary: 'a supervision tree exported for `troupe run` (live status table)',
+    load: () => import('./service-tree.js'),
+  },
+  {
     name: 'crash-isolation',
     summary: 'one actor crashes, its sibling keeps serving',
     load: () => import('./crash-isolation.js'),

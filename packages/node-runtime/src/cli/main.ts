@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+/**
+ * `troupe`: the command line.
+ *
+ *   troupe run <module> [--export name] [--interval ms] [--plain]
+ *
+ * starts the supervision tree `module` exports and shows a live status table (redrawn in place on
+ * a terminal, plain log lines otherwise) until Ctrl-C, which stops the tree in order.
+ */
+
+import { basename } from 'node:path';
+import { Command, InvalidArgumentError as UsageError } from 'commander';
+import logUpdate from 'log-update';
+import pc from 'picocolors';
+import { ActorSystem } from '../ActorSystem.js';
+import type { SupervisorHandle } from '../SupervisorHandle.js';
+import { loadTree } from './loadTree.js';
+import { renderLine, renderTable, rowKey, statusRows } from './statusTable.js';
+
+interface RunOptions {
+  readonly export?: string;
+  readonly interval: number;
+  readonly plain?: boolean;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError('must be a positive whole number of ms');
+  return n;
+}
+
+/** Redraws the table in place, or prints a line per child whose process, state or restarts changed. */
+function reporter(sup: SupervisorHandle, title: string, plain: boolean) {
+  const printed = new Map<string, string>();
+  return async (final = false): Promise<void> => {
+    const rows = await statusRows(sup);
+    if (!plain) {
+      logUpdate(`${renderTable(title, rows)}\n${pc.dim(final ? 'stopped' : 'Ctrl-C to stop')}`);
+      if (final) logUpdate.done();
+      return;
+    }
+    const now = new Date();
+    for (const row of rows) {
+      const key = rowKey(row);
+      if (printed.get(row.actor) === key && !final) continue;
+      printed.set(row.actor, key);
+      console.log(renderLine(row, now));
+    }
+  };
+}
+
+async function run(path: string, options: RunOptions): Promise<void> {
+  const { options: tree, execArgv } = await loadTree(path, process.cwd(), options.export);
+  const system = await ActorSystem.start({ execArgv });
+  // A terminal that reports no width (some pseudo-terminals) cannot be redrawn in place either.
+  const plain = options.plain === true || !process.stdout.isTTY || !process.stdout.columns;
+  let sup: SupervisorHandle;
+  try {
+    sup = await system.supervise({ name: tree.name ?? basename(path), ...tree });
+  } catch (error) {
+    await system.shutdown();
+    throw error;
+  }
+  const title = `troupe run ${path} — supervisor '${sup.name}' (${tree.strategy})`;
+  if (plain) console.log(`${new Date().toISOString()} started ${title}`);
+  const report = reporter(sup, title, plain);
+  await report();
+  const timer = setInterval(() => void report(), options.interval);
+
+  let stopping = false;
+  const stop = async (why: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(timer);
+    if (plain) console.log(`${new Date().toISOString()} ${why}: stopping the tree`);
+    await sup.stop();
+    await report(true);
+    await system.shutdown();
+    if (plain) console.log(`${new Date().toISOString()} stopped`);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => {
+    if (stopping) process.exit(130); // a second Ctrl-C: leave now (the reaper ends the workers)
+    void stop('SIGINT', 0);
+  });
+  process.on('SIGTERM', () => void stop('SIGTERM', 0));
+  void sup.exited.then((exit) => {
+    if (exit.reason === 'escalated')
+      void stop(`the supervisor gave up (${exit.error?.message ?? 'escalated'})`, 1);
+  });
+}
+
+const program = new Command()
+  .name('troupe')
+  .description('Run and watch Troupe supervision trees.')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('start the supervision tree a module exports, and show its status until Ctrl-C')
+  .argument('<module>', 'a module exporting `supervisor` (or a default export): { strategy, children }')
+  .option('-e, --export <name>', 'the export holding the tree (default: supervisor, then default)')
+  .option('-i, --interval <ms>', 'how often the status refreshes', positiveInteger, 1000)
+  .option('--plain', 'log lines instead of a table, even on a terminal')
+  .action(async (path: string, options: RunOptions) => {
+    try {
+      await run(path, options);
+    } catch (error) {
+      console.error(pc.red(`troupe run: ${error instanceof Error ? error.message : String(error)}`));
+      process.exit(2);
+    }
+  });
+
+await program.parseAsync();

@@ -1,0 +1,82 @@
+/** The `troupe` CLI, as a user runs it: a real process, its plain (non-terminal) output, signals. */
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, onTestFinished } from 'vitest';
+
+const cli = fileURLToPath(new URL('../packages/node-runtime/dist/cli/main.js', import.meta.url));
+const serviceTree = fileURLToPath(
+  new URL('../packages/examples/src/examples/service-tree.ts', import.meta.url),
+);
+
+/** Starts `troupe ...args`; its output lines can be awaited one by one. */
+function troupe(...args: string[]) {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const lines: string[] = [];
+  const waiters: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];
+  const onLine = (line: string) => {
+    lines.push(line);
+    for (const waiter of [...waiters]) {
+      if (!waiter.match(line)) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(line);
+    }
+  };
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', onLine);
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', onLine);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child: child as ChildProcess,
+    lines,
+    exited,
+    /** The first line (already printed or still to come) that matches. */
+    line(match: RegExp): Promise<string> {
+      const seen = lines.find((l) => match.test(l));
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.push({ match: (l) => match.test(l), resolve }));
+    },
+  };
+}
+
+const pidOf = (line: string) => Number(/pid=(\d+)/.exec(line)?.[1]);
+
+describe('troupe run', () => {
+  it('shows the tree as log lines, survives a child SIGKILLed from outside, and stops in order on SIGINT', async () => {
+    const run = troupe('run', serviceTree, '--interval', '100');
+    const first = await run.line(
+      / totaliser pid=\d+ placement=process state=running restarts=0 mailbox=0 memory=[\d.]+MB/,
+    );
+    await run.line(/ light pid=\d+ placement=process state=running restarts=0/);
+    const pid = pidOf(first);
+    process.kill(pid, 'SIGKILL');
+    const back = await run.line(/ totaliser pid=\d+ .*state=running restarts=1/);
+    expect(pidOf(back)).not.toBe(pid);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(run.lines.at(-1)).toMatch(/ stopped$/);
+    expect(run.lines.some((l) => / SIGINT: stopping the tree$/.test(l))).toBe(true);
+    expect(run.lines.filter((l) => /state=stopped/.test(l))).toHaveLength(2);
+  });
+
+  it('names the problem and exits 2 for a missing module or one without a tree', async () => {
+    const missing = troupe('run', 'no/such/module.ts');
+    expect(await missing.exited).toBe(2);
+    expect(missing.lines.join('\n')).toMatch(/No such module: .*no\/such\/module\.ts/);
+    const noTree = troupe('run', fileURLToPath(new URL('./fixtures/actors.ts', import.meta.url)));
+    expect(await noTree.exited).toBe(2);
+    expect(noTree.lines.join('\n')).toMatch(/exports no supervision tree as 'default'/);
+  });
+
+  it('refuses bad usage with a message', async () => {
+    const noModule = troupe('run');
+    expect(await noModule.exited).not.toBe(0);
+    expect(noModule.lines.join('\n')).toMatch(/missing required argument 'module'/);
+    const badInterval = troupe('run', serviceTree, '--interval', '-5');
+    expect(await badInterval.exited).not.toBe(0);
+    expect(badInterval.lines.join('\n')).toMatch(/positive whole number/);
+  });
+});
