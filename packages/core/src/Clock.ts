@@ -6,7 +6,16 @@
  * @module
  */
 
-/** An opaque timer handle returned by {@link Clock.setTimeout}. */
+/**
+ * An opaque timer handle returned by {@link Clock.setTimeout}.
+ *
+ * @example
+ * ```ts
+ * import { realClock, type TimerHandle } from '@troupe/core';
+ * const timer: TimerHandle = realClock.setTimeout(() => console.log('too late'), 1000);
+ * realClock.clearTimeout(timer);
+ * ```
+ */
 export interface TimerHandle {
   readonly __timer: true;
 }

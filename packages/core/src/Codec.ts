@@ -27,10 +27,26 @@ import {
 } from './errors.js';
 import { findUnserializable, unserializableClasses } from './internal/findUnserializable.js';
 
-/** The default `maxMessageBytes`: 64 MiB. */
+/**
+ * The default `maxMessageBytes`: 64 MiB.
+ *
+ * @example
+ * ```ts
+ * import { ActorSystem, DEFAULT_MAX_MESSAGE_BYTES } from '@troupe/node-runtime';
+ * const system = await ActorSystem.start({ maxMessageBytes: 2 * DEFAULT_MAX_MESSAGE_BYTES });
+ * ```
+ */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-/** What a portable handle (an actor reference, ...) is written as when it travels in a message. */
+/**
+ * What a portable handle (an actor reference, ...) is written as when it travels in a message.
+ *
+ * @example
+ * ```ts
+ * const jobs = system.queue<number>({ capacity: 10 });
+ * const portable: PortableData = jobs.toPortable(); // { kind: 'queue', data: { id, capacity: 10, ... } }
+ * ```
+ */
 export interface PortableData {
   /** Which kind of handle (`'actor'`, `'queue'`, ...). */
   readonly kind: string;
@@ -47,7 +63,15 @@ export abstract class Portable {
   abstract toPortable(): PortableData;
 }
 
-/** Options for a {@link Codec}. */
+/**
+ * Options for a {@link Codec}.
+ *
+ * @example
+ * ```ts
+ * const options: CodecOptions = { maxMessageBytes: 1024 * 1024, revive: (portable) => portable.data };
+ * const codec = new Codec(options);
+ * ```
+ */
 export interface CodecOptions {
   /** The largest encoded message accepted, in bytes. Default {@link DEFAULT_MAX_MESSAGE_BYTES}. */
   readonly maxMessageBytes?: number;

@@ -43,7 +43,23 @@ export interface ActorContext<Msg = unknown, Reply = unknown> {
   stop(): void;
 }
 
-/** What `init` receives besides the spawn arguments. */
+/**
+ * What `init` receives besides the spawn arguments.
+ *
+ * @example
+ * ```ts
+ * export const Greeter = defineActor(import.meta.url, 'Greeter', {
+ *   init: (args: { greeting: string }, ctx: InitContext<string>) => {
+ *     console.log(`${ctx.self.name} is ready`);
+ *     return args.greeting;
+ *   },
+ *   receive: (greeting, name: string) => {
+ *     console.log(`${greeting}, ${name}!`);
+ *     return greeting;
+ *   },
+ * });
+ * ```
+ */
 export interface InitContext<Msg = unknown, Reply = unknown> {
   /** This actor's own reference. */
   readonly self: ActorRef<Msg, Reply>;
@@ -109,7 +125,16 @@ export interface TaskDefinition<Args extends unknown[] = unknown[], Result = unk
   readonly fn: (...args: Args) => Result | Promise<Result>;
 }
 
-/** Either kind of definition. */
+/**
+ * Either kind of definition.
+ *
+ * @example
+ * ```ts
+ * const describe = (d: Definition) => `${d.kind} ${d.name} (${d.module})`;
+ * describe(Counter); // 'actor Counter (file:///app/counter.js)'
+ * describe(square); // 'task square (file:///app/tasks.js)'
+ * ```
+ */
 export type Definition = ActorDefinition<never, never, never> | TaskDefinition<never, unknown>;
 
 type Registry = Map<string, Map<string, ActorDefinition | TaskDefinition>>;

@@ -10,7 +10,18 @@
 
 import type { ExitInfo } from './exit.js';
 
-/** Options accepted by every Troupe error constructor. */
+/**
+ * Options accepted by every Troupe error constructor.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await loadSettings();
+ * } catch (cause) {
+ *   throw new TroupeError('Cannot start: the settings did not load', { cause });
+ * }
+ * ```
+ */
 export interface TroupeErrorOptions {
   /** The underlying error, kept as the standard `cause`. */
   readonly cause?: unknown;
@@ -574,7 +585,15 @@ export class PoolTerminatedError extends TroupeError {
   override readonly code = 'ERR_TROUPE_POOL_TERMINATED';
 }
 
-/** A one-line description of an exit, for messages. */
+/**
+ * A one-line description of an exit, for messages.
+ *
+ * @example
+ * ```ts
+ * const exit = await handle.exited;
+ * console.log(`${handle.name} ended: ${describeExit(exit)}`); // 'normal', 'killed by SIGKILL', 'error: boom'
+ * ```
+ */
 export function describeExit(exit: ExitInfo): string {
   switch (exit.reason) {
     case 'signal':
@@ -586,10 +605,26 @@ export function describeExit(exit: ExitInfo): string {
   }
 }
 
-/** Any error class, as the rebuild table holds them. */
+/**
+ * Any error class, as the rebuild table holds them.
+ *
+ * @example
+ * ```ts
+ * const cls: ErrorClass | undefined = errorClassesByCode.get('ERR_TROUPE_ASK_TIMEOUT');
+ * console.log(cls === AskTimeoutError); // true
+ * ```
+ */
 export type ErrorClass = new (...args: never[]) => Error;
 
-/** Troupe error classes by code, used to rebuild errors that crossed a boundary. */
+/**
+ * Troupe error classes by code, used to rebuild errors that crossed a boundary.
+ *
+ * @example
+ * ```ts
+ * const cls = errorClassesByCode.get('ERR_TROUPE_QUEUE_FULL');
+ * console.log(cls?.name); // 'QueueFullError'
+ * ```
+ */
 export const errorClassesByCode: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
   ['ERR_TROUPE', TroupeError],
   ['ERR_TROUPE_SERIALIZATION', SerializationError],
@@ -624,6 +659,17 @@ export const errorClassesByCode: ReadonlyMap<string, ErrorClass> = new Map<strin
 /**
  * Registers further error classes (a runtime's own) so they are rebuilt by class after
  * crossing a process boundary.
+ *
+ * @example
+ * ```ts
+ * import { registerErrorClass, TroupeError } from '@troupe/core';
+ *
+ * // At the top level of a module both the root and the workers import:
+ * export class QuotaExceededError extends TroupeError {
+ *   override readonly code = 'ERR_MYAPP_QUOTA';
+ * }
+ * registerErrorClass('ERR_MYAPP_QUOTA', QuotaExceededError);
+ * ```
  */
 export function registerErrorClass(code: string, cls: ErrorClass): void {
   (errorClassesByCode as Map<string, ErrorClass>).set(code, cls);

@@ -7,13 +7,38 @@
 import type { ExitInfo } from './exit.js';
 import type { ActorAddress, InspectionRecord } from './protocol.js';
 
-/** Where a worker runs. */
+/**
+ * Where a worker runs.
+ *
+ * @example
+ * ```ts
+ * const placement: Placement = 'thread';
+ * await system.spawn(Counter, { start: 0 }, { placement });
+ * ```
+ */
 export type Placement = 'process' | 'thread' | 'local';
 
-/** The placements, for validation and iteration. */
+/**
+ * The placements, for validation and iteration.
+ *
+ * @example
+ * ```ts
+ * const wanted = process.env.TROUPE_PLACEMENT ?? 'process';
+ * if (!PLACEMENTS.includes(wanted as Placement)) throw new Error(`Unknown placement: ${wanted}`);
+ * ```
+ */
 export const PLACEMENTS: readonly Placement[] = ['process', 'thread', 'local'];
 
-/** A worker started and is ready (an actor ran `init`, a task began). */
+/**
+ * A worker started and is ready (an actor ran `init`, a task began).
+ *
+ * @example
+ * ```ts
+ * const spawned = system.events.next((e): e is SpawnedEvent => e.type === 'spawned');
+ * await system.spawn(Counter, { start: 0 }, { name: 'counter' });
+ * const { name, placement, pid } = await spawned; // 'counter', 'process', 12345
+ * ```
+ */
 export interface SpawnedEvent {
   readonly type: 'spawned';
   readonly id: string;
@@ -24,7 +49,16 @@ export interface SpawnedEvent {
   readonly time: number;
 }
 
-/** A worker ended. */
+/**
+ * A worker ended.
+ *
+ * @example
+ * ```ts
+ * system.events.subscribe((e) => {
+ *   if (e.type === 'exited' && !isNormalExit(e.exit)) console.error(`${e.name}: ${describeExit(e.exit)}`);
+ * });
+ * ```
+ */
 export interface ExitedEvent {
   readonly type: 'exited';
   readonly id: string;
@@ -35,7 +69,16 @@ export interface ExitedEvent {
   readonly time: number;
 }
 
-/** A message could not be delivered (its actor had stopped, or was never reachable). */
+/**
+ * A message could not be delivered (its actor had stopped, or was never reachable).
+ *
+ * @example
+ * ```ts
+ * system.events.subscribe((e) => {
+ *   if (e.type === 'deadLetter') console.warn(`Not delivered to ${e.to.name}: ${e.reason}`, e.message);
+ * });
+ * ```
+ */
 export interface DeadLetterEvent {
   readonly type: 'deadLetter';
   readonly to: ActorAddress;
@@ -45,14 +88,36 @@ export interface DeadLetterEvent {
   readonly time: number;
 }
 
-/** A pipe between two child processes now runs over a direct OS connection. */
+/**
+ * A pipe between two child processes now runs over a direct OS connection.
+ *
+ * @example
+ * ```ts
+ * const [left, right] = system.pipe<number>();
+ * const linked = system.events.next((e): e is PipeLinkedEvent => e.type === 'pipeLinked');
+ * await system.process(player, left, true);
+ * await system.process(player, right, false);
+ * console.log((await linked).pipe); // from now on the root relays nothing for this pipe
+ * ```
+ */
 export interface PipeLinkedEvent {
   readonly type: 'pipeLinked';
   readonly pipe: string;
   readonly time: number;
 }
 
-/** A supervisor restarted one of its children. */
+/**
+ * A supervisor restarted one of its children.
+ *
+ * @example
+ * ```ts
+ * system.events.subscribe((e) => {
+ *   if (e.type === 'restarted') {
+ *     console.log(`${e.supervisor}/${e.child}: restart ${e.restarts}, after ${e.delayMs} ms`);
+ *   }
+ * });
+ * ```
+ */
 export interface RestartedEvent {
   readonly type: 'restarted';
   readonly supervisor: string;
@@ -67,7 +132,16 @@ export interface RestartedEvent {
   readonly time: number;
 }
 
-/** A supervisor gave up after too many restarts, and stopped its children. */
+/**
+ * A supervisor gave up after too many restarts, and stopped its children.
+ *
+ * @example
+ * ```ts
+ * const escalated = system.events.next((e): e is EscalatedEvent => e.type === 'escalated');
+ * const { supervisor, error } = await escalated; // error: an EscalationError
+ * console.error(`${supervisor} gave up: ${error.message}`);
+ * ```
+ */
 export interface EscalatedEvent {
   readonly type: 'escalated';
   readonly supervisor: string;
@@ -75,7 +149,16 @@ export interface EscalatedEvent {
   readonly time: number;
 }
 
-/** A supervised child moved to another lifecycle state. */
+/**
+ * A supervised child moved to another lifecycle state.
+ *
+ * @example
+ * ```ts
+ * system.events.subscribe((e) => {
+ *   if (e.type === 'childState') console.log(`${e.supervisor}/${e.child} is ${e.state}`);
+ * });
+ * ```
+ */
 export interface ChildStateEvent {
   readonly type: 'childState';
   readonly supervisor: string;
@@ -85,7 +168,16 @@ export interface ChildStateEvent {
   readonly time: number;
 }
 
-/** An xstate inspection event from a machine actor, in whatever process it runs. */
+/**
+ * An xstate inspection event from a machine actor, in whatever process it runs.
+ *
+ * @example
+ * ```ts
+ * system.inspect((e) => {
+ *   if (e.type === 'inspection') console.log(e.pid, e.id, e.inspection.type, e.inspection.event);
+ * });
+ * ```
+ */
 export interface InspectionEventRecord {
   readonly type: 'inspection';
   /** The Troupe actor (machine actor) it came from. */
@@ -100,6 +192,13 @@ export interface InspectionEventRecord {
 /**
  * An actor's queue mailbox has a backlog: emitted when it reaches 64 messages waiting, again at
  * 128, 256 and so on, and afresh once the backlog has drained below a quarter of the last mark.
+ *
+ * @example
+ * ```ts
+ * system.events.subscribe((e) => {
+ *   if (e.type === 'mailboxDepth') console.warn(`${e.name} has ${e.depth} messages waiting`);
+ * });
+ * ```
  */
 export interface MailboxDepthEvent {
   readonly type: 'mailboxDepth';
@@ -112,7 +211,16 @@ export interface MailboxDepthEvent {
   readonly time: number;
 }
 
-/** A machine actor could not be restored from its last snapshot, and started fresh instead. */
+/**
+ * A machine actor could not be restored from its last snapshot, and started fresh instead.
+ *
+ * @example
+ * ```ts
+ * system.events.subscribe((e) => {
+ *   if (e.type === 'restoreFailed') console.warn(`${e.name} started fresh:`, e.error.message);
+ * });
+ * ```
+ */
 export interface RestoreFailedEvent {
   readonly type: 'restoreFailed';
   readonly id: string;

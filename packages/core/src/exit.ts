@@ -13,10 +13,28 @@
  * @module
  */
 
-/** The reasons a worker can exit for. */
+/**
+ * The reasons a worker can exit for.
+ *
+ * @example
+ * ```ts
+ * const counts = Object.fromEntries(EXIT_REASONS.map((r) => [r, 0])) as Record<ExitReason, number>;
+ * system.events.subscribe((e) => {
+ *   if (e.type === 'exited') counts[e.exit.reason] += 1;
+ * });
+ * ```
+ */
 export const EXIT_REASONS = ['normal', 'shutdown', 'error', 'signal', 'oom', 'timeout'] as const;
 
-/** One of {@link EXIT_REASONS}. */
+/**
+ * One of {@link EXIT_REASONS}.
+ *
+ * @example
+ * ```ts
+ * const reason: ExitReason = (await handle.exited).reason;
+ * if (reason === 'oom') console.warn('Out of memory: spawn it with a larger maxHeapMb');
+ * ```
+ */
 export type ExitReason = (typeof EXIT_REASONS)[number];
 
 /**
@@ -39,7 +57,15 @@ export interface ExitInfo {
   readonly error?: Error;
 }
 
-/** True for the exits OTP calls normal: `normal` and `shutdown`. */
+/**
+ * True for the exits OTP calls normal: `normal` and `shutdown`.
+ *
+ * @example
+ * ```ts
+ * const exit = await handle.exited;
+ * if (!isNormalExit(exit)) console.error(`${handle.name} failed (${exit.reason})`, exit.error);
+ * ```
+ */
 export function isNormalExit(exit: ExitInfo): boolean {
   return exit.reason === 'normal' || exit.reason === 'shutdown';
 }

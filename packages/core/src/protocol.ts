@@ -14,7 +14,18 @@ import type { QueueInfo } from './queue/QueueBackend.js';
 /** What a worker runs: an actor (a message loop) or a task (one call, then exit). */
 export type WorkKind = 'actor' | 'task';
 
-/** The identity of an actor as it travels: enough to address it through the root. */
+/**
+ * The identity of an actor as it travels: enough to address it through the root.
+ *
+ * @example
+ * ```ts
+ * system.events.subscribe((e) => {
+ *   if (e.type !== 'deadLetter') return;
+ *   const { id, name }: ActorAddress = e.to;
+ *   console.warn(`A message for ${name} (${id}) was dropped: ${e.reason}`);
+ * });
+ * ```
+ */
 export interface ActorAddress {
   readonly id: string;
   readonly name: string;
@@ -158,7 +169,18 @@ export type ActorReport =
   | { readonly kind: 'inspect'; readonly inspection: InspectionRecord }
   | { readonly kind: 'restoreFailed'; readonly error: Error };
 
-/** A state machine's snapshot as the root keeps it: plain data. */
+/**
+ * A state machine's snapshot as the root keeps it: plain data.
+ *
+ * @example
+ * ```ts
+ * system.inspect((e) => {
+ *   if (e.type !== 'inspection' || e.inspection.snapshot === undefined) return;
+ *   const view: SnapshotView = e.inspection.snapshot;
+ *   console.log(view.status, view.value, view.context);
+ * });
+ * ```
+ */
 export interface SnapshotView {
   readonly value: unknown;
   readonly context: unknown;
@@ -170,6 +192,15 @@ export interface SnapshotView {
 /**
  * An xstate inspection event as it travels: the actor refs in it become their session ids, and a
  * snapshot becomes its {@link SnapshotView}.
+ *
+ * @example
+ * ```ts
+ * system.inspect((e) => {
+ *   if (e.type !== 'inspection') return;
+ *   const record: InspectionRecord = e.inspection;
+ *   if (record.type === '@xstate.event') console.log(record.actorId, record.sourceId, record.event);
+ * });
+ * ```
  */
 export interface InspectionRecord {
   /** `@xstate.actor`, `@xstate.event`, `@xstate.snapshot`, `@xstate.microstep`, `@xstate.action`, ... */

@@ -632,7 +632,19 @@ export class ActorSystem implements AsyncDisposable {
   }
 }
 
-/** What `system.inspect()` passes on. */
+/**
+ * What `system.inspect()` passes on.
+ *
+ * @example
+ * ```ts
+ * const seen: InspectEvent[] = [];
+ * const stop = system.inspect((e) => seen.push(e));
+ * const light = await system.spawn(Light, { cycles: 3 });
+ * await light.stop();
+ * stop();
+ * console.log(seen.map((e) => e.type)); // 'spawned', several 'inspection' and 'exited'
+ * ```
+ */
 export type InspectEvent = Extract<
   SystemEvent,
   {

@@ -78,7 +78,18 @@ export interface MapOptions {
   readonly onProgress?: (progress: { readonly done: number; readonly total: number | undefined }) => void;
 }
 
-/** One item's outcome from `mapSettled`, as `Promise.allSettled` reports it. */
+/**
+ * One item's outcome from `mapSettled`, as `Promise.allSettled` reports it.
+ *
+ * @example
+ * ```ts
+ * const outcomes: Settled<number>[] = await pool.mapSettled(square, [1, 2, 3]);
+ * for (const outcome of outcomes) {
+ *   if (outcome.status === 'fulfilled') console.log(outcome.value);
+ *   else console.error(outcome.reason.message);
+ * }
+ * ```
+ */
 export type Settled<R> =
   | { readonly status: 'fulfilled'; readonly value: R }
   | { readonly status: 'rejected'; readonly reason: Error };

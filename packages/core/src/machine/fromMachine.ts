@@ -76,7 +76,16 @@ export interface MachineDefinition<TMachine extends AnyStateMachine = AnyStateMa
   readonly machineOptions: Required<MachineOptions>;
 }
 
-/** True when `definition` was made by {@link fromMachine}. */
+/**
+ * True when `definition` was made by {@link fromMachine}.
+ *
+ * @example
+ * ```ts
+ * function describe(definition: ActorDefinition): string {
+ *   return isMachineDefinition(definition) ? `machine ${definition.machine.id}` : `actor ${definition.name}`;
+ * }
+ * ```
+ */
 export function isMachineDefinition(definition: unknown): definition is MachineDefinition {
   return typeof definition === 'object' && definition !== null && 'machineOptions' in definition;
 }

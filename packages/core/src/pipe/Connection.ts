@@ -10,10 +10,27 @@ import { BrokenPipeError, PipeClosedError, TimeoutError, WrongPipeEndError } fro
 import { Deque } from '../internal/Deque.js';
 import { untilClosed } from '../internal/untilClosed.js';
 
-/** Which end of a pipe: the first or the second returned by `system.pipe()`. */
+/**
+ * Which end of a pipe: the first or the second returned by `system.pipe()`.
+ *
+ * @example
+ * ```ts
+ * const [left, right] = system.pipe<string>();
+ * const sides: PipeSide[] = [left.info.side, right.info.side]; // ['a', 'b']
+ * ```
+ */
 export type PipeSide = 'a' | 'b';
 
-/** A pipe end's identity, as it travels inside messages. */
+/**
+ * A pipe end's identity, as it travels inside messages.
+ *
+ * @example
+ * ```ts
+ * const [reader, writer] = system.pipe<string>({ duplex: false });
+ * const info: PipeEndInfo = reader.info; // { pipe: '...', side: 'a', duplex: false }
+ * console.log(reader.readable, writer.writable); // true true
+ * ```
+ */
 export interface PipeEndInfo {
   readonly pipe: string;
   readonly side: PipeSide;
@@ -33,7 +50,15 @@ export interface PipeLink {
   release(end: PipeEndInfo, unread: unknown[]): void;
 }
 
-/** `recv` options. */
+/**
+ * `recv` options.
+ *
+ * @example
+ * ```ts
+ * const first = await conn.recv({ timeoutMs: 1000 }); // rejects TimeoutError after a second
+ * const second = await conn.recv({ signal: AbortSignal.timeout(1000) });
+ * ```
+ */
 export interface RecvOptions {
   /** Reject with `TimeoutError` if nothing arrives within this many milliseconds. */
   readonly timeoutMs?: number;

@@ -7,7 +7,15 @@
 import type { ActorRef } from '../ActorRef.js';
 import type { TaskDefinition } from '../definitions.js';
 
-/** A task as it travels: its module URL and name. */
+/**
+ * A task as it travels: its module URL and name.
+ *
+ * @example
+ * ```ts
+ * const request = poolRequest.apply(square, 7);
+ * const address: TaskAddress = request.task; // { module: 'file:///app/tasks.js', name: 'square' }
+ * ```
+ */
 export interface TaskAddress {
   readonly module: string;
   readonly name: string;
@@ -36,7 +44,23 @@ export type PoolRequest =
     }
   | { readonly type: 'apply'; readonly task: TaskAddress; readonly args: readonly unknown[] };
 
-/** A pool as other actors see it: ask it with {@link poolRequest}. */
+/**
+ * A pool as other actors see it: ask it with {@link poolRequest}.
+ *
+ * @example
+ * ```ts
+ * export const Squarer = defineActor(import.meta.url, 'Squarer', {
+ *   init: (args: { pool: PoolRef }) => args.pool,
+ *   receive: async (pool, xs: number[], ctx: ActorContext<number[], number[]>) => {
+ *     ctx.reply((await pool.ask(poolRequest.map(square, xs))) as number[]);
+ *     return pool;
+ *   },
+ * });
+ * const pool = await system.pool({ size: 2 });
+ * const squarer = await system.spawn(Squarer, { pool: pool.ref });
+ * console.log(await squarer.ask([1, 2, 3])); // [1, 4, 9]
+ * ```
+ */
 export type PoolRef = ActorRef<PoolRequest, unknown>;
 
 /**

@@ -300,8 +300,13 @@ export class EmbeddedQueueBackend implements QueueBackend {
       const items = held.drain();
       const poison = q.info.id === poisoned ? items.shift() : undefined;
       if (poison !== undefined) this.#fail(q, poison, 'it crashed the actor handling it');
-      for (const item of items) {
-        if (q.onConsumerDeath === 'redeliver' && item.deliveries < q.maxDeliveries) back.push(item);
+      for (const [i, item] of items.entries()) {
+        // Items are handed out in order: only the first can have been in hand. The others waited
+        // in the consumer's read-ahead, so their delivery is not charged and they go back as
+        // they were (else a consumer killed now and then would quarantine items it never saw).
+        const inHand = i === 0 && poison === undefined;
+        if (!inHand) item.deliveries--;
+        if (!inHand || (q.onConsumerDeath === 'redeliver' && item.deliveries < q.maxDeliveries)) back.push(item);
         else
           this.#fail(q, item, q.onConsumerDeath === 'fail' ? 'consumer died' : 'poison: too many deliveries');
       }

@@ -39,7 +39,15 @@ export function unpackItem(item: QueueItem, decode: (bytes: Uint8Array) => unkno
   return item instanceof Uint8Array ? decode(item) : item;
 }
 
-/** What happens to items a consumer held when it dies before finishing them. */
+/**
+ * What happens to items a consumer held when it dies before finishing them.
+ *
+ * @example
+ * ```ts
+ * const onConsumerDeath: OnConsumerDeath = 'fail'; // report a dead consumer's items, do not retry them
+ * const jobs = system.queue<Job>({ joinable: true, onConsumerDeath });
+ * ```
+ */
 export type OnConsumerDeath = 'redeliver' | 'fail';
 
 /**
@@ -86,7 +94,16 @@ export function isQueueInfo(value: unknown): value is QueueInfo {
   );
 }
 
-/** Options of the waiting operations. */
+/**
+ * Options of the waiting operations.
+ *
+ * @example
+ * ```ts
+ * await jobs.put(job, { timeoutMs: 1000 }); // rejects QueueFullError if still full after a second
+ * const next = await jobs.get({ signal: AbortSignal.timeout(5000) });
+ * await jobs.join({ timeoutMs: 30_000 });
+ * ```
+ */
 export interface WaitOptions {
   readonly timeoutMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { realClock } from '../src/Clock.js';
+import { EmbeddedQueueBackend } from '../src/queue/EmbeddedQueueBackend.js';
+import type { FailedItem } from '../src/queue/QueueBackend.js';
+
+function setup(options: { maxDeliveries?: number; onConsumerDeath?: 'redeliver' | 'fail'; joinable?: boolean }) {
+  const failed: FailedItem[] = [];
+  const hub = new EmbeddedQueueBackend({ clock: realClock, onFailed: (f) => void failed.push(f) });
+  const { id } = hub.create(options);
+  return { hub, id, failed };
+}
+
+describe('EmbeddedQueueBackend when a consumer dies', () => {
+  it('charges only the item in hand; items waiting in its read-ahead go back uncharged, in order', () => {
+    const { hub, id, failed } = setup({ maxDeliveries: 2 });
+    for (const n of [1, 2, 3]) hub.tryPut(id, n);
+    for (let death = 1; death <= 2; death++) {
+      expect(hub.tryTake(id, `c${death}`, 3)).toEqual([1, 2, 3]);
+      hub.consumerGone(`c${death}`);
+    }
+    // Item 1 was in hand at both deaths: poison. Items 2 and 3 were never charged.
+    expect(failed.map((f) => [f.item, f.deliveries, f.reason])).toEqual([[1, 2, 'poison: too many deliveries']]);
+    for (let death = 3; death <= 4; death++) {
+      expect(hub.tryTake(id, `c${death}`, 3)).toEqual([2, 3]);
+      hub.consumerGone(`c${death}`);
+    }
+    // Now 2 was in hand twice; 3, behind it each time, is still uncharged and is handed out again.
+    expect(failed.map((f) => f.item)).toEqual([1, 2]);
+    expect(hub.tryTake(id, 'c5', 3)).toEqual([3]);
+  });
+
+  it("with onConsumerDeath 'fail', fails the item in hand and redelivers the read-ahead", async () => {
+    const { hub, id, failed } = setup({ onConsumerDeath: 'fail', joinable: true });
+    for (const n of [1, 2, 3]) hub.tryPut(id, n);
+    expect(hub.tryTake(id, 'c1', 3)).toEqual([1, 2, 3]);
+    hub.consumerGone('c1');
+    expect(failed.map((f) => [f.item, f.reason])).toEqual([[1, 'consumer died']]);
+    expect(hub.tryTake(id, 'c2', 3)).toEqual([2, 3]);
+    hub.taskDone(id, 'c2', 2);
+    await expect(hub.join(id)).resolves.toBeUndefined();
+  });
+});
