@@ -3,7 +3,11 @@ import { realClock } from '../src/Clock.js';
 import { EmbeddedQueueBackend } from '../src/queue/EmbeddedQueueBackend.js';
 import type { FailedItem } from '../src/queue/QueueBackend.js';
 
-function setup(options: { maxDeliveries?: number; onConsumerDeath?: 'redeliver' | 'fail'; joinable?: boolean }) {
+function setup(options: {
+  maxDeliveries?: number;
+  onConsumerDeath?: 'redeliver' | 'fail';
+  joinable?: boolean;
+}) {
   const failed: FailedItem[] = [];
   const hub = new EmbeddedQueueBackend({ clock: realClock, onFailed: (f) => void failed.push(f) });
   const { id } = hub.create(options);
@@ -19,7 +23,9 @@ describe('EmbeddedQueueBackend when a consumer dies', () => {
       hub.consumerGone(`c${death}`);
     }
     // Item 1 was in hand at both deaths: poison. Items 2 and 3 were never charged.
-    expect(failed.map((f) => [f.item, f.deliveries, f.reason])).toEqual([[1, 2, 'poison: too many deliveries']]);
+    expect(failed.map((f) => [f.item, f.deliveries, f.reason])).toEqual([
+      [1, 2, 'poison: too many deliveries'],
+    ]);
     for (let death = 3; death <= 4; death++) {
       expect(hub.tryTake(id, `c${death}`, 3)).toEqual([2, 3]);
       hub.consumerGone(`c${death}`);

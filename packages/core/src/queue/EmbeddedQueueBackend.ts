@@ -306,7 +306,8 @@ export class EmbeddedQueueBackend implements QueueBackend {
         // they were (else a consumer killed now and then would quarantine items it never saw).
         const inHand = i === 0 && poison === undefined;
         if (!inHand) item.deliveries--;
-        if (!inHand || (q.onConsumerDeath === 'redeliver' && item.deliveries < q.maxDeliveries)) back.push(item);
+        if (!inHand || (q.onConsumerDeath === 'redeliver' && item.deliveries < q.maxDeliveries))
+          back.push(item);
         else
           this.#fail(q, item, q.onConsumerDeath === 'fail' ? 'consumer died' : 'poison: too many deliveries');
       }
