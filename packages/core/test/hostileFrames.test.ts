@@ -12,6 +12,9 @@ import { ProtocolError, RemoteError } from '../src/errors.js';
 import { FRAME_HEADER_BYTES, FrameDecoder, frame } from '../src/framing.js';
 import { type FromWorker, isFromWorker, isToWorker, type ToWorker } from '../src/protocol.js';
 
+/** JSON-like values; -0 becomes 0, which is how msgpack carries it (a documented loss). */
+const jsonish = fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown);
+
 afterEach(() => {
   vi.unstubAllGlobals();
 });
@@ -162,8 +165,8 @@ const encoder = new Codec({ maxMessageBytes: 1 << 20 });
 
 /** Values a worker might put in a frame: well-formed frames, near misses and anything at all. */
 const frameValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.record({ t: fc.constantFrom(...FROM_WORKER_TAGS), id: fc.nat(), value: fc.jsonValue({ maxDepth: 2 }) }),
-  fc.record({ t: fc.constantFrom(...NOT_FROM_WORKER_TAGS), body: fc.jsonValue({ maxDepth: 2 }) }),
+  fc.record({ t: fc.constantFrom(...FROM_WORKER_TAGS), id: fc.nat(), value: jsonish }),
+  fc.record({ t: fc.constantFrom(...NOT_FROM_WORKER_TAGS), body: jsonish }),
   fc.anything({
     maxDepth: 3,
     maxKeys: 4,
@@ -200,7 +203,7 @@ const mutatedValue = fc
 
 /** A well-formed worker frame. */
 const workerFrame = fc
-  .record({ t: fc.constantFrom(...FROM_WORKER_TAGS), id: fc.nat(), value: fc.jsonValue({ maxDepth: 2 }) })
+  .record({ t: fc.constantFrom(...FROM_WORKER_TAGS), id: fc.nat(), value: jsonish })
   .map((value) => frame(encoder.encode(value)));
 
 /** One piece of a hostile stream. */
@@ -335,7 +338,7 @@ describe('truncated frames', () => {
   const message = fc.record({
     t: fc.constantFrom(...FROM_WORKER_TAGS),
     id: fc.nat(),
-    value: fc.jsonValue({ maxDepth: 2 }),
+    value: jsonish,
   });
 
   it('valid frames cut at every position yield only the frames wholly before the cut, no error, and the rest once the bytes come', () => {

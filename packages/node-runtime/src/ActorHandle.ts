@@ -9,7 +9,7 @@ import type { ActorRef, AskOptions, ExitInfo, Placement, WaitOptions } from '@tr
 import { Portable, type PortableData } from '@troupe/core/spi';
 import type { QueueMailbox } from './internal/QueueMailbox.js';
 import type { WorkerCell } from './internal/WorkerCell.js';
-import { checkAskOptions } from './options.js';
+import { checkAskOptions, checkSignal, checkWaitOptions } from './options.js';
 
 /**
  * A running actor as the root sees it. It is an {@link ActorRef}: send it inside messages or
@@ -104,9 +104,10 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
   /**
    * `send`'s waiting form: for a bounded queue mailbox (`mailboxCapacity`), waits while it is full
    * (rejects `QueueFullError` past `timeoutMs`) instead of sending the message to dead letters.
-   * Otherwise the same as `send`.
+   * Otherwise the same as `send`. Throws `InvalidArgumentError` for options that are not valid.
    */
   sendAsync(msg: Msg, options?: WaitOptions): Promise<void> {
+    checkWaitOptions(options, 'sendAsync');
     const mailbox = this.#standingMailbox;
     return mailbox !== undefined ? mailbox.sendAsync(msg, options) : this.#cell.sendAsync(msg, options);
   }
@@ -126,9 +127,10 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
   /**
    * Sends a signal to the actor's worker now (default `SIGKILL`); a thread or local actor is
    * terminated whatever the signal. For tests and operators: the exit is reported as usual.
+   * Throws `InvalidArgumentError` for a name that is not a signal, and leaves the actor running.
    */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    this.#cell.kill(signal);
+    this.#cell.kill(checkSignal(signal));
   }
 
   toPortable(): PortableData {

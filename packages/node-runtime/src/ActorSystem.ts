@@ -61,8 +61,10 @@ import type { WorkerLaunch, WorkerLink } from './internal/WorkerLink.js';
 import type { MachineHandle } from './MachineHandle.js';
 import {
   type ActorSystemOptions,
+  checkPipeOptions,
   checkPoolOptions,
   checkSpawnOptions,
+  checkSupervisorName,
   childSpawnOptions,
   type ResolvedSystemOptions,
   resolveSystemOptions,
@@ -159,6 +161,7 @@ export class ActorSystem implements AsyncDisposable {
    * sends `B` and receives `A`. With `{ duplex: false }` the first end only receives and the
    * second only sends (Python's `Pipe(duplex=False)`). Hand an end to an actor in a message or
    * spawn arguments; between two child processes the ends then talk over a direct OS connection.
+   * Throws `InvalidArgumentError` naming a bad option.
    *
    * @example
    * ```ts
@@ -170,18 +173,21 @@ export class ActorSystem implements AsyncDisposable {
    */
   pipe<A, B = A>(options: { readonly duplex?: boolean } = {}): [Connection<B, A>, Connection<A, B>] {
     this.#checkOpen();
-    const duplex = options.duplex ?? true;
-    if (typeof duplex !== 'boolean')
-      throw new InvalidArgumentError(`duplex must be a boolean, got ${String(duplex)}`);
-    return this.#pipes.create(duplex) as [Connection<B, A>, Connection<A, B>];
+    return this.#pipes.create(checkPipeOptions(options)) as [Connection<B, A>, Connection<A, B>];
   }
 
   /**
    * Counters for operators and tests: `relayedPipeFrames` counts pipe data frames the root passed
-   * between two workers (zero for pipes running over a direct link).
+   * between two workers (zero for pipes running over a direct link); `workers` the workers
+   * running (or starting, or stopping), pool workers included; `mailboxes` the queue mailboxes
+   * the system keeps for its actors (a supervised actor's between its incarnations too).
    */
-  stats(): { readonly relayedPipeFrames: number } {
-    return { relayedPipeFrames: this.#pipes.relayed };
+  stats(): { readonly relayedPipeFrames: number; readonly workers: number; readonly mailboxes: number } {
+    return {
+      relayedPipeFrames: this.#pipes.relayed,
+      workers: this.#cells.size,
+      mailboxes: this.#mailboxes.size,
+    };
   }
 
   /**
@@ -334,8 +340,10 @@ export class ActorSystem implements AsyncDisposable {
 
   /**
    * Spawns an actor and resolves once its `init` has run. Rejects with `SpawnError` (the remote
-   * error as cause) if `init` throws or the worker dies first, `SerializationError` for
-   * arguments that cannot be sent, `NameTakenError` for a name in use.
+   * error as cause) if `init` throws or the worker dies first; and before anything starts, with
+   * `SerializationError` for arguments that cannot be sent, `NameTakenError` for a name in use,
+   * `DefinitionError` for a definition not made by `defineActor` (or `fromMachine`), and
+   * `InvalidArgumentError` naming a bad option.
    *
    * @example
    * ```ts
@@ -376,6 +384,8 @@ export class ActorSystem implements AsyncDisposable {
   /**
    * Runs a task in a new child process, like `multiprocessing.Process(target=...).start()`, and
    * resolves once the process has loaded the task. Its output goes to this process's stdout.
+   * Rejects, before any process starts, with `DefinitionError` for a task not made by
+   * `defineTask` and `SerializationError` for arguments that cannot be sent.
    *
    * @example
    * ```ts
@@ -414,7 +424,8 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   /**
-   * The running actor registered under `name`, if any.
+   * The running actor registered under `name`, if any. Throws `InvalidArgumentError` for a name
+   * that is not a string.
    *
    * @example
    * ```ts
@@ -423,6 +434,8 @@ export class ActorSystem implements AsyncDisposable {
    * ```
    */
   lookup<Msg = unknown, Reply = unknown>(name: string): ActorHandle<Msg, Reply> | undefined {
+    if (typeof name !== 'string')
+      throw new InvalidArgumentError(`lookup() takes a name (a string), got ${describe(name)}`);
     const id = this.#names.get(name);
     return id === undefined ? undefined : (this.#handles.get(id) as ActorHandle<Msg, Reply> | undefined);
   }
@@ -442,8 +455,10 @@ export class ActorSystem implements AsyncDisposable {
   /**
    * Starts a supervisor and its children, in order, under Erlang/OTP's rules (see
    * {@link Supervisor}). Resolves once every child is running; if one fails to start, the started
-   * ones are stopped in reverse order and this rejects with `SupervisorStartError`. Child specs
-   * may also name a `placement` and `maxHeapMb`, as spawn options do.
+   * ones are stopped in reverse order and this rejects with `SupervisorStartError` (the child's
+   * own error, such as a `SerializationError` for its arguments, as cause). Bad options, and a
+   * `name` that is not a non-empty string, throw `InvalidArgumentError` naming them before
+   * anything starts. Child specs may also name a `placement` and `maxHeapMb`, as spawn options do.
    *
    * @example
    * ```ts
@@ -458,7 +473,7 @@ export class ActorSystem implements AsyncDisposable {
    */
   async supervise(options: SupervisorOptions & { readonly name?: string }): Promise<SupervisorHandle> {
     this.#checkOpen();
-    const name = options.name ?? `supervisor-${++this.#supervisors}`;
+    const name = checkSupervisorName(options) ?? `supervisor-${++this.#supervisors}`;
     const children = new SupervisedChildren(this.#childHost);
     const supervisor = new Supervisor(options, children, {
       clock: this.#options.clock,
@@ -479,7 +494,9 @@ export class ActorSystem implements AsyncDisposable {
 
   /**
    * Starts a pool of workers for parallel map and resolves once they are ready. Rejects with
-   * `PoolBrokenError` if the workers cannot start (an initializer that keeps failing).
+   * `PoolBrokenError` if the workers cannot start (an initializer that keeps failing); and before
+   * any worker starts, with `InvalidArgumentError` naming a bad option (`SerializationError` for
+   * initializer arguments that cannot be sent).
    *
    * @example
    * ```ts
@@ -582,7 +599,6 @@ export class ActorSystem implements AsyncDisposable {
     mailbox?: QueueMailbox,
     supervised = false,
   ): Cell {
-    if (mailbox !== undefined) this.#mailboxes.set(init.self.id, mailbox);
     const launch: WorkerLaunch = {
       execArgv:
         maxHeapMb === undefined || placement !== 'process'
@@ -592,7 +608,16 @@ export class ActorSystem implements AsyncDisposable {
       env: undefined,
     };
     const start = (): WorkerLink => startWorker(placement, launch, maxHeapMb);
-    const cell = new Cell(this.#owner, init, placement, start, { mailbox, supervised });
+    let cell: Cell;
+    try {
+      cell = new Cell(this.#owner, init, placement, start, { mailbox, supervised });
+    } catch (error) {
+      // Nothing started (arguments that cannot be sent): a mailbox made for this launch goes too.
+      if (mailbox?.private && this.#mailboxes.get(init.self.id) !== mailbox)
+        this.#hub.delete(mailbox.info.id);
+      throw error;
+    }
+    if (mailbox !== undefined) this.#mailboxes.set(init.self.id, mailbox);
     this.#cells.set(cell.id, cell);
     if (!supervised) this.#topLevel.add(cell);
     return cell;

@@ -8,6 +8,7 @@
 
 import {
   type Clock,
+  Codec,
   type Connection,
   type ExitInfo,
   InvalidArgumentError,
@@ -30,6 +31,7 @@ import {
 } from '@troupe/core/spi';
 import type { ActorHandle } from './ActorHandle.js';
 import { livePools } from './internal/poolActor.js';
+import { checkArgumentLists, checkItems, checkMapOptions, checkTask } from './options.js';
 
 /**
  * Options for `system.pool()`.
@@ -115,6 +117,13 @@ export interface PoolHost {
  * `imap`) or as they complete (`imapUnordered`). A task that throws fails its item with the
  * remote error and the pool stays usable.
  *
+ * Every call checks its arguments first: a task not made by `defineTask` throws
+ * `DefinitionError`; items that are not iterable, or bad options, throw `InvalidArgumentError`
+ * naming them; after `close()` or `terminate()` it throws `PoolTerminatedError`. Nothing is
+ * submitted then. An item that cannot be sent (a function inside, say) fails with
+ * `SerializationError` naming its path (`items[3].handler`), as do the items that were to go
+ * to the worker in the same chunk; the pool stays usable.
+ *
  * @example
  * ```ts
  * const pool = await system.pool({ size: 2 });
@@ -151,7 +160,7 @@ export class Pool {
       { maxRetries: options.maxRetries ?? 0, prefetch: 2, maxTasksPerWorker: options.maxTasksPerWorker },
       {
         dispatch: (worker, batch) => {
-          this.#workers.get(worker)?.handle.send(batch.map(numbersPacked) as never);
+          this.#send(worker, batch);
           this.#watch(worker);
         },
         recycle: (worker) => void this.#workers.get(worker)?.handle.stop(),
@@ -184,6 +193,8 @@ export class Pool {
 
   /** Applies `task` to every item; resolves with the results in input order. Rejects with the first failure. */
   map<A, R>(task: TaskDefinition<[A], R>, items: Iterable<A>, options: MapOptions = {}): Promise<R[]> {
+    this.#checkCall(task, options, 'map');
+    checkItems(items, false);
     return this.#collect(task as never, Array.from(items), false, options, 'map') as Promise<R[]>;
   }
 
@@ -193,11 +204,16 @@ export class Pool {
     items: Iterable<Args>,
     options: MapOptions = {},
   ): Promise<R[]> {
-    return this.#collect(task as never, Array.from(items), true, options, 'map') as Promise<R[]>;
+    this.#checkCall(task, options, 'starmap');
+    checkItems(items, false);
+    const lists = Array.from(items);
+    checkArgumentLists(lists);
+    return this.#collect(task as never, lists, true, options, 'map') as Promise<R[]>;
   }
 
   /** Runs `task(...args)` once on a worker. */
   async apply<Args extends unknown[], R>(task: TaskDefinition<Args, R>, ...args: Args): Promise<R> {
+    this.#checkCall(task, {}, 'apply');
     const [result] = (await this.#collect(task as never, [args], true, { chunkSize: 1 }, 'map')) as R[];
     return result as R;
   }
@@ -208,6 +224,8 @@ export class Pool {
     items: Iterable<A>,
     options: MapOptions = {},
   ): Promise<Settled<R>[]> {
+    this.#checkCall(task, options, 'mapSettled');
+    checkItems(items, false);
     return this.#collect(task as never, Array.from(items), false, options, 'settled') as Promise<
       Settled<R>[]
     >;
@@ -215,13 +233,16 @@ export class Pool {
 
   /**
    * Results in input order as they become available, reading `items` (sync or async) lazily
-   * with a bounded read-ahead. Chunk size 1 unless given.
+   * with a bounded read-ahead. Chunk size 1 unless given. Its arguments are checked here, at the
+   * call, not when iteration starts.
    */
   imap<A, R>(
     task: TaskDefinition<[A], R>,
     items: Iterable<A> | AsyncIterable<A>,
     options: MapOptions = {},
   ): AsyncIterable<R> {
+    this.#checkCall(task, options, 'imap');
+    checkItems(items, true);
     return this.#stream(task as never, items, options, true) as AsyncIterable<R>;
   }
 
@@ -231,6 +252,8 @@ export class Pool {
     items: Iterable<A> | AsyncIterable<A>,
     options: MapOptions = {},
   ): AsyncIterable<R> {
+    this.#checkCall(task, options, 'imapUnordered');
+    checkItems(items, true);
     return this.#stream(task as never, items, options, false) as AsyncIterable<R>;
   }
 
@@ -257,6 +280,13 @@ export class Pool {
     await Promise.all([...this.#workers.values()].map((w) => w.handle.exited));
   }
 
+  /** What every call checks first: the pool takes work, and the task and options are valid. */
+  #checkCall(task: unknown, options: unknown, call: string): void {
+    this.#checkOpen();
+    checkTask(task, call);
+    checkMapOptions(options);
+  }
+
   #checkOpen(): void {
     if (this.#state === 'broken')
       throw new PoolBrokenError('The pool is broken: its workers keep failing to start');
@@ -272,10 +302,8 @@ export class Pool {
     options: MapOptions,
     mode: 'map' | 'settled',
   ) {
-    this.#checkOpen();
     const total = items.length;
     const chunkSize = options.chunkSize ?? defaultChunkSize(total, this.size);
-    checkChunkSize(chunkSize);
     return new Promise<unknown[]>((resolve, reject) => {
       // Filled, so that a large call's array stays a fast (non-dictionary) one.
       const results: unknown[] = new Array(total).fill(undefined);
@@ -294,7 +322,7 @@ export class Pool {
                 ? { status: 'fulfilled', value: outcome.value }
                 : { status: 'rejected', reason: outcome.error };
           done++;
-          options.onProgress?.({ done, total });
+          this.#progress(entry, options, done, total);
           if (done === total) this.#finish(entry, () => resolve(results));
         }),
         fail: (error: Error) => this.#finish(entry, () => reject(error)),
@@ -305,7 +333,7 @@ export class Pool {
           if (!this.#jobs.has(entry)) return;
           for (let k = from; k < to; k++) results[index + k - from] = values[k];
           done += to - from;
-          options.onProgress?.({ done, total });
+          this.#progress(entry, options, done, total);
           if (done === total) this.#finish(entry, () => resolve(results));
         };
       }
@@ -321,9 +349,14 @@ export class Pool {
     options: MapOptions,
     ordered: boolean,
   ): AsyncGenerator<unknown, void, undefined> {
+    // Checked again: the pool may have closed between the call and the first `next()`.
     this.#checkOpen();
+    // Opened before the call is tracked: a source whose iterator throws leaves nothing behind.
+    const iterator =
+      Symbol.asyncIterator in source
+        ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]()
+        : (source as Iterable<unknown>)[Symbol.iterator]();
     const chunkSize = options.chunkSize ?? 1;
-    checkChunkSize(chunkSize);
     const readAhead = Math.max(2 * this.size * chunkSize, chunkSize);
     const ready = new Map<number, Outcome>();
     const arrival: number[] = [];
@@ -335,7 +368,7 @@ export class Pool {
         ready.set(index, outcome);
         arrival.push(index);
         done++;
-        options.onProgress?.({ done, total: undefined });
+        this.#progress(entry, options, done, undefined);
         wake?.();
       }),
       fail: (error: Error) => {
@@ -344,10 +377,6 @@ export class Pool {
       },
     };
     this.#track(entry, options);
-    const iterator =
-      Symbol.asyncIterator in source
-        ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]()
-        : (source as Iterable<unknown>)[Symbol.iterator]();
     let submitted = 0;
     let exhausted = false;
     let next = 0;
@@ -384,6 +413,65 @@ export class Pool {
     }
   }
 
+  /** Calls the call's `onProgress`; one that throws fails its call with that error, not the pool. */
+  #progress(
+    entry: { fail(error: Error): void },
+    options: MapOptions,
+    done: number,
+    total: number | undefined,
+  ): void {
+    if (options.onProgress === undefined) return;
+    try {
+      options.onProgress({ done, total });
+    } catch (error) {
+      entry.fail(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /**
+   * Sends a batch to a worker. A batch that cannot be sent goes chunk by chunk, and a chunk that
+   * cannot be sent fails its items, so the other chunks run and the worker is not left owing
+   * answers for items it never got.
+   */
+  #send(worker: string, batch: ChunkMessage[]): void {
+    const slot = this.#workers.get(worker);
+    if (slot === undefined) return;
+    try {
+      slot.handle.send(batch.map(numbersPacked) as never);
+    } catch (error) {
+      if (batch.length > 1) for (const chunk of batch) this.#send(worker, [chunk]);
+      else if (batch[0] !== undefined) this.#unsendable(worker, batch[0], error as Error);
+    }
+  }
+
+  /**
+   * Fails every item of a chunk that could not be sent, with the error naming the item at fault
+   * as its call knows it (`items[3].handler`), as though the worker had answered so.
+   */
+  #unsendable(worker: string, chunk: ChunkMessage, error: Error): void {
+    const args = Array.from(chunk.args);
+    let cause = error;
+    for (const [k, arg] of args.entries()) {
+      try {
+        probe.encode(arg, `items[${chunk.first + k}]`);
+      } catch (found) {
+        cause = found as Error;
+        break;
+      }
+    }
+    const answers: ChunkAnswers = {
+      chunk: chunk.chunk,
+      from: 0,
+      values: new Array(args.length),
+      failures: args.map((_, k) => [k, cause] as const),
+    };
+    // Answered once the scheduler has finished dispatching, which this is part of.
+    queueMicrotask(() => {
+      this.#scheduler.answers(worker, answers);
+      this.#watch(worker);
+    });
+  }
+
   /** A call as the scheduler sees it; items of a call with a timeout are answered one by one. */
   #job(
     task: TaskDefinition<never[], unknown>,
@@ -398,12 +486,7 @@ export class Pool {
   #track(entry: { job: Job; fail(error: Error): void }, options: MapOptions): void {
     const { signal } = options;
     const timeoutMs = options.timeoutMs ?? this.#options.taskTimeoutMs;
-    if (timeoutMs !== undefined) {
-      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-        throw new InvalidArgumentError(`timeoutMs must be a positive number of ms, got ${String(timeoutMs)}`);
-      }
-      this.#timeouts.set(entry.job, timeoutMs);
-    }
+    if (timeoutMs !== undefined) this.#timeouts.set(entry.job, timeoutMs);
     this.#jobs.add(entry);
     if (signal === undefined) return;
     const abort = () => {
@@ -535,8 +618,5 @@ function isNumber(value: unknown): value is number {
   return typeof value === 'number';
 }
 
-function checkChunkSize(chunkSize: number): void {
-  if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) {
-    throw new InvalidArgumentError(`chunkSize must be a positive integer, got ${String(chunkSize)}`);
-  }
-}
+/** Finds the item of a chunk that cannot be sent, to name it as its call knows it. */
+const probe = new Codec({ maxMessageBytes: Number.MAX_SAFE_INTEGER });

@@ -41,9 +41,12 @@ export class SupervisorHandle {
     this.#children = children;
   }
 
-  /** The handle of the worker child with this id (children of nested supervisors included). */
+  /**
+   * The handle of the worker child with this id (children of nested supervisors included), or
+   * undefined when there is none. Throws `InvalidArgumentError` for an id that is not a string.
+   */
   child<Msg = unknown, Reply = unknown>(id: string): ActorHandle<Msg, Reply> | undefined {
-    return this.#children.handle(id) as ActorHandle<Msg, Reply> | undefined;
+    return this.#children.handle(checkId(id)) as ActorHandle<Msg, Reply> | undefined;
   }
 
   /**
@@ -57,7 +60,7 @@ export class SupervisorHandle {
    * ```
    */
   machine<TMachine extends AnyStateMachine>(id: string): MachineHandle<TMachine> | undefined {
-    const handle = this.#children.handle(id);
+    const handle = this.#children.handle(checkId(id));
     if (handle === undefined) return undefined;
     if (!(handle instanceof MachineHandle))
       throw new InvalidArgumentError(`Child '${id}' is not a machine actor`);
@@ -88,4 +91,9 @@ export class SupervisorHandle {
   get exited(): Promise<SupervisorExit> {
     return this.#supervisor.exited;
   }
+}
+
+function checkId(id: unknown): string {
+  if (typeof id !== 'string') throw new InvalidArgumentError(`A child id is a string, got ${typeof id}`);
+  return id;
 }

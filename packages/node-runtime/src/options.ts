@@ -5,17 +5,21 @@
  * @module
  */
 
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants } from 'node:os';
 import {
   type AskOptions,
   type Clock,
+  Codec,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DefinitionError,
   InvalidArgumentError,
   PLACEMENTS,
   type Placement,
   Queue,
   realClock,
+  type WaitOptions,
 } from '@troupe/core';
+import { isRegisteredDefinition } from '@troupe/core/spi';
 
 /**
  * Options for {@link ActorSystem.start}.
@@ -81,6 +85,9 @@ export interface ResolvedSystemOptions {
 
 const DEFAULT_SHUTDOWN_MS = 5000;
 
+/** Encodes values only to find those that cannot be sent (the size limit is checked on sending). */
+const probe = new Codec({ maxMessageBytes: Number.MAX_SAFE_INTEGER });
+
 function fail(option: string, expected: string, got: unknown): never {
   throw new InvalidArgumentError(`${option} must be ${expected}, got ${describe(got)}`);
 }
@@ -111,6 +118,14 @@ export function checkTimeout(value: unknown, option: string): number {
   return value;
 }
 
+/** Checks a timeout in milliseconds that must let something happen: a finite number > 0. */
+function checkPositiveTimeout(value: unknown, option: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail(option, 'a finite number of milliseconds > 0', value);
+  }
+  return value;
+}
+
 function checkPositiveInt(value: unknown, option: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
     fail(option, 'a positive integer', value);
@@ -125,12 +140,13 @@ function defaultExecArgv(): string[] {
 /** Validates {@link ActorSystemOptions} and applies defaults. */
 export function resolveSystemOptions(options: unknown): ResolvedSystemOptions {
   const o = checkObject(options, 'ActorSystem.start(options)');
-  const execArgv = o.execArgv ?? defaultExecArgv();
+  // Only undefined means "the default": a null is a mistake, reported like any other.
+  const execArgv = o.execArgv === undefined ? defaultExecArgv() : o.execArgv;
   if (!Array.isArray(execArgv) || !execArgv.every((a) => typeof a === 'string')) {
     fail('execArgv', 'an array of strings', execArgv);
   }
-  const clock = o.clock ?? realClock;
-  if (typeof (clock as Clock).setTimeout !== 'function' || typeof (clock as Clock).now !== 'function') {
+  const clock = (o.clock === undefined ? realClock : o.clock) as Partial<Clock> | null;
+  if (typeof clock?.setTimeout !== 'function' || typeof clock.now !== 'function') {
     fail('clock', 'a Clock (now, setTimeout, clearTimeout)', clock);
   }
   return {
@@ -195,14 +211,19 @@ export function checkPoolOptions(options: unknown): number {
   }
   if (o.maxTasksPerWorker !== undefined) checkPositiveInt(o.maxTasksPerWorker, 'maxTasksPerWorker');
   if (o.maxStartFailures !== undefined) checkPositiveInt(o.maxStartFailures, 'maxStartFailures');
-  if (o.taskTimeoutMs !== undefined) checkTimeout(o.taskTimeoutMs, 'taskTimeoutMs');
+  if (o.taskTimeoutMs !== undefined) checkPositiveTimeout(o.taskTimeoutMs, 'taskTimeoutMs');
   if (o.maxRetries !== undefined && (!Number.isSafeInteger(o.maxRetries) || (o.maxRetries as number) < 0)) {
     fail('maxRetries', 'an integer ≥ 0', o.maxRetries);
   }
   if (o.initializer !== undefined) {
-    const init = o.initializer as { task?: { kind?: unknown } };
+    const init = o.initializer as { task?: { kind?: unknown }; args?: unknown };
     if (typeof init !== 'object' || init === null || init.task?.kind !== 'task') {
       fail('initializer', 'an object { task, args? } with a task made by defineTask', o.initializer);
+    }
+    if (init.args !== undefined) {
+      if (!Array.isArray(init.args)) fail('initializer.args', 'an array of arguments', init.args);
+      // Every worker is sent them: one that cannot be sent fails here, before any worker starts.
+      probe.encode(init.args, 'initializer.args');
     }
   }
   return size;
@@ -210,9 +231,80 @@ export function checkPoolOptions(options: unknown): number {
 
 /** Validates {@link AskOptions}. */
 export function checkAskOptions(options: AskOptions | undefined): void {
+  checkWaitOptions(options, 'ask');
+}
+
+/** Validates the options of a call that may wait (`ask`, `sendAsync`): `timeoutMs` and `signal`. */
+export function checkWaitOptions(options: WaitOptions | undefined, call: string): void {
   if (options === undefined) return;
-  const o = checkObject(options, 'ask options');
+  const o = checkObject(options, `${call} options`);
   if (o.timeoutMs !== undefined) checkTimeout(o.timeoutMs, 'timeoutMs');
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
     fail('signal', 'an AbortSignal', o.signal);
+}
+
+/** Validates `system.pipe()` options; returns whether the pipe is duplex. */
+export function checkPipeOptions(options: unknown): boolean {
+  const { duplex = true } = checkObject(options, 'pipe options');
+  if (typeof duplex !== 'boolean') fail('duplex', 'a boolean', duplex);
+  return duplex;
+}
+
+/**
+ * Validates the `name` a top-level supervisor may be given beside its options. Options that are
+ * not an object are left to the supervisor's own checks, which name them.
+ */
+export function checkSupervisorName(options: unknown): string | undefined {
+  if (typeof options !== 'object' || options === null) return undefined;
+  const { name } = options as { name?: unknown };
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+    fail('name', 'a non-empty string', name);
+  }
+  return name as string | undefined;
+}
+
+/** Checks a signal name for `kill`, such as `'SIGTERM'`. */
+export function checkSignal(value: unknown): NodeJS.Signals {
+  if (typeof value !== 'string' || !Object.hasOwn(constants.signals, value)) {
+    fail('signal', "a signal name such as 'SIGTERM' or 'SIGKILL'", value);
+  }
+  return value as NodeJS.Signals;
+}
+
+/** Checks that a pool call was given a task made by `defineTask` (and registered here). */
+export function checkTask(task: unknown, call: string): void {
+  if (!isRegisteredDefinition(task) || task.kind !== 'task') {
+    throw new DefinitionError(
+      `${call}() needs a task definition made with defineTask(import.meta.url, name, ...), got ${describe(task)}`,
+    );
+  }
+}
+
+/** Validates the options of a pool call (`map`, `imap`, ...). */
+export function checkMapOptions(options: unknown): void {
+  const o = checkObject(options, 'map options');
+  if (o.chunkSize !== undefined) checkPositiveInt(o.chunkSize, 'chunkSize');
+  if (o.timeoutMs !== undefined) checkPositiveTimeout(o.timeoutMs, 'timeoutMs');
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
+    fail('signal', 'an AbortSignal', o.signal);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
+    fail('onProgress', 'a function', o.onProgress);
+}
+
+/** Checks the items of a pool call: an iterable (or, with `async`, an async iterable too). */
+export function checkItems(items: unknown, async: boolean): void {
+  const iterable =
+    items != null &&
+    (typeof (items as Iterable<unknown>)[Symbol.iterator] === 'function' ||
+      (async && typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'));
+  if (!iterable) {
+    fail('items', async ? 'an iterable or an async iterable' : 'an iterable (an array, a Set, ...)', items);
+  }
+}
+
+/** Checks `starmap`'s items: each one the task's argument list. */
+export function checkArgumentLists(items: readonly unknown[]): void {
+  for (const [i, item] of items.entries()) {
+    if (!Array.isArray(item)) fail(`items[${i}]`, 'an argument list (an array)', item);
+  }
 }

@@ -7,6 +7,7 @@
 import type { Clock, TimerHandle } from '../Clock.js';
 import { Portable, type PortableData } from '../Codec.js';
 import { BrokenPipeError, PipeClosedError, TimeoutError, WrongPipeEndError } from '../errors.js';
+import { checkWaitMs, checkWaitOptions } from '../internal/checkWait.js';
 import { Deque } from '../internal/Deque.js';
 import { untilClosed } from '../internal/untilClosed.js';
 
@@ -147,9 +148,11 @@ export class Connection<In = unknown, Out = unknown> extends Portable implements
   /**
    * Resolves with the next value the other end sent, waiting for one. Rejects
    * `PipeClosedError` once the other end has closed and everything it sent has been received,
-   * `TimeoutError` past `timeoutMs`.
+   * `TimeoutError` past `timeoutMs`, `InvalidArgumentError` for options that are not valid (a
+   * negative or NaN `timeoutMs`, say).
    */
   async recv(options: RecvOptions = {}): Promise<In> {
+    checkWaitOptions(options, 'recv');
     this.#usable('recv');
     if (!this.readable) throw new WrongPipeEndError('This end of a one-way pipe only sends');
     for (;;) {
@@ -163,9 +166,11 @@ export class Connection<In = unknown, Out = unknown> extends Portable implements
 
   /**
    * Resolves true when `recv` would not wait: data is there, or the other end has closed.
-   * Waits up to `timeoutMs` (default 0: answer now).
+   * Waits up to `timeoutMs` (default 0: answer now); rejects `InvalidArgumentError` unless it is
+   * a finite number ≥ 0.
    */
   async poll(timeoutMs = 0): Promise<boolean> {
+    checkWaitMs(timeoutMs, 'poll(timeoutMs)');
     this.#usable('poll');
     if (!this.readable) throw new WrongPipeEndError('This end of a one-way pipe only sends');
     if (this.#ready()) return true;

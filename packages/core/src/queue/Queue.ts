@@ -7,6 +7,7 @@
 
 import { Portable, type PortableData } from '../Codec.js';
 import { QueueClosedError } from '../errors.js';
+import { checkWaitOptions } from '../internal/checkWait.js';
 import { untilClosed } from '../internal/untilClosed.js';
 import type { QueueInfo, WaitOptions } from './QueueBackend.js';
 import type { QueueClient } from './QueueClient.js';
@@ -21,6 +22,9 @@ import type { QueueClient } from './QueueClient.js';
  *   rejects `QueueClosedError` and `for await` ends.
  * - A value that cannot be encoded throws `SerializationError` synchronously at `put`; nothing
  *   is queued.
+ * - Wait options that are not valid (a `timeoutMs` that is negative, NaN or not a number, a
+ *   `signal` that is not an `AbortSignal`) throw `InvalidArgumentError` synchronously, naming
+ *   the option; nothing is queued or taken.
  * - FIFO for a single producer; items a consumer held when it died are redelivered (or failed,
  *   as configured) — never silently lost.
  *
@@ -61,6 +65,7 @@ export class Queue<T> extends Portable implements AsyncIterable<T> {
 
   /** Adds `value`, waiting while the queue is full. */
   put(value: T, options?: WaitOptions): Promise<void> {
+    checkWaitOptions(options, 'put');
     return this.#client.put(this.#info, value, options);
   }
 
@@ -71,6 +76,7 @@ export class Queue<T> extends Portable implements AsyncIterable<T> {
 
   /** Removes and returns the oldest item, waiting while the queue is empty. */
   get(options?: WaitOptions): Promise<T> {
+    checkWaitOptions(options, 'get');
     return this.#client.get(this.#info, options) as Promise<T>;
   }
 
@@ -99,6 +105,7 @@ export class Queue<T> extends Portable implements AsyncIterable<T> {
 
   /** Joinable queues: resolves once every item put has been finished (or failed). */
   join(options?: WaitOptions): Promise<void> {
+    checkWaitOptions(options, 'join');
     return this.#client.join(this.#info, options);
   }
 

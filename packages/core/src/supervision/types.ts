@@ -155,7 +155,10 @@ export interface SupervisorOptions {
   /** The window for `maxRestarts`, ms. Default 5000. */
   readonly withinMs?: number;
   readonly backoff?: BackoffOptions;
-  /** Kill and restart a worker child that does not answer a heartbeat within this many ms. */
+  /**
+   * Kill and restart a worker child that does not answer a heartbeat within this many ms. Pings
+   * start once the child is ready (its `init` has run).
+   */
   readonly heartbeatMs?: number;
   readonly children: readonly ChildSpec[];
   /** Dynamic supervisors: the most children at once. Default unbounded. */

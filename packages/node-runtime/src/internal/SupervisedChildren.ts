@@ -41,8 +41,10 @@ export class SupervisedChildren implements ChildRuntime {
   ): Promise<ChildInstance> {
     const { cell, handle } = this.#host.startIncarnation(spec, this.#handles.get(spec));
     this.#handles.set(spec, handle);
-    if (options.heartbeatMs !== undefined) cell.heartbeat(options.heartbeatMs);
     await cell.ready;
+    // Pings start once the child is ready: loading its module may block its event loop for longer
+    // than a beat on a busy machine, and that is not a hang.
+    if (options.heartbeatMs !== undefined) cell.heartbeat(options.heartbeatMs);
     const instance: ChildInstance = { pid: cell.pid, exited: cell.exited };
     this.#cells.set(instance, cell);
     return instance;
