@@ -288,10 +288,9 @@ describe('code built from strings', () => {
 });
 
 describe('modules imported on a message', () => {
-  // BUG: the pool's actor runs in the root and imports whatever module URL a request names
-  // (poolActor.ts → loadDefinition → import()), before finding that no task is defined there. Any
-  // actor handed `pool.ref` — or a compromised child that learns its id — runs code in the root.
-  it.fails('an actor handed pool.ref cannot make the root import a module the program never defined', async () => {
+  // The pool's actor runs in the root. It once imported whatever module URL a request named, so
+  // any actor handed `pool.ref` could run code in the root; it now only finds tasks already loaded.
+  it('an actor handed pool.ref cannot make the root import a module the program never defined', async () => {
     const trap = trapModule();
     const system = await startSystem();
     const pool = await system.pool({ size: 1, placement: 'thread' });
@@ -304,10 +303,9 @@ describe('modules imported on a message', () => {
     ).toEqual([]);
   });
 
-  // BUG: the pool's actor handles a request by throwing when it fails (an unknown task, or a task
-  // that throws under `map`), and an actor that throws crashes: the request gets
-  // ActorCrashedError instead of its error, and `pool.ref` is dead for every actor holding it.
-  it.fails('a pool request naming no task fails alone, and pool.ref keeps serving', async () => {
+  // A failed request once crashed the pool's actor, killing `pool.ref` for every holder; now the
+  // request alone fails, with its own error.
+  it('a pool request naming no task fails alone, and pool.ref keeps serving', async () => {
     const system = await startSystem();
     const pool = await system.pool({ size: 1, placement: 'thread' });
     const asker = await system.spawn(PoolAsker, { pool: pool.ref });
@@ -317,10 +315,10 @@ describe('modules imported on a message', () => {
     await expect(asker.ask({ module: identity.module, name: identity.name })).resolves.toBe('applied');
   });
 
-  // BUG: a pool worker imports the module URL named in any chunk it is sent (poolWorker.ts →
-  // loadDefinition → import()). Reaching its mailbox takes its id: the test reads it off the
-  // system's events and hands it to a compromised child, which routes a crafted chunk to it.
-  it.fails('a chunk routed to a pool worker cannot make it import a module the program never defined', async () => {
+  // A pool worker imports the module URL named in the chunks it is sent, so only the pool may
+  // send it any: the root refuses to route to pool workers. The test reads a worker's id off the
+  // system's events and hands it to a compromised child, which tries to route a crafted chunk.
+  it('a chunk routed to a pool worker cannot make it import a module the program never defined', async () => {
     const trap = trapModule();
     const system = await startSystem();
     const spawned: SpawnedEvent[] = [];

@@ -270,6 +270,20 @@ export function isRegisteredDefinition(value: unknown): value is ActorDefinition
 }
 
 /**
+ * The definition registered in this process under `moduleUrl` and `name`, if it is of `kind`.
+ * Imports nothing: for a process that must not load a module on a message's say-so.
+ */
+export function findDefinition(
+  moduleUrl: unknown,
+  name: unknown,
+  kind: 'actor' | 'task',
+): ActorDefinition | TaskDefinition | undefined {
+  if (typeof moduleUrl !== 'string' || typeof name !== 'string') return undefined;
+  const found = registry().get(moduleUrl)?.get(name);
+  return found?.kind === kind ? found : undefined;
+}
+
+/**
  * Imports `moduleUrl` and returns the definition registered there under `name`. Throws
  * {@link DefinitionError} naming what the module does define when the name is missing or of
  * another kind.

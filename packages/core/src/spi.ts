@@ -14,9 +14,10 @@
 export { ActorHost, type ActorHostOptions, type HostPort } from './ActorHost.js';
 export { Channel, type ChannelOptions, type Transport } from './Channel.js';
 export { Portable, type PortableData } from './Codec.js';
-export { isRegisteredDefinition, loadDefinition } from './definitions.js';
+export { findDefinition, isRegisteredDefinition, loadDefinition } from './definitions.js';
 export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.js';
 export { type Deferred, deferred } from './internal/deferred.js';
+export { failAsk } from './internal/MessageLoop.js';
 export { PendingCalls, type PendingOptions } from './internal/PendingCalls.js';
 export { isPipeEndInfo, type PipeLink } from './pipe/Connection.js';
 export {

@@ -94,6 +94,8 @@ export class ActorSystem implements AsyncDisposable {
   readonly #options: ResolvedSystemOptions;
   /** Live workers in start order (shutdown walks it backwards). */
   readonly #cells = new Map<string, Cell>();
+  /** Workers only the runtime may address (pool workers): routes to them are refused. */
+  readonly #internal = new Set<string>();
   readonly #handles = new Map<string, ActorHandle>();
   readonly #machines = new Machines((event) => this.events.emit(event));
   readonly #names = new Map<string, string>();
@@ -221,18 +223,18 @@ export class ActorSystem implements AsyncDisposable {
         return portable;
       },
       route: (to, body) => {
-        const cell = this.#cells.get(to);
+        const cell = this.#internal.has(to) ? undefined : this.#cells.get(to);
         if (cell === undefined)
           this.#deadLetter({ id: to, name: to }, body, 'no such actor (it may have exited)');
         else cell.send(body);
       },
       routeAsk: (to, body, timeoutMs) => {
-        const cell = this.#cells.get(to);
+        const cell = this.#internal.has(to) ? undefined : this.#cells.get(to);
         if (cell === undefined) return Promise.reject(new ActorStoppedError(to));
         return cell.ask(body, timeoutMs === undefined ? undefined : { timeoutMs });
       },
       routeStop: (to) => {
-        const cell = this.#cells.get(to);
+        const cell = this.#internal.has(to) ? undefined : this.#cells.get(to);
         if (cell === undefined) return Promise.reject(new ActorStoppedError(to));
         return cell.stop();
       },
@@ -513,10 +515,15 @@ export class ActorSystem implements AsyncDisposable {
         get shuttingDown() {
           return system.isShutDown;
         },
-        spawnWorker: (args, placement) =>
-          this.spawn(PoolWorker, args as PoolWorkerArgs, { placement, mailbox: 'pipe' }) as Promise<
-            ActorHandle<never, unknown>
-          >,
+        spawnWorker: async (args, placement) => {
+          const handle = (await this.spawn(PoolWorker, args as PoolWorkerArgs, {
+            placement,
+            mailbox: 'pipe',
+          })) as ActorHandle<never, unknown>;
+          this.#internal.add(handle.id);
+          void handle.exited.then(() => this.#internal.delete(handle.id));
+          return handle;
+        },
         pipe: () =>
           this.pipe<never, ChunkAnswers[]>() as [
             Connection<ChunkAnswers[], never>,

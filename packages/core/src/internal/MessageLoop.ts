@@ -29,6 +29,18 @@ export interface LoopEvents {
   crashed(error: unknown): void;
 }
 
+/** Where a runtime-internal actor finds {@link failAsk} on its context, out of sight of user code. */
+const FAIL_ASK: unique symbol = Symbol('troupe.failAsk');
+
+/**
+ * Fails the ask being handled with `error` instead of replying, without crashing the actor. For
+ * the runtime's own actors (the pool's); false when `ctx` is not handling an unanswered ask.
+ */
+export function failAsk(ctx: ActorContext<unknown, unknown>, error: Error): boolean {
+  const fail = (ctx as { [FAIL_ASK]?: (error: Error) => boolean })[FAIL_ASK];
+  return fail?.(error) ?? false;
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
@@ -141,7 +153,13 @@ export class MessageLoop {
         stop(): void {
           loop.#stopSelf = true;
         },
-      } satisfies ActorContext<unknown, unknown>,
+        [FAIL_ASK](error: Error): boolean {
+          if (work.kind !== 'ask' || context.done || context.replied) return false;
+          loop.#events.fail(work.id, error, work.viaMailbox);
+          context.replied = true;
+          return true;
+        },
+      } satisfies ActorContext<unknown, unknown> & { [FAIL_ASK](error: Error): boolean },
     };
     return context;
   }
