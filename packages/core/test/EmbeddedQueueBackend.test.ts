@@ -46,3 +46,20 @@ describe('EmbeddedQueueBackend when a consumer dies', () => {
     await expect(hub.join(id)).resolves.toBeUndefined();
   });
 });
+
+describe('EmbeddedQueueBackend takes', () => {
+  it('hand out at most about a mebibyte of encoded items per take, and always at least one', () => {
+    const { hub, id } = setup({});
+    const big = () => new Uint8Array(600 * 1024);
+    for (let i = 0; i < 5; i++) hub.tryPut(id, big());
+    expect(hub.tryTake(id, 'c', 10)).toHaveLength(2);
+    const huge = setup({});
+    huge.hub.tryPut(huge.id, new Uint8Array(3 * 1024 * 1024));
+    huge.hub.tryPut(huge.id, new Uint8Array(8));
+    expect(huge.hub.tryTake(huge.id, 'c', 10)).toHaveLength(1);
+    // Primitives travel unencoded and count nothing: the take stops at max.
+    const small = setup({});
+    for (let i = 0; i < 100; i++) small.hub.tryPut(small.id, i);
+    expect(small.hub.tryTake(small.id, 'c', 64)).toHaveLength(64);
+  });
+});

@@ -79,6 +79,8 @@ export interface EmbeddedQueueBackendOptions {
 }
 
 const DEFAULT_MAX_DELIVERIES = 5;
+/** Encoded bytes handed out per take, about (primitives count nothing): at least one item goes. */
+const TAKE_BYTES = 1024 * 1024;
 
 /** Drops waiters that timed out or were aborted from the front of a line. */
 function dropSettled(line: Deque<Waiter>): void {
@@ -219,14 +221,25 @@ export class EmbeddedQueueBackend implements QueueBackend {
 
   tryTake(queue: string, consumer: string, max: number): QueueItem[] {
     const q = this.#get(queue);
+    const taken = this.#takeUpTo(q, consumer, max);
+    if (taken.length > 0) this.#admitPutters(q);
+    return taken;
+  }
+
+  /**
+   * Hands `consumer` up to `max` items, and no more than about {@link TAKE_BYTES} of encoded
+   * ones (always at least one), so a consumer's read-ahead stays small when items are large.
+   */
+  #takeUpTo(q: QueueRecord, consumer: string, max: number): QueueItem[] {
     const taken: QueueItem[] = [];
-    while (taken.length < max) {
+    let bytes = 0;
+    while (taken.length < max && bytes < TAKE_BYTES) {
       const item = q.items.shift();
       if (item === undefined) break;
       this.#hand(q, consumer, item);
       taken.push(item.bytes);
+      if (item.bytes instanceof Uint8Array) bytes += item.bytes.byteLength;
     }
-    if (taken.length > 0) this.#admitPutters(q);
     return taken;
   }
 
@@ -354,13 +367,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     while (q.items.length > 0 && q.takers.length > 0) {
       const taker = q.takers.shift() as Taker;
       if (taker.settled) continue;
-      const taken: QueueItem[] = [];
-      while (taken.length < taker.max) {
-        const item = q.items.shift();
-        if (item === undefined) break;
-        this.#hand(q, taker.consumer, item);
-        taken.push(item.bytes);
-      }
+      const taken = this.#takeUpTo(q, taker.consumer, taker.max);
       this.#settle(taker, () => taker.resolve(taken));
     }
     this.#admitPutters(q);
