@@ -1,6 +1,12 @@
 /** Pipes: round trips, EOF and broken pipes, one-way ends, and direct links between processes. */
 
-import { BrokenPipeError, PipeClosedError, TimeoutError, WrongPipeEndError } from '@troupe/node-runtime';
+import {
+  BrokenPipeError,
+  PipeClosedError,
+  SerializationError,
+  TimeoutError,
+  WrongPipeEndError,
+} from '@troupe/node-runtime';
 import { describe, expect, it } from 'vitest';
 import { client, echo, holdEnd, readToEnd } from './fixtures/pipes.js';
 import { startSystem } from './support/system.js';
@@ -55,6 +61,22 @@ describe('pipes', () => {
     await expect(pending).rejects.toBeInstanceOf(PipeClosedError);
     await expect(mine.poll()).resolves.toBe(true);
     await expect(mine.send('still there?')).rejects.toBeInstanceOf(BrokenPipeError);
+  });
+
+  it('an end in arguments that fail to encode stays with its owner: a failed spawn takes nothing', async () => {
+    const system = await startSystem();
+    const [mine, theirs] = system.pipe<string>();
+    const report = system.queue<string>();
+    const unsendable = { conn: theirs, report, handler: () => 'no' };
+    await expect(system.process(holdEnd, unsendable.conn, unsendable as never)).rejects.toBeInstanceOf(
+      SerializationError,
+    );
+    // Still this process's end: it sends and receives here, and can still be handed over.
+    await theirs.send('back');
+    await expect(mine.recv()).resolves.toBe('back');
+    await system.process(holdEnd, theirs, report);
+    await mine.send('hello');
+    await expect(report.get()).resolves.toBe('hello');
   });
 
   it('values sent before an end is handed over wait for it, and its reader sees the close after them', async () => {

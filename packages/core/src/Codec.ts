@@ -59,8 +59,15 @@ export interface PortableData {
  * the other side by the receiving channel.
  */
 export abstract class Portable {
-  /** The data that identifies this handle on the other side. */
+  /** The data that identifies this handle on the other side. Has no side effects. */
   abstract toPortable(): PortableData;
+
+  /**
+   * Called once a message holding this handle has been encoded whole: the handle is on its way.
+   * A handle that moves (a pipe end) gives itself up here, so a message that fails to encode
+   * takes nothing with it.
+   */
+  sent?(): void;
 }
 
 /**
@@ -165,6 +172,8 @@ function readError(wire: unknown): Error {
 
 /** The codec whose `decode` is running, so the portable extension can reach its `revive`. */
 let decoding: Codec | undefined;
+/** The handles written by the `encode` running now, told they were sent once it succeeds. */
+let encodingHandles: Portable[] | undefined;
 
 let extensionsInstalled = false;
 function installExtensions(): void {
@@ -176,6 +185,7 @@ function installExtensions(): void {
     type: PORTABLE_EXT,
     write: (handle: Portable) => {
       const { kind, data } = handle.toPortable();
+      if (handle.sent !== undefined) encodingHandles?.push(handle);
       return [kind, data];
     },
     read: (wire: unknown) => {
@@ -254,6 +264,9 @@ export class Codec {
    */
   encode(value: unknown, label = 'msg', focus: unknown = value): Uint8Array {
     let bytes: Uint8Array;
+    const outer = encodingHandles;
+    const handles: Portable[] = [];
+    encodingHandles = handles;
     try {
       bytes = this.#packr.pack(value);
     } catch (error) {
@@ -263,10 +276,14 @@ export class Codec {
         throw new SerializationError(label, 'a value nested too deeply', { cause: error });
       }
       throw new SerializationError(label, `a value msgpackr refused (${String(error)})`, { cause: error });
+    } finally {
+      encodingHandles = outer;
     }
     if (bytes.byteLength > this.maxMessageBytes) {
       throw new MessageTooLargeError(bytes.byteLength, this.maxMessageBytes);
     }
+    // Encoded whole: only now do the handles in it leave (a failed encode takes none with it).
+    for (const handle of handles) handle.sent?.();
     return bytes;
   }
 

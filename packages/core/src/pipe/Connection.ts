@@ -206,12 +206,15 @@ export class Connection<In = unknown, Out = unknown> extends Portable implements
   }
 
   toPortable(): PortableData {
-    if (!this.#transferred) {
-      this.#transferred = true;
-      if (this.#attached) this.#link.release(this.#info, this.#inbox.drain());
-      this.#wakeAll();
-    }
     return { kind: 'pipe', data: this.#info };
+  }
+
+  /** Sent to another actor: this end belongs there now, with what it had not read yet. */
+  override sent(): void {
+    if (this.#transferred) return;
+    this.#transferred = true;
+    if (this.#attached) this.#link.release(this.#info, this.#inbox.drain());
+    this.#wakeAll();
   }
 
   #usable(op: string): void {
