@@ -95,6 +95,16 @@ describe('mailboxes', () => {
     await expect(counter.ask({ type: 'get' })).resolves.toBe(2);
   });
 
+  it('refuses a closed queue as a mailbox, before any worker starts', async () => {
+    const system = await startSystem();
+    const shared = system.queue<unknown>();
+    shared.close();
+    await expect(system.spawn(Counter, { start: 0 }, { mailbox: shared })).rejects.toThrow(
+      /mailbox is a closed queue/,
+    );
+    expect(system.stats().workers).toBe(0);
+  });
+
   it('refuses a mailbox that is not a queue of this system', async () => {
     const system = await startSystem({ placement: 'local' });
     await expect(

@@ -22,6 +22,7 @@ import {
   type MachineDefinition,
   type Placement,
   Queue,
+  QueueClosedError,
   type QueueOptions,
   type SupervisionEvent,
   Supervisor,
@@ -580,6 +581,9 @@ export class ActorSystem implements AsyncDisposable {
       ? this.#hub.backend.info(mailbox.id)
       : this.#hub.backend.create({ ...(capacity ? { capacity } : {}) });
     if (info === undefined) throw new InvalidArgumentError('mailbox must be a queue of this actor system');
+    if (shared && this.#hub.backend.isClosed(info.id)) {
+      throw new QueueClosedError('mailbox is a closed queue: the actor could never receive a message');
+    }
     return new QueueMailbox({
       hub: this.#hub,
       info,

@@ -157,6 +157,10 @@ export class EmbeddedQueueBackend implements QueueBackend {
     return this.#queues.get(queue)?.info;
   }
 
+  isClosed(queue: string): boolean {
+    return this.#get(queue).closed;
+  }
+
   put(queue: string, bytes: QueueItem, options?: BackendWaitOptions): Promise<void> {
     const q = this.#get(queue);
     if (q.closed) return Promise.reject(new QueueClosedError(`Queue ${queue} is closed`));

@@ -160,4 +160,6 @@ export interface QueueBackend {
   delete(queue: string): void;
   /** Info of a queue, or undefined for an unknown id. */
   info(queue: string): QueueInfo | undefined;
+  /** True once the queue has been closed (no more puts). */
+  isClosed(queue: string): boolean;
 }
