@@ -21,12 +21,12 @@ const Stepper = fromMachine(import.meta.url, 'Stepper', stepper, { persist: true
 const Quiet = fromMachine(import.meta.url, 'Quiet', stepper, { inspect: false });
 
 /** Runs a definition's init with a recording host link, as a worker would. */
-function start(definition: typeof Stepper, restore?: unknown) {
+async function start(definition: typeof Stepper, restore?: unknown) {
   const reports: ActorReport[] = [];
   const crashes: unknown[] = [];
   const link: HostLink = { restore, report: (r) => void reports.push(r), crash: (e) => void crashes.push(e) };
   const ctx = Object.assign({ self: {} as InitContext['self'] }, { [HOST_LINK]: link });
-  const state = definition.spec.init(undefined, ctx as never) as unknown;
+  const state = (await definition.spec.init(undefined, ctx as never)) as unknown;
   const send = (event: { type: 'STEP' }) => {
     const replyCtx: ActorContext = { self: ctx.self, isAsk: false, reply: () => {}, stop: () => {} };
     definition.spec.receive(state as never, event, replyCtx as never);
@@ -45,8 +45,8 @@ describe('fromMachine', () => {
     expect(Stepper.machineOptions).toEqual({ persist: true, inspect: true });
   });
 
-  it('reports the initial snapshot, then one per change, with the persisted form while active', () => {
-    const { reports, send } = start(Stepper);
+  it('reports the initial snapshot, then one per change, with the persisted form while active', async () => {
+    const { reports, send } = await start(Stepper);
     send({ type: 'STEP' });
     const all = snapshots(reports);
     expect(all.map((r) => r.kind === 'snapshot' && r.snapshot.value)).toEqual(['a', 'b']);
@@ -55,27 +55,27 @@ describe('fromMachine', () => {
     expect(reports.some((r) => r.kind === 'inspect' && r.inspection.type === '@xstate.event')).toBe(true);
   });
 
-  it('sends no inspection events when inspect is false', () => {
-    const { reports, send } = start(Quiet);
+  it('sends no inspection events when inspect is false', async () => {
+    const { reports, send } = await start(Quiet);
     send({ type: 'STEP' });
     expect(reports.filter((r) => r.kind === 'inspect')).toEqual([]);
     expect(snapshots(reports).at(-1)).toMatchObject({ snapshot: { value: 'b' } });
     expect(snapshots(reports).at(-1)).not.toHaveProperty('persisted');
   });
 
-  it('restores from a persisted snapshot', () => {
+  it('restores from a persisted snapshot', async () => {
     const source = createActor(stepper).start();
     source.send({ type: 'STEP' });
     source.send({ type: 'STEP' });
     source.send({ type: 'STEP' });
-    const { reports } = start(Stepper, source.getPersistedSnapshot());
+    const { reports } = await start(Stepper, source.getPersistedSnapshot());
     expect(snapshots(reports)[0]).toMatchObject({ snapshot: { value: 'b', context: { steps: 3 } } });
     expect(reports.some((r) => r.kind === 'restoreFailed')).toBe(false);
   });
 
-  it('starts fresh, and says why, when the restore itself fails', () => {
+  it('starts fresh, and says why, when the restore itself fails', async () => {
     const bogus = { status: 'active', value: 'no-such-state', context: { steps: 9 }, children: {} };
-    const { reports, crashes } = start(Stepper, bogus);
+    const { reports, crashes } = await start(Stepper, bogus);
     const failed = reports.find((r) => r.kind === 'restoreFailed');
     expect(failed?.kind === 'restoreFailed' && failed.error).toBeInstanceOf(Error);
     expect(snapshots(reports).at(-1)).toMatchObject({ snapshot: { value: 'a', context: { steps: 0 } } });

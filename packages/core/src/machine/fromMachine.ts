@@ -7,17 +7,16 @@
  * @module
  */
 
-import {
-  type Actor,
-  type AnyStateMachine,
-  type ContextFrom,
-  createActor,
-  type EmittedFrom,
-  type EventFromLogic,
-  type InputFrom,
-  type InspectionEvent,
-  type OutputFrom,
-  type StateValueFrom,
+import type {
+  Actor,
+  AnyStateMachine,
+  ContextFrom,
+  EmittedFrom,
+  EventFromLogic,
+  InputFrom,
+  InspectionEvent,
+  OutputFrom,
+  StateValueFrom,
 } from 'xstate';
 import { type ActorContext, type ActorDefinition, checkLocation, registerActor } from '../definitions.js';
 import { DefinitionError } from '../errors.js';
@@ -195,7 +194,12 @@ export function fromMachine<TMachine extends AnyStateMachine>(
   const machineOptions = { persist: options.persist === true, inspect: options.inspect !== false };
 
   const logic: AnyStateMachine = machine;
-  const start = (input: unknown, link: HostLink | undefined, restore: unknown): MachineState['actor'] => {
+  const start = (
+    createActor: typeof import('xstate').createActor,
+    input: unknown,
+    link: HostLink | undefined,
+    restore: unknown,
+  ): MachineState['actor'] => {
     const actor = createActor(logic, {
       input,
       ...(restore === undefined ? {} : { snapshot: restore as never }),
@@ -248,11 +252,13 @@ export function fromMachine<TMachine extends AnyStateMachine>(
     moduleUrl,
     name,
     {
-      init: (input: InputFrom<TMachine>, ctx): MachineState => {
+      init: async (input: InputFrom<TMachine>, ctx): Promise<MachineState> => {
+        // xstate loads here, in the worker that runs a machine, not in every worker.
+        const { createActor } = await import('xstate');
         const link = hostLinkOf(ctx);
         if (link?.restore !== undefined) {
           try {
-            return { actor: start(input, link, link.restore) };
+            return { actor: start(createActor, input, link, link.restore) };
           } catch (error) {
             // The restore itself failed: start fresh, and say so.
             report(
@@ -262,7 +268,7 @@ export function fromMachine<TMachine extends AnyStateMachine>(
             );
           }
         }
-        return { actor: start(input, link, undefined) };
+        return { actor: start(createActor, input, link, undefined) };
       },
       receive: (
         state: MachineState,

@@ -94,7 +94,18 @@ import { deferred } from '../internal/deferred.js';
 import { errorExit, type NestedSupervisor } from './ChildHandle.js';
 import { RestartIntensity } from './RestartIntensity.js';
 import { SerialQueue } from './SerialQueue.js';
-import { type ChildEnv, SupervisedChild } from './SupervisedChild.js';
+import type { ChildEnv, SupervisedChild } from './SupervisedChild.js';
+
+/**
+ * The child machinery (and xstate with it) loads on first use, so the workers, which import this
+ * module with the rest of the package but never supervise, do not pay for it at start-up.
+ */
+let childModule: Promise<typeof import('./SupervisedChild.js')> | undefined;
+function childMachinery(): Promise<typeof import('./SupervisedChild.js')> {
+  childModule ??= import('./SupervisedChild.js');
+  return childModule;
+}
+
 import { eventReporter, type SupervisionEvent } from './SupervisionEvent.js';
 import { mustRestart, restartGroup } from './strategy.js';
 import type { ChildRuntime, ChildSpec, ChildStatus, SupervisorExit, SupervisorOptions } from './types.js';
@@ -229,6 +240,7 @@ export class Supervisor {
       if (this.#children.length >= this.#options.maxChildren) {
         throw new MaxChildrenError(this.#name, this.#options.maxChildren);
       }
+      const { SupervisedChild } = await childMachinery();
       const child = new SupervisedChild(resolved, this.#env);
       this.#children.push(child);
       try {
@@ -262,6 +274,7 @@ export class Supervisor {
   async #startAll(): Promise<void> {
     if (this.#status !== 'idle') throw new SupervisorNotRunningError(`Supervisor ${this.#name} was stopped`);
     this.#status = 'starting';
+    const { SupervisedChild } = await childMachinery();
     for (const resolved of this.#options.children) {
       const child = new SupervisedChild(resolved, this.#env);
       this.#children.push(child);
