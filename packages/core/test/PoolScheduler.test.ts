@@ -938,6 +938,56 @@ describe('PoolScheduler answers', () => {
   });
 });
 
+describe('PoolScheduler with a clock', () => {
+  /** A scheduler whose clock the test moves; 8 items in flight at most, 20 ms of work ahead. */
+  function timed() {
+    let now = 0;
+    const sent: Sent[] = [];
+    const scheduler = new PoolScheduler(
+      {
+        maxRetries: 0,
+        prefetch: 1,
+        prefetchItems: 8,
+        lookaheadMs: 20,
+        maxTasksPerWorker: undefined,
+        batchItems: 1,
+      },
+      {
+        dispatch: (worker, chunks) => {
+          for (const chunk of chunks) sent.push({ worker, chunk, batch: 0 });
+        },
+        recycle: () => {},
+        now: () => now,
+      },
+    );
+    return { scheduler, sent, advance: (ms: number) => void (now += ms) };
+  }
+
+  it('gives a worker whose items are slow only about lookaheadMs of them ahead', () => {
+    const { scheduler, sent, advance } = timed();
+    scheduler.addWorker('w1');
+    scheduler.submit(fakeJob('slow', 1), items(0, 39));
+    expect(sent).toHaveLength(8); // nothing known yet: the whole window
+    for (const s of sent.slice(0, 8)) {
+      advance(10); // 10 ms an item: 20 ms ahead is 2 items
+      answer(scheduler, s);
+    }
+    expect(sent.slice(8).map(indexes)).toEqual([[8], [9]]);
+  });
+
+  it('keeps the whole window for quick items', () => {
+    const { scheduler, sent, advance } = timed();
+    scheduler.addWorker('w1');
+    scheduler.submit(fakeJob('quick', 1), items(0, 39));
+    for (const s of sent.slice(0, 8)) {
+      advance(0.01);
+      answer(scheduler, s);
+    }
+    // Still topped up from the whole window: at least half of it in flight (the slow worker: 2).
+    expect(sent.length - 8).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe('PoolScheduler batches', () => {
   it('sends small chunks for one worker together, up to batchItems items, in one dispatch', () => {
     const { scheduler, sent } = setup({ prefetch: 1, prefetchItems: 10, batchItems: 4 });

@@ -157,13 +157,20 @@ export class Pool {
     this.#options = options;
     this.size = size;
     this.#scheduler = new PoolScheduler(
-      { maxRetries: options.maxRetries ?? 0, prefetch: 2, maxTasksPerWorker: options.maxTasksPerWorker },
+      {
+        maxRetries: options.maxRetries ?? 0,
+        prefetch: 2,
+        prefetchItems: 256,
+        batchItems: 64,
+        maxTasksPerWorker: options.maxTasksPerWorker,
+      },
       {
         dispatch: (worker, batch) => {
           this.#send(worker, batch);
           this.#watch(worker);
         },
         recycle: (worker) => void this.#workers.get(worker)?.handle.stop(),
+        now: () => host.clock.now(),
       },
     );
   }

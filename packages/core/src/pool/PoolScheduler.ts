@@ -106,6 +106,12 @@ interface InFlight {
   head: number;
 }
 
+function unansweredItems(state: WorkerState): number {
+  let count = 0;
+  for (const chunk of state.chunks) count += chunk.args.length - chunk.head;
+  return count;
+}
+
 function unanswered(chunk: InFlight): Run | undefined {
   if (chunk.head >= chunk.args.length) return undefined;
   const { job, first, args, lists, attempts, alone, head } = chunk;
@@ -129,6 +135,10 @@ interface WorkerState {
   retiring: boolean;
   /** Its current item was already failed (a timeout): its death blames nothing more. */
   blamed: boolean;
+  /** How long its items take, ms (a moving average), once answers have told (with a clock). */
+  itemMs: number | undefined;
+  /** When it was last answered, or handed work while idle (with a clock). */
+  busySince: number | undefined;
 }
 
 /** How the scheduler reaches the runtime. */
@@ -140,6 +150,12 @@ export interface SchedulerDeps {
   dispatch(worker: string, batch: ChunkMessage[]): void;
   /** A worker reached `maxTasksPerWorker` and has nothing in flight: replace it. */
   recycle(worker: string): void;
+  /**
+   * The time in ms. With it, the scheduler learns how long each worker's items take and holds
+   * back `prefetchItems` for slow ones: a worker gets about `lookaheadMs` of work ahead, so the
+   * last items of a call are not queued behind one busy worker while another idles.
+   */
+  now?(): number;
 }
 
 /** Scheduler settings. */
@@ -148,8 +164,13 @@ export interface SchedulerOptions {
   readonly maxRetries: number;
   /** Chunks in flight per worker (at least). */
   readonly prefetch: number;
-  /** Items in flight per worker (at least), so small chunks still keep a worker busy. Default 64. */
+  /**
+   * Items in flight per worker, so small chunks still keep a worker busy: at most this many
+   * (and, with a clock, about `lookaheadMs` of work). Default 64.
+   */
   readonly prefetchItems?: number | undefined;
+  /** With a clock: the work, in ms, a worker holds ahead when its items are slow. Default 20. */
+  readonly lookaheadMs?: number | undefined;
   /** Items a worker runs before it is replaced; undefined for no limit. */
   readonly maxTasksPerWorker: number | undefined;
   /**
@@ -233,7 +254,14 @@ export class PoolScheduler {
 
   /** A worker is ready for chunks. */
   addWorker(worker: string): void {
-    this.#workers.set(worker, { chunks: [], given: 0, retiring: false, blamed: false });
+    this.#workers.set(worker, {
+      chunks: [],
+      given: 0,
+      retiring: false,
+      blamed: false,
+      itemMs: undefined,
+      busySince: undefined,
+    });
     this.#pump();
   }
 
@@ -291,9 +319,23 @@ export class PoolScheduler {
    * come).
    */
   answers(worker: string, answers: ChunkAnswers | readonly ChunkAnswers[]): void {
+    const state = this.#workers.get(worker);
+    const before = state === undefined ? 0 : unansweredItems(state);
     if (Array.isArray(answers)) for (const one of answers) this.#answer(worker, one);
     else this.#answer(worker, answers as ChunkAnswers);
+    if (state !== undefined) this.#timeItems(state, before - unansweredItems(state));
     this.#pump();
+  }
+
+  /** Learns how long a worker's items take from the `answered` items it answered just now. */
+  #timeItems(state: WorkerState, answered: number): void {
+    const now = this.#deps.now?.();
+    if (now === undefined || answered <= 0) return;
+    if (state.busySince !== undefined) {
+      const sample = (now - state.busySince) / answered;
+      state.itemMs = state.itemMs === undefined ? sample : 0.7 * state.itemMs + 0.3 * sample;
+    }
+    state.busySince = state.chunks.length > 0 ? now : undefined;
   }
 
   #answer(worker: string, answers: ChunkAnswers): void {
@@ -467,8 +509,14 @@ export class PoolScheduler {
   #wantsMore(state: WorkerState, share: number): boolean {
     if (state.retiring) return false;
     if (state.chunks.length < this.#options.prefetch) return true;
-    const inFlight = state.chunks.reduce((n, c) => n + c.args.length - c.head, 0);
-    return inFlight < (this.#options.prefetchItems ?? 64) / share;
+    return unansweredItems(state) < this.#itemWindow(state) / share;
+  }
+
+  /** Items a worker may hold: `prefetchItems`, or fewer when its items are known to be slow. */
+  #itemWindow(state: WorkerState): number {
+    const most = this.#options.prefetchItems ?? 64;
+    if (state.itemMs === undefined || state.itemMs <= 0) return most;
+    return Math.max(1, Math.min(most, Math.ceil((this.#options.lookaheadMs ?? 20) / state.itemMs)));
   }
 
   #peek(): Run | undefined {
@@ -525,6 +573,7 @@ export class PoolScheduler {
     if (max !== undefined && state.given >= max) state.retiring = true;
     const unary = !anyLists || args.every((list) => (list as readonly unknown[]).length === 1);
     if (anyLists && unary) args = args.map((list) => (list as readonly unknown[])[0]);
+    if (state.chunks.length === 0) state.busySince = this.#deps.now?.();
     const id = this.#nextChunk++;
     const inFlight: InFlight = { id, batch: 0, job, first, args, lists: !unary, attempts, alone, head: 0 };
     state.chunks.push(inFlight);
