@@ -263,6 +263,21 @@ export class Codec {
    *   so the error's path starts at what the caller knows
    */
   encode(value: unknown, label = 'msg', focus: unknown = value): Uint8Array {
+    const { bytes, handles } = this.#pack(value, label, focus);
+    // Encoded whole: only now do the handles in it leave (a failed encode takes none with it).
+    for (const handle of handles) handle.sent?.();
+    return bytes;
+  }
+
+  /**
+   * Throws as {@link encode} would for `value`, but sends nothing anywhere: the handles in it
+   * stay where they are. For finding which part of a message will not encode.
+   */
+  check(value: unknown, label = 'msg'): void {
+    this.#pack(value, label, value);
+  }
+
+  #pack(value: unknown, label: string, focus: unknown): { bytes: Uint8Array; handles: Portable[] } {
     let bytes: Uint8Array;
     const outer = encodingHandles;
     const handles: Portable[] = [];
@@ -282,9 +297,7 @@ export class Codec {
     if (bytes.byteLength > this.maxMessageBytes) {
       throw new MessageTooLargeError(bytes.byteLength, this.maxMessageBytes);
     }
-    // Encoded whole: only now do the handles in it leave (a failed encode takes none with it).
-    for (const handle of handles) handle.sent?.();
-    return bytes;
+    return { bytes, handles };
   }
 
   /** Decodes one message. Throws {@link ProtocolError} for bytes that do not decode. */

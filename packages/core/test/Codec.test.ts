@@ -560,6 +560,23 @@ describe('Codec handles', () => {
     }
   }
 
+  it('tells a handle it was sent only when the whole message encoded; check() tells it nothing', () => {
+    class Moving extends QueueHandle {
+      sends = 0;
+      override sent(): void {
+        this.sends++;
+      }
+    }
+    const codec = new Codec({ maxMessageBytes: 1024 });
+    const end = new Moving('p1');
+    expect(() => codec.encode({ end, handler: () => 1 })).toThrow(SerializationError);
+    expect(() => codec.encode({ end, big: 'x'.repeat(4096) })).toThrow(MessageTooLargeError);
+    codec.check({ end });
+    expect(end.sends).toBe(0);
+    codec.encode({ end, again: [end] });
+    expect(end.sends).toBe(1); // a second reference to it travels as a reference
+  });
+
   it('rebuilds a handle through the revive hook, wherever it sits', () => {
     const seen: PortableData[] = [];
     const reader = new Codec({

@@ -460,7 +460,7 @@ export class Pool {
     let cause = error;
     for (const [k, arg] of args.entries()) {
       try {
-        probe.encode(arg, `items[${chunk.first + k}]`);
+        probe.check(arg, `items[${chunk.first + k}]`);
       } catch (found) {
         cause = found as Error;
         break;

@@ -223,7 +223,7 @@ export function checkPoolOptions(options: unknown): number {
     if (init.args !== undefined) {
       if (!Array.isArray(init.args)) fail('initializer.args', 'an array of arguments', init.args);
       // Every worker is sent them: one that cannot be sent fails here, before any worker starts.
-      probe.encode(init.args, 'initializer.args');
+      probe.check(init.args, 'initializer.args');
     }
   }
   return size;

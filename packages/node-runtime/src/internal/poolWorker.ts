@@ -64,7 +64,7 @@ function probeValues(answers: ChunkAnswers): ChunkAnswers {
   const values = Array.from(answers.values, (value, offset) => {
     if (failures.has(offset)) return undefined;
     try {
-      probe.encode(value, 'result');
+      probe.check(value, 'result');
       return value;
     } catch (error) {
       failures.set(offset, errorOf(error));
