@@ -19,6 +19,7 @@ export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.
 export { type Deferred, deferred } from './internal/deferred.js';
 export { failAsk } from './internal/MessageLoop.js';
 export { PendingCalls, type PendingOptions } from './internal/PendingCalls.js';
+export { isMachineEvent } from './machine/fromMachine.js';
 export { isPipeEndInfo, type PipeLink } from './pipe/Connection.js';
 export {
   type DirectConnector,

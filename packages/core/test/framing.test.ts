@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProtocolError } from '../src/errors.js';
 import { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from '../src/framing.js';
+import { concat } from './support/bytes.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -43,16 +44,6 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
 function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
   expect(actual.byteLength).toBe(expected.byteLength);
   expect(firstDifference(actual, expected)).toBe(-1);
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 /** A decoder that collects copies of its frames. */

@@ -11,6 +11,7 @@ import { Codec } from '../src/Codec.js';
 import { ProtocolError, RemoteError } from '../src/errors.js';
 import { FRAME_HEADER_BYTES, FrameDecoder, frame } from '../src/framing.js';
 import { type FromWorker, isFromWorker, isToWorker, type ToWorker } from '../src/protocol.js';
+import { concat } from './support/bytes.js';
 
 /** JSON-like values; -0 becomes 0, which is how msgpack carries it (a documented loss). */
 const jsonish = fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown);
@@ -60,16 +61,6 @@ const NOT_FROM_WORKER_TAGS = [
 function header(length: number): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_BYTES);
   new DataView(out.buffer).setUint32(0, length);
-  return out;
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
   return out;
 }
 

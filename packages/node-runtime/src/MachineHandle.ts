@@ -6,6 +6,7 @@
  */
 
 import { InvalidArgumentError, type MachineSnapshot } from '@troupe/core';
+import { isMachineEvent } from '@troupe/core/spi';
 import type { AnyStateMachine, EmittedFrom, EventFromLogic } from 'xstate';
 import { ActorHandle } from './ActorHandle.js';
 import type { MachineMirror } from './internal/MachineMirror.js';
@@ -67,7 +68,7 @@ export class MachineHandle<TMachine extends AnyStateMachine = AnyStateMachine> e
 }
 
 function checkEvent<E>(event: E): E {
-  if (typeof event !== 'object' || event === null || typeof (event as { type?: unknown }).type !== 'string') {
+  if (!isMachineEvent(event)) {
     throw new InvalidArgumentError(
       `A machine event must be an object with a string type, got ${String(event)}`,
     );

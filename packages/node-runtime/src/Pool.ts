@@ -30,6 +30,7 @@ import {
   taskAddress,
 } from '@troupe/core/spi';
 import type { ActorHandle } from './ActorHandle.js';
+import { packNumbers } from './internal/packNumbers.js';
 import { livePools } from './internal/poolActor.js';
 import { checkArgumentLists, checkItems, checkMapOptions, checkTask } from './options.js';
 
@@ -607,22 +608,10 @@ export class Pool {
 
 let nextPoolId = 1;
 
-/** Runs of numbers shorter than this travel as they are. */
-const PACK_NUMBERS_FROM = 16;
-
-/**
- * A chunk whose arguments are all numbers travels as a `Float64Array` (which keeps every number
- * exactly, -0 and NaN included): it is copied in one go instead of encoded item by item.
- */
+/** A chunk whose arguments are all numbers travels as a `Float64Array` (see `packNumbers`). */
 function numbersPacked(chunk: ChunkMessage): ChunkMessage {
-  const { args } = chunk;
-  if (!chunk.unary || args.length < PACK_NUMBERS_FROM || !Array.isArray(args)) return chunk;
-  if (!(args as unknown[]).every(isNumber)) return chunk;
-  return { ...chunk, args: Float64Array.from(args as number[]) };
-}
-
-function isNumber(value: unknown): value is number {
-  return typeof value === 'number';
+  const packed = chunk.unary ? packNumbers(chunk.args) : undefined;
+  return packed === undefined ? chunk : { ...chunk, args: packed };
 }
 
 /** Finds the item of a chunk that cannot be sent, to name it as its call knows it. */

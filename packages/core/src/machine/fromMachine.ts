@@ -142,8 +142,15 @@ function errorOf(error: unknown): Error {
   return error instanceof Error ? error : new Error(`Machine error: ${String(error)}`);
 }
 
+/** True for a value a machine accepts as an event: an object with a string `type`. */
+export function isMachineEvent(value: unknown): value is { readonly type: string } {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+  );
+}
+
 function checkEvent(event: unknown, name: string): void {
-  if (typeof event !== 'object' || event === null || typeof (event as { type?: unknown }).type !== 'string') {
+  if (!isMachineEvent(event)) {
     throw new TypeError(
       `Machine actor '${name}' was sent ${String(event)}: events are objects with a string type`,
     );

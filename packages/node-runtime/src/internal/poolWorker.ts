@@ -7,6 +7,7 @@
 
 import { Codec, type Connection, defineActor, type TaskDefinition } from '@troupe/core';
 import { type ChunkAnswers, type ChunkMessage, loadDefinition, type TaskRef } from '@troupe/core/spi';
+import { packNumbers } from './packNumbers.js';
 
 export interface PoolWorkerArgs {
   readonly results: Connection<never, ChunkAnswers[]>;
@@ -23,12 +24,6 @@ interface State {
 const BATCH_MS = 1;
 /** How often (in items) a quick run checks the clock. */
 const CLOCK_EVERY = 16;
-/** Runs of numbers shorter than this travel as they are. */
-const PACK_NUMBERS_FROM = 16;
-
-function isNumber(value: unknown): value is number {
-  return typeof value === 'number';
-}
 
 async function task(state: State, ref: TaskRef): Promise<TaskDefinition> {
   const key = `${ref.module}#${ref.name}`;
@@ -128,10 +123,7 @@ class BatchRun {
   #endSegment(): void {
     if (this.#values.length === 0) return;
     // All numbers (no failure among them): one Float64Array, copied in one go.
-    const values =
-      this.#failures.length === 0 && this.#values.length >= PACK_NUMBERS_FROM && this.#values.every(isNumber)
-        ? Float64Array.from(this.#values as number[])
-        : this.#values;
+    const values = (this.#failures.length === 0 ? packNumbers(this.#values) : undefined) ?? this.#values;
     this.#pending.push({ chunk: this.#chunk, from: this.#from, values, failures: this.#failures });
     this.#from += this.#values.length;
     this.#values = [];
