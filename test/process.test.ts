@@ -5,7 +5,14 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ActorCrashedError, SerializationError } from '@troupe/node-runtime';
 import { describe, expect, it } from 'vitest';
-import { add, hello, sleepForever, throwingTask, unserializableResult } from './fixtures/actors.js';
+import {
+  add,
+  hello,
+  sleepForever,
+  throwingTask,
+  unserializableResult,
+  workerFlags,
+} from './fixtures/actors.js';
 import { isAlive } from './support/processes.js';
 import { startSystem, tsxExecArgv } from './support/system.js';
 
@@ -75,6 +82,22 @@ describe('system.process', () => {
     expect(out).toBe('Hello from the child process!\nHello from the main process!\n');
     expect(isAlive(child.pid as number)).toBe(false);
   });
+
+  it.each([
+    { execArgv: ['--import', 'tsx'], others: [] },
+    { execArgv: ['--import=tsx', '--no-warnings'], others: ['--no-warnings'] },
+  ])(
+    'a worker started with $execArgv registers tsx itself and shows the flag as if started with it',
+    async ({ execArgv, others }) => {
+      // The runtime's own modules load natively first; the worker then registers tsx, loads the
+      // TypeScript fixture through it, and puts the flag back for anything it forks.
+      const system = await startSystem({ execArgv });
+      const p = await system.process(workerFlags);
+      const flags = await p.result();
+      expect(flags.handOverLeft).toBe(false);
+      expect(flags.execArgv).toEqual([...others, '--import', 'tsx']);
+    },
+  );
 
   it('names the missing loader when a TypeScript definition cannot load', async () => {
     const system = await startSystem({ execArgv: [] });

@@ -12,16 +12,22 @@ import { fileURLToPath } from 'node:url';
 import { Reaper } from './internal/Reaper.js';
 import { socketTransport } from './internal/socketTransport.js';
 import { type RawExit, type WorkerLaunch, type WorkerLink, workerMainUrl } from './internal/WorkerLink.js';
-import { MAX_BYTES_ENV } from './internal/workerEnv.js';
+import { MAX_BYTES_ENV, TSX_ENV, withoutTsx } from './internal/workerEnv.js';
 
 const STDERR_TAIL_BYTES = 8 * 1024;
 const OOM_PATTERN = /JavaScript heap out of memory|Reached heap limit|Allocation failed/;
 
 /** Starts a worker in a new child process. */
 export function startChildProcess(launch: WorkerLaunch): WorkerLink {
-  const child = spawn(process.execPath, [...launch.execArgv, fileURLToPath(workerMainUrl)], {
+  const { execArgv, tsx } = withoutTsx(launch.execArgv);
+  const child = spawn(process.execPath, [...execArgv, fileURLToPath(workerMainUrl)], {
     stdio: ['ignore', 'inherit', 'pipe', 'pipe'],
-    env: { ...process.env, ...launch.env, [MAX_BYTES_ENV]: String(launch.maxMessageBytes) },
+    env: {
+      ...process.env,
+      ...launch.env,
+      [MAX_BYTES_ENV]: String(launch.maxMessageBytes),
+      ...(tsx ? { [TSX_ENV]: '1' } : {}),
+    },
     windowsHide: true,
   });
   const pid = child.pid;

@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { packChunks } from './internal/packChunks.js';
 import { type RawExit, type WorkerLaunch, type WorkerLink, workerMainUrl } from './internal/WorkerLink.js';
+import { preloadsOf } from './internal/workerEnv.js';
 
 /** Options only a thread takes. */
 export interface ThreadLaunch extends WorkerLaunch {
@@ -60,14 +61,4 @@ export function startWorkerThread(launch: ThreadLaunch): WorkerLink {
       void worker.terminate();
     },
   };
-}
-
-/** The modules named by `--import X` / `--import=X` flags. */
-function preloadsOf(execArgv: readonly string[]): string[] {
-  const preloads: string[] = [];
-  execArgv.forEach((flag, i) => {
-    if (flag === '--import' && execArgv[i + 1] !== undefined) preloads.push(execArgv[i + 1] as string);
-    else if (flag.startsWith('--import=')) preloads.push(flag.slice('--import='.length));
-  });
-  return preloads;
 }

@@ -15,7 +15,7 @@ import type { Transport } from '@troupe/core/spi';
 import { createHostChannel } from './hostChannel.js';
 import { packChunks } from './packChunks.js';
 import { socketTransport } from './socketTransport.js';
-import { MAX_BYTES_ENV } from './workerEnv.js';
+import { MAX_BYTES_ENV, TSX_ENV } from './workerEnv.js';
 
 interface Link {
   readonly transport: Transport;
@@ -32,14 +32,27 @@ interface ThreadData {
   readonly troupePreloads: readonly string[];
 }
 
-/** Runs the `--import` preloads in this thread; tsx through its API (its entry skips threads). */
-async function runThreadPreloads(preloads: readonly string[]): Promise<void> {
+/**
+ * Runs the preloads this worker was left to run itself: `--import` flags in a thread (Node 20 runs
+ * none there), and tsx in a child process (see withoutTsx). The runtime's modules, which actor
+ * modules import, load first and natively, not one by one through a loader's hooks thread.
+ */
+async function runPreloads(preloads: readonly string[], inThread: boolean): Promise<void> {
+  if (preloads.length === 0) return;
+  await import('../index.js');
   const fromCwd = createRequire(join(process.cwd(), 'noop.js'));
   for (const spec of preloads) {
-    if (spec === 'tsx') {
-      // Resolved from here upwards, which reaches the application's node_modules.
+    if (spec === 'tsx' && inThread) {
+      // Resolved from here upwards, which reaches the application's node_modules; tsx's entry
+      // registers nothing in a thread, its API does.
       const api = (await import(import.meta.resolve('tsx/esm/api'))) as { register(): void };
       api.register();
+    } else if (spec === 'tsx') {
+      await import(import.meta.resolve('tsx'));
+      // As if started with the flag: a system started in this worker passes it on, and so does
+      // actor code forking with process.execArgv.
+      delete process.env[TSX_ENV];
+      process.execArgv.push('--import', 'tsx');
     } else {
       await import(/^[./]/.test(spec) ? pathToFileURL(fromCwd.resolve(spec)).href : spec);
     }
@@ -97,7 +110,10 @@ function processLink(): Link {
 }
 
 const inThread = parentPort !== null;
-if (inThread) await runThreadPreloads((workerData as ThreadData).troupePreloads);
+await runPreloads(
+  inThread ? (workerData as ThreadData).troupePreloads : process.env[TSX_ENV] === '1' ? ['tsx'] : [],
+  inThread,
+);
 const maxMessageBytes = inThread
   ? (workerData as ThreadData).troupeMaxMessageBytes
   : Number(process.env[MAX_BYTES_ENV] ?? DEFAULT_MAX_MESSAGE_BYTES);
