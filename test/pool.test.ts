@@ -198,6 +198,16 @@ describe('pool', () => {
     const mixed = numbers.map((n, i) => (i % 17 === 0 ? String(n) : n));
     expect(await pool.map(identity, mixed, { chunkSize: 50 })).toEqual(mixed);
     expect(await pool.map(square, numbers.slice(0, 40))).toEqual(numbers.slice(0, 40).map((n) => n * n));
+    // A hole in a sparse array of numbers is undefined, not NaN; the call keeps its own copy.
+    const sparse = numbers.slice(0, 40);
+    delete sparse[5];
+    const call = pool.map(identity, sparse);
+    sparse[39] = 'changed after the call';
+    const fromSparse = await call;
+    expect(fromSparse[5]).toBeUndefined();
+    expect(5 in fromSparse).toBe(true);
+    expect(Object.is(fromSparse[4], numbers[4])).toBe(true);
+    expect(Object.is(fromSparse[39], numbers[39])).toBe(true);
   });
 
   it('reports progress', async () => {

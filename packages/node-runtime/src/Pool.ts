@@ -203,7 +203,7 @@ export class Pool {
   map<A, R>(task: TaskDefinition<[A], R>, items: Iterable<A>, options: MapOptions = {}): Promise<R[]> {
     this.#checkCall(task, options, 'map');
     checkItems(items, false);
-    return this.#collect(task as never, Array.from(items), false, options, 'map') as Promise<R[]>;
+    return this.#collect(task as never, snapshot(items), false, options, 'map') as Promise<R[]>;
   }
 
   /** Like `map`, each item being the task's argument list. */
@@ -214,7 +214,7 @@ export class Pool {
   ): Promise<R[]> {
     this.#checkCall(task, options, 'starmap');
     checkItems(items, false);
-    const lists = Array.from(items);
+    const lists = snapshot(items);
     checkArgumentLists(lists);
     return this.#collect(task as never, lists, true, options, 'map') as Promise<R[]>;
   }
@@ -234,9 +234,7 @@ export class Pool {
   ): Promise<Settled<R>[]> {
     this.#checkCall(task, options, 'mapSettled');
     checkItems(items, false);
-    return this.#collect(task as never, Array.from(items), false, options, 'settled') as Promise<
-      Settled<R>[]
-    >;
+    return this.#collect(task as never, snapshot(items), false, options, 'settled') as Promise<Settled<R>[]>;
   }
 
   /**
@@ -313,8 +311,9 @@ export class Pool {
     const total = items.length;
     const chunkSize = options.chunkSize ?? defaultChunkSize(total, this.size);
     return new Promise<unknown[]>((resolve, reject) => {
-      // Filled, so that a large call's array stays a fast (non-dictionary) one.
-      const results: unknown[] = new Array(total).fill(undefined);
+      // Filled, so that a large call's array stays a fast (non-dictionary) one; with zeros, so
+      // that numbers land unboxed (an array of doubles) until some other value arrives.
+      const results: unknown[] = new Array(total).fill(0);
       let done = 0;
       const entry = {
         job: this.#job(task, chunkSize, options, (index, outcome) => {
@@ -609,6 +608,11 @@ export class Pool {
 let nextPoolId = 1;
 
 /** A chunk whose arguments are all numbers travels as a `Float64Array` (see `packNumbers`). */
+/** The call's own copy of its items (an array's in one copy), so later changes to them do not reach it. */
+function snapshot<T>(items: Iterable<T>): T[] {
+  return Array.isArray(items) ? items.slice() : Array.from(items);
+}
+
 function numbersPacked(chunk: ChunkMessage): ChunkMessage {
   const packed = chunk.unary ? packNumbers(chunk.args) : undefined;
   return packed === undefined ? chunk : { ...chunk, args: packed };

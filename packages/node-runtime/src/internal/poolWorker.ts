@@ -7,7 +7,7 @@
 
 import { Codec, type Connection, defineActor, type TaskDefinition } from '@troupe/core';
 import { type ChunkAnswers, type ChunkMessage, loadDefinition, type TaskRef } from '@troupe/core/spi';
-import { packNumbers } from './packNumbers.js';
+import { PACK_NUMBERS_FROM } from './packNumbers.js';
 
 export interface PoolWorkerArgs {
   readonly results: Connection<never, ChunkAnswers[]>;
@@ -22,8 +22,8 @@ interface State {
 
 /** Answers wait together at most this long; a slower item is answered on its own. */
 const BATCH_MS = 1;
-/** How often (in items) a quick run checks the clock. */
-const CLOCK_EVERY = 16;
+/** The most items a quick run goes between looks at the clock. */
+const MAX_STRIDE = 4096;
 
 async function task(state: State, ref: TaskRef): Promise<TaskDefinition> {
   const key = `${ref.module}#${ref.name}`;
@@ -69,6 +69,46 @@ function probeValues(answers: ChunkAnswers): ChunkAnswers {
   return { ...answers, values, failures: [...failures].sort(([a], [b]) => a - b) };
 }
 
+/**
+ * The answers of one stretch of a chunk. While every answer is a number they go straight into a
+ * `Float64Array` (sent as one copy); the first other value or failure turns it into a plain array.
+ */
+class Segment {
+  numbers: Float64Array;
+  count = 0;
+  mixed: unknown[] | undefined;
+  failures: [number, Error][] = [];
+
+  constructor(capacity: number) {
+    this.numbers = new Float64Array(capacity);
+  }
+
+  value(value: unknown): void {
+    if (this.mixed === undefined && typeof value === 'number') this.numbers[this.count++] = value;
+    else {
+      this.#toMixed().push(value);
+      this.count++;
+    }
+  }
+
+  failure(error: unknown): void {
+    this.failures.push([this.count, errorOf(error)]);
+    this.#toMixed().push(undefined);
+    this.count++;
+  }
+
+  values(): Float64Array | unknown[] {
+    if (this.mixed !== undefined) return this.mixed;
+    if (this.count < PACK_NUMBERS_FROM) return Array.from(this.numbers.subarray(0, this.count));
+    return this.count === this.numbers.length ? this.numbers : this.numbers.slice(0, this.count);
+  }
+
+  #toMixed(): unknown[] {
+    this.mixed ??= Array.from(this.numbers.subarray(0, this.count));
+    return this.mixed;
+  }
+}
+
 /** Runs the chunks of a batch in order, collecting their answers. */
 class BatchRun {
   readonly #results: Connection<never, ChunkAnswers[]>;
@@ -76,9 +116,13 @@ class BatchRun {
   #pending: ChunkAnswers[] = [];
   #chunk = 0;
   #from = 0;
-  #values: unknown[] = [];
-  #failures: [number, Error][] = [];
+  #segment = new Segment(0);
   #since = performance.now();
+  /** Items between looks at the clock: doubles while items are quick, shrinks when they are not. */
+  #stride = 1;
+  #lastLook = this.#since;
+  /** What the last item of a quick run returned when it was a promise. */
+  #awaiting: PromiseLike<unknown> | undefined;
 
   constructor(results: Connection<never, ChunkAnswers[]>) {
     this.#results = results;
@@ -88,30 +132,81 @@ class BatchRun {
     this.#chunk = msg.chunk;
     this.#from = 0;
     const count = msg.args.length;
-    for (let i = 0; i < count; i++) {
-      const args = msg.args[i];
-      let waited = false;
-      try {
-        let value = msg.unary ? fn(args) : fn(...(args as unknown[]));
-        if (isThenable(value)) {
-          waited = true;
-          value = await value;
+    this.#segment = new Segment(count);
+    for (let i = 0; i < count; ) {
+      i = msg.eager ? this.#runOne(fn, msg, i) : this.#runQuick(fn, msg, i, count);
+      const awaiting = this.#awaiting;
+      if (awaiting !== undefined) {
+        this.#awaiting = undefined;
+        try {
+          this.#segment.value(await awaiting);
+        } catch (error) {
+          this.#segment.failure(error);
         }
-        this.#values.push(value);
-      } catch (error) {
-        this.#failures.push([this.#values.length, errorOf(error)]);
-        this.#values.push(undefined);
       }
-      if (msg.eager) await this.flush();
-      else if ((waited || i % CLOCK_EVERY === 0) && performance.now() - this.#since > BATCH_MS)
-        await this.flush();
+      if (msg.eager || (i < count && this.#due())) await this.flush(count - i);
     }
-    this.#endSegment();
+    this.#endSegment(0);
+  }
+
+  /**
+   * Runs items from `i` while they answer synchronously and no flush is due, and returns the
+   * next index; an item that returned a promise ends the run, its promise left in #awaiting.
+   * A plain loop in a plain function, so V8 optimises it after a few thousand quick items.
+   */
+  #runQuick(fn: (...args: unknown[]) => unknown, msg: ChunkMessage, from: number, count: number): number {
+    const { args, unary } = msg;
+    const segment = this.#segment;
+    let look = from + this.#stride;
+    for (let i = from; i < count; ) {
+      let value: unknown;
+      try {
+        value = unary ? fn(args[i]) : fn(...(args[i] as unknown[]));
+      } catch (error) {
+        segment.failure(error);
+        i++;
+        continue;
+      }
+      i++;
+      if (isThenable(value)) {
+        this.#awaiting = value;
+        return i;
+      }
+      segment.value(value);
+      if (i >= look) {
+        if (this.#due()) return i;
+        look = i + this.#stride;
+      }
+    }
+    return count;
+  }
+
+  /** One item, whose answer is sent as soon as it is known. */
+  #runOne(fn: (...args: unknown[]) => unknown, msg: ChunkMessage, i: number): number {
+    const args = msg.args[i];
+    try {
+      const value = msg.unary ? fn(args) : fn(...(args as unknown[]));
+      if (isThenable(value)) this.#awaiting = value;
+      else this.#segment.value(value);
+    } catch (error) {
+      this.#segment.failure(error);
+    }
+    return i + 1;
+  }
+
+  /** Whether answers have waited BATCH_MS; adjusts how often the clock is read. */
+  #due(): boolean {
+    const now = performance.now();
+    const sinceLook = now - this.#lastLook;
+    this.#lastLook = now;
+    if (sinceLook < BATCH_MS / 8) this.#stride = Math.min(MAX_STRIDE, this.#stride * 2);
+    else if (sinceLook > BATCH_MS / 2) this.#stride = Math.max(1, this.#stride >> 2);
+    return now - this.#since > BATCH_MS;
   }
 
   /** Sends everything answered so far, and lets it leave before the next item starts. */
-  async flush(): Promise<void> {
-    this.#endSegment();
+  async flush(remaining = 0): Promise<void> {
+    this.#endSegment(remaining);
     this.#since = performance.now();
     if (this.#pending.length === 0) return;
     const answers = this.#pending;
@@ -120,14 +215,18 @@ class BatchRun {
     await new Promise((resolve) => setImmediate(resolve));
   }
 
-  #endSegment(): void {
-    if (this.#values.length === 0) return;
-    // All numbers (no failure among them): one Float64Array, copied in one go.
-    const values = (this.#failures.length === 0 ? packNumbers(this.#values) : undefined) ?? this.#values;
-    this.#pending.push({ chunk: this.#chunk, from: this.#from, values, failures: this.#failures });
-    this.#from += this.#values.length;
-    this.#values = [];
-    this.#failures = [];
+  /** Closes the current segment's answers; `remaining` items of the chunk are still to run. */
+  #endSegment(remaining: number): void {
+    const segment = this.#segment;
+    if (segment.count === 0) return;
+    this.#pending.push({
+      chunk: this.#chunk,
+      from: this.#from,
+      values: segment.values(),
+      failures: segment.failures,
+    });
+    this.#from += segment.count;
+    this.#segment = new Segment(remaining);
   }
 }
 
