@@ -56,10 +56,13 @@ describe('Deque', () => {
     expect(deque.shift()).toBe(9);
   });
 
-  it('keeps order and length across compaction of its storage', () => {
+  it('keeps order and length across growth and wrap-around of its ring', () => {
     const deque = new Deque<number>();
+    // Shifted and pushed in turn, the ring wraps; then it grows while wrapped.
+    for (let i = 0; i < 10; i++) deque.push(-1);
+    for (let i = 0; i < 10; i++) deque.shift();
+    expect(deque.length).toBe(0);
     for (let i = 0; i < 5000; i++) deque.push(i);
-    // Past 1,024 shifted items the storage is compacted; nothing may be lost or reordered.
     for (let i = 0; i < 3000; i++) expect(deque.shift()).toBe(i);
     expect(deque.length).toBe(2000);
     expect(deque.peek()).toBe(3000);

@@ -63,3 +63,45 @@ describe('EmbeddedQueueBackend takes', () => {
     expect(small.hub.tryTake(small.id, 'c', 64)).toHaveLength(64);
   });
 });
+
+describe('EmbeddedQueueBackend tryPutAll', () => {
+  it('puts a batch in order and serves a waiting taker once', async () => {
+    const { hub, id } = setup({});
+    const waiting = hub.take(id, 'c', 10);
+    expect(hub.tryPutAll(id, [1, 2, 3])).toBe(3);
+    await expect(waiting).resolves.toEqual([1, 2, 3]);
+    expect(hub.tryPutAll(id, [4, 5])).toBe(2);
+    expect(hub.tryTake(id, 'c', 10)).toEqual([4, 5]);
+  });
+
+  it('takes only what fits in a bounded queue, and nothing while putters wait', async () => {
+    const failed: FailedItem[] = [];
+    const hub = new EmbeddedQueueBackend({ clock: realClock, onFailed: (f) => void failed.push(f) });
+    const { id } = hub.create({ capacity: 3 });
+    expect(hub.tryPutAll(id, [1, 2, 3, 4, 5])).toBe(3);
+    const blocked = hub.put(id, 6);
+    expect(hub.tryTake(id, 'c', 1)).toEqual([1]);
+    await blocked;
+    // The waiting putter got the free place; the queue is full again.
+    expect(hub.tryPutAll(id, [7])).toBe(0);
+    expect(hub.tryTake(id, 'c', 10)).toEqual([2, 3, 6]);
+  });
+
+  it('counts a batch for join, and refuses one once closed', async () => {
+    const { hub, id } = setup({ joinable: true });
+    expect(hub.tryPutAll(id, ['a', 'b'])).toBe(2);
+    let joined = false;
+    const join = hub.join(id).then(() => {
+      joined = true;
+    });
+    expect(hub.tryTake(id, 'c', 2)).toEqual(['a', 'b']);
+    hub.taskDone(id, 'c', 1);
+    await Promise.resolve();
+    expect(joined).toBe(false);
+    hub.taskDone(id, 'c', 1);
+    await join;
+    expect(joined).toBe(true);
+    hub.close(id);
+    expect(() => hub.tryPutAll(id, [1])).toThrow(/closed/);
+  });
+});

@@ -17,6 +17,7 @@ import {
   TimeoutError,
 } from '../errors.js';
 import { Deque } from '../internal/Deque.js';
+import { ItemRing } from './ItemRing.js';
 import type {
   BackendWaitOptions,
   FailedItem,
@@ -27,11 +28,6 @@ import type {
   QueueOptions,
 } from './QueueBackend.js';
 
-interface Item {
-  readonly bytes: QueueItem;
-  deliveries: number;
-}
-
 interface Waiter {
   settled: boolean;
   timer: TimerHandle | undefined;
@@ -41,7 +37,7 @@ interface Waiter {
 }
 
 interface Putter extends Waiter {
-  readonly item: Item;
+  readonly item: QueueItem;
   resolve(): void;
 }
 
@@ -60,7 +56,7 @@ interface QueueRecord {
   readonly capacity: number;
   readonly onConsumerDeath: OnConsumerDeath;
   readonly maxDeliveries: number;
-  items: Deque<Item>;
+  items: ItemRing;
   closed: boolean;
   /** Items put and not yet finished (joinable queues). */
   unfinished: number;
@@ -68,7 +64,7 @@ interface QueueRecord {
   readonly takers: Deque<Taker>;
   readonly joiners: Set<Joiner>;
   /** Items handed to each consumer and not yet finished, oldest first. */
-  readonly held: Map<string, Deque<Item>>;
+  readonly held: Map<string, ItemRing>;
 }
 
 /** What the hub reports besides answering calls. */
@@ -142,7 +138,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
       capacity: options.capacity ?? Number.POSITIVE_INFINITY,
       onConsumerDeath: options.onConsumerDeath ?? 'redeliver',
       maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
-      items: new Deque(),
+      items: new ItemRing(),
       closed: false,
       unfinished: 0,
       putters: new Deque(),
@@ -164,7 +160,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
   put(queue: string, bytes: QueueItem, options?: BackendWaitOptions): Promise<void> {
     const q = this.#get(queue);
     if (q.closed) return Promise.reject(new QueueClosedError(`Queue ${queue} is closed`));
-    const item: Item = { bytes, deliveries: 0 };
+    const item = bytes;
     dropSettled(q.putters);
     if (q.putters.length === 0 && q.items.length < q.capacity) {
       this.#accept(q, item);
@@ -194,8 +190,20 @@ export class EmbeddedQueueBackend implements QueueBackend {
     if (q.closed) throw new QueueClosedError(`Queue ${queue} is closed`);
     dropSettled(q.putters);
     if (q.putters.length > 0 || q.items.length >= q.capacity) return false;
-    this.#accept(q, { bytes, deliveries: 0 });
+    this.#accept(q, bytes);
     return true;
+  }
+
+  tryPutAll(queue: string, items: readonly QueueItem[]): number {
+    const q = this.#get(queue);
+    if (q.closed) throw new QueueClosedError(`Queue ${queue} is closed`);
+    dropSettled(q.putters);
+    if (q.putters.length > 0) return 0;
+    const accepted = Math.max(0, Math.min(items.length, q.capacity - q.items.length));
+    for (let i = 0; i < accepted; i++) q.items.push(items[i], 0);
+    if (q.info.joinable) q.unfinished += accepted;
+    if (accepted > 0) this.#serveTakers(q);
+    return accepted;
   }
 
   take(queue: string, consumer: string, max: number, options?: BackendWaitOptions): Promise<QueueItem[]> {
@@ -235,14 +243,20 @@ export class EmbeddedQueueBackend implements QueueBackend {
    * ones (always at least one), so a consumer's read-ahead stays small when items are large.
    */
   #takeUpTo(q: QueueRecord, consumer: string, max: number): QueueItem[] {
+    const { items } = q;
+    if (items.length === 0) return [];
+    let held = q.held.get(consumer);
+    if (held === undefined) {
+      held = new ItemRing();
+      q.held.set(consumer, held);
+    }
     const taken: QueueItem[] = [];
     let bytes = 0;
-    while (taken.length < max && bytes < TAKE_BYTES) {
-      const item = q.items.shift();
-      if (item === undefined) break;
-      this.#hand(q, consumer, item);
-      taken.push(item.bytes);
-      if (item.bytes instanceof Uint8Array) bytes += item.bytes.byteLength;
+    while (taken.length < max && bytes < TAKE_BYTES && items.length > 0) {
+      const item = items.shift();
+      held.push(item, items.shiftedDeliveries + 1);
+      taken.push(item);
+      if (item instanceof Uint8Array) bytes += item.byteLength;
     }
     return taken;
   }
@@ -250,8 +264,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
   ack(queue: string, consumer: string, n: number): void {
     const q = this.#queues.get(queue);
     if (q === undefined || q.info.joinable) return;
-    const held = q.held.get(consumer);
-    for (let i = 0; i < n && held !== undefined; i++) held.shift();
+    q.held.get(consumer)?.drop(n);
   }
 
   taskDone(queue: string, consumer: string, n: number): void {
@@ -262,7 +275,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     if (held === undefined || held.length < n) {
       throw new TaskDoneError('taskDone() called more times than items were taken');
     }
-    for (let i = 0; i < n; i++) held.shift();
+    held.drop(n);
     this.#finish(q, n);
   }
 
@@ -313,24 +326,32 @@ export class EmbeddedQueueBackend implements QueueBackend {
       const held = q.held.get(consumer);
       if (held === undefined) continue;
       q.held.delete(consumer);
-      const back: Item[] = [];
-      const items = held.drain();
-      const poison = q.info.id === poisoned ? items.shift() : undefined;
-      if (poison !== undefined) this.#fail(q, poison, 'it crashed the actor handling it');
-      for (const [i, item] of items.entries()) {
+      const back = new ItemRing();
+      const { values, deliveries } = held.drain();
+      let first = 0;
+      if (q.info.id === poisoned && values.length > 0) {
+        this.#fail(q, values[0], deliveries[0] as number, 'it crashed the actor handling it');
+        first = 1;
+      }
+      for (let i = first; i < values.length; i++) {
         // Items are handed out in order: only the first can have been in hand. The others waited
         // in the consumer's read-ahead, so their delivery is not charged and they go back as
         // they were (else a consumer killed now and then would quarantine items it never saw).
-        const inHand = i === 0 && poison === undefined;
-        if (!inHand) item.deliveries--;
-        if (!inHand || (q.onConsumerDeath === 'redeliver' && item.deliveries < q.maxDeliveries))
-          back.push(item);
+        const inHand = i === 0;
+        const charged = inHand ? (deliveries[i] as number) : (deliveries[i] as number) - 1;
+        if (!inHand || (q.onConsumerDeath === 'redeliver' && charged < q.maxDeliveries))
+          back.push(values[i], charged);
         else
-          this.#fail(q, item, q.onConsumerDeath === 'fail' ? 'consumer died' : 'poison: too many deliveries');
+          this.#fail(
+            q,
+            values[i],
+            charged,
+            q.onConsumerDeath === 'fail' ? 'consumer died' : 'poison: too many deliveries',
+          );
       }
       if (back.length > 0) {
-        const rest = q.items.drain();
-        for (const item of [...back, ...rest]) q.items.push(item);
+        while (q.items.length > 0) back.push(q.items.shift(), q.items.shiftedDeliveries);
+        q.items = back;
         this.#serveTakers(q);
       }
     }
@@ -351,20 +372,10 @@ export class EmbeddedQueueBackend implements QueueBackend {
     return q;
   }
 
-  #accept(q: QueueRecord, item: Item): void {
+  #accept(q: QueueRecord, item: QueueItem): void {
     if (q.info.joinable) q.unfinished++;
-    q.items.push(item);
+    q.items.push(item, 0);
     this.#serveTakers(q);
-  }
-
-  #hand(q: QueueRecord, consumer: string, item: Item): void {
-    item.deliveries++;
-    let held = q.held.get(consumer);
-    if (held === undefined) {
-      held = new Deque();
-      q.held.set(consumer, held);
-    }
-    held.push(item);
   }
 
   #serveTakers(q: QueueRecord): void {
@@ -384,7 +395,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
       if (putter.settled) continue;
       this.#settle(putter, () => putter.resolve());
       if (q.info.joinable) q.unfinished++;
-      q.items.push(putter.item);
+      q.items.push(putter.item, 0);
     }
     if (q.takers.length > 0 && q.items.length > 0) this.#serveTakers(q);
   }
@@ -404,9 +415,9 @@ export class EmbeddedQueueBackend implements QueueBackend {
     q.joiners.clear();
   }
 
-  #fail(q: QueueRecord, item: Item, reason: string): void {
+  #fail(q: QueueRecord, item: QueueItem, deliveries: number, reason: string): void {
     if (q.info.joinable) this.#finish(q, 1);
-    this.#onFailed?.({ queue: q.info.id, item: item.bytes, deliveries: item.deliveries, reason });
+    this.#onFailed?.({ queue: q.info.id, item, deliveries, reason });
   }
 
   /** Starts a waiter's timeout and abort signal. */

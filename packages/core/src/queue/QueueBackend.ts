@@ -135,6 +135,11 @@ export interface QueueBackend {
   /** Adds an item if there is room now; false otherwise. Rejects `QueueClosedError` once closed. */
   tryPut(queue: string, item: QueueItem): boolean;
   /**
+   * Adds as many of `items`, in order, as there is room for now, and returns how many that was.
+   * Throws `QueueClosedError` once closed.
+   */
+  tryPutAll(queue: string, items: readonly QueueItem[]): number;
+  /**
    * Takes up to `max` items for `consumer`, waiting while the queue is empty (rejects
    * `QueueEmptyError` at the timeout, `QueueClosedError` once closed and drained).
    */

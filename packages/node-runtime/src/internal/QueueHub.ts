@@ -98,15 +98,16 @@ export class QueueHub {
     };
   }
 
-  /** Puts a batch on an unbounded queue without a promise per item. */
+  /** Puts a batch on an unbounded queue in one go, without a promise per item. */
   #putAll(queue: string, items: QueueItem[]): void {
-    for (const item of items) {
-      try {
-        if (!this.backend.tryPut(queue, item)) throw new QueueClosedError('no room');
-      } catch (error) {
-        this.#onDropped(queue, item, (error as Error).message);
-      }
+    let accepted = 0;
+    let reason = 'no room';
+    try {
+      accepted = this.backend.tryPutAll(queue, items);
+    } catch (error) {
+      reason = (error as Error).message;
     }
+    for (let i = accepted; i < items.length; i++) this.#onDropped(queue, items[i], reason);
   }
 
   /** Runs a call that may wait, remembering how to cancel it while it does. */
