@@ -44,6 +44,9 @@ export class QueueClient {
   readonly #ops: QueueOps;
   readonly #codec: Codec;
   readonly #local = new Map<string, Local>();
+  /** The queue used last, and its state: a draining loop finds it without a map lookup. */
+  #lastQueue: string | undefined;
+  #lastLocal: Local | undefined;
 
   constructor(ops: QueueOps, codec: Codec) {
     this.#ops = ops;
@@ -160,11 +163,14 @@ export class QueueClient {
   readonly #decode = (bytes: Uint8Array): unknown => this.#codec.decode(bytes);
 
   #state(queue: string): Local {
+    if (queue === this.#lastQueue) return this.#lastLocal as Local;
     let local = this.#local.get(queue);
     if (local === undefined) {
       local = { buffer: new Deque(), fetchSize: 1, held: 0, readingAhead: undefined };
       this.#local.set(queue, local);
     }
+    this.#lastQueue = queue;
+    this.#lastLocal = local;
     return local;
   }
 }

@@ -13,6 +13,8 @@ import type { QueueOps } from './QueueClient.js';
 
 /** Items gathered per batch frame before it is sent regardless. */
 const BATCH_BYTES = 256 * 1024;
+/** What a gathered put returns: one promise for all of them, already resolved. */
+const GATHERED: Promise<void> = Promise.resolve();
 
 export class RemoteQueueOps implements QueueOps {
   readonly #sendFrame: (message: QueueCallMessage) => void;
@@ -48,7 +50,7 @@ export class RemoteQueueOps implements QueueOps {
     this.#batchBytes += item instanceof Uint8Array ? item.byteLength : 16;
     if (this.#batchBytes >= BATCH_BYTES) this.flush();
     else this.#soon();
-    return Promise.resolve();
+    return GATHERED;
   }
 
   #soon(): void {
@@ -100,8 +102,9 @@ export class RemoteQueueOps implements QueueOps {
 
   ack(queue: string, n: number): void {
     // Gathered and sent with the next frame (or soon after), not one frame per item.
-    this.#acks.set(queue, (this.#acks.get(queue) ?? 0) + n);
-    this.#soon();
+    const acks = this.#acks;
+    acks.set(queue, (acks.get(queue) ?? 0) + n);
+    if (!this.#scheduled) this.#soon();
   }
 
   taskDone(queue: string, n: number): void {
