@@ -132,6 +132,28 @@ const figures: readonly Figure[] = [
     target: { kind: 'at most', ratio: 1, allowanceMs: 20 },
   },
   {
+    name: 'restart latency with a warm standby (standby: { process: 1 }, kills 500 ms apart)',
+    metric: 'ms',
+    ours: {
+      label: 'Troupe one_for_one restart, standby',
+      command: node('./troupe/restartLatency.ts', 'standby', '500'),
+    },
+    base: { label: 'Troupe spawn (process)', command: node('./troupe/spawnReady.ts', 'process') },
+    size: { full: 10, quick: 2 },
+    // The stretch goal: a restart that is quicker than starting the actor at all.
+    target: { kind: 'at most', ratio: 1 },
+  },
+  {
+    name: 'spawn to ready (process) with a warm standby (standby: { process: 1 }, spawns 500 ms apart)',
+    metric: 'ms',
+    ours: {
+      label: 'Troupe spawn, standby',
+      command: node('./troupe/spawnReady.ts', 'process', 'standby', '500'),
+    },
+    base: { label: 'bare fork → ready', command: node('./floors/spawnReady.ts', 'process') },
+    size: { full: 10, quick: 2 },
+  },
+  {
     name: 'memory: idle process actor RSS',
     metric: 'mb',
     ours: { label: 'Troupe process actor', command: node('./troupe/idleMemory.ts', 'process') },

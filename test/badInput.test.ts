@@ -212,6 +212,66 @@ describe('ActorSystem.start', () => {
       error: InvalidArgumentError,
       message: /clock.*null/,
     },
+    {
+      what: 'standby null',
+      call: () => startSystem({ standby: null as never }),
+      error: InvalidArgumentError,
+      message: /standby must be an object, got null/,
+    },
+    {
+      what: 'standby a number',
+      call: () => startSystem({ standby: 2 as never }),
+      error: InvalidArgumentError,
+      message: /standby must be an object, got 2/,
+    },
+    {
+      what: 'standby.process -1',
+      call: () => startSystem({ standby: { process: -1 } }),
+      error: InvalidArgumentError,
+      message: /standby\.process must be an integer ≥ 0, got -1/,
+    },
+    {
+      what: 'standby.process 1.5',
+      call: () => startSystem({ standby: { process: 1.5 } }),
+      error: InvalidArgumentError,
+      message: /standby\.process.*1\.5/,
+    },
+    {
+      what: 'standby.process NaN',
+      call: () => startSystem({ standby: { process: Number.NaN } }),
+      error: InvalidArgumentError,
+      message: /standby\.process.*NaN/,
+    },
+    {
+      what: 'standby.thread Infinity',
+      call: () => startSystem({ standby: { thread: Number.POSITIVE_INFINITY } }),
+      error: InvalidArgumentError,
+      message: /standby\.thread.*Infinity/,
+    },
+    {
+      what: "standby.thread '1'",
+      call: () => startSystem({ standby: { thread: '1' as never } }),
+      error: InvalidArgumentError,
+      message: /standby\.thread must be an integer ≥ 0, got "1"/,
+    },
+    {
+      what: 'standby.process null',
+      call: () => startSystem({ standby: { process: null as never } }),
+      error: InvalidArgumentError,
+      message: /standby\.process.*null/,
+    },
+    {
+      what: 'standby for placement local',
+      call: () => startSystem({ standby: { local: 1 } as never }),
+      error: InvalidArgumentError,
+      message: /standby takes counts for 'process' and 'thread' only, got "local".*runs in the root/,
+    },
+    {
+      what: 'standby with a misspelt placement',
+      call: () => startSystem({ standby: { processes: 1 } as never }),
+      error: InvalidArgumentError,
+      message: /standby takes counts for 'process' and 'thread' only, got "processes"/,
+    },
   ])('$what', async ({ call, error, message }) => {
     await expectRefused(call, error, message);
   });

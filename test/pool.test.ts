@@ -199,7 +199,7 @@ describe('pool', () => {
     expect(await pool.map(identity, mixed, { chunkSize: 50 })).toEqual(mixed);
     expect(await pool.map(square, numbers.slice(0, 40))).toEqual(numbers.slice(0, 40).map((n) => n * n));
     // A hole in a sparse array of numbers is undefined, not NaN; the call keeps its own copy.
-    const sparse = numbers.slice(0, 40);
+    const sparse: unknown[] = numbers.slice(0, 40);
     delete sparse[5];
     const call = pool.map(identity, sparse);
     sparse[39] = 'changed after the call';

@@ -54,6 +54,7 @@ import { PoolActor } from './internal/poolActor.js';
 import { PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
 import { QueueHub } from './internal/QueueHub.js';
 import { QueueMailbox } from './internal/QueueMailbox.js';
+import { Standby } from './internal/Standby.js';
 import { type ChildHost, SupervisedChildren } from './internal/SupervisedChildren.js';
 import { startWorker } from './internal/startWorker.js';
 import { systemEventOf } from './internal/supervisionEvents.js';
@@ -113,6 +114,8 @@ export class ActorSystem implements AsyncDisposable {
   readonly #itemCodec: Codec;
   /** Asks made through queue mailboxes, answered by whichever actor takes them. */
   readonly #mailboxAsks: PendingCalls;
+  /** Idle workers that spawns and restarts adopt (the `standby` option). */
+  readonly #standby: Standby;
   /** The worker whose exit is being processed (to route its poisoned mailbox item). */
   #exiting: { cell: Cell; exit: ExitInfo } | undefined;
   #shutdown: Promise<void> | undefined;
@@ -121,6 +124,12 @@ export class ActorSystem implements AsyncDisposable {
     this.#options = options;
     this.#owner = this.#makeOwner(options);
     this.#mailboxAsks = new PendingCalls(options.clock);
+    this.#standby = new Standby({
+      counts: options.standby,
+      launch: { execArgv: options.execArgv, maxMessageBytes: options.maxMessageBytes, env: undefined },
+      clock: options.clock,
+      start: (placement, launch) => startWorker(placement, launch, undefined),
+    });
     const itemCodec = new Codec({ maxMessageBytes: options.maxMessageBytes, revive: (p) => this.#revive(p) });
     this.#itemCodec = itemCodec;
     const backend = new EmbeddedQueueBackend({
@@ -183,13 +192,21 @@ export class ActorSystem implements AsyncDisposable {
    * Counters for operators and tests: `relayedPipeFrames` counts pipe data frames the root passed
    * between two workers (zero for pipes running over a direct link); `workers` the workers
    * running (or starting, or stopping), pool workers included; `mailboxes` the queue mailboxes
-   * the system keeps for its actors (a supervised actor's between its incarnations too).
+   * the system keeps for its actors (a supervised actor's between its incarnations too);
+   * `standby` the idle standby workers (see the `standby` start option), processes and threads
+   * together, some perhaps still booting. A standby counts in `workers` once it is adopted.
    */
-  stats(): { readonly relayedPipeFrames: number; readonly workers: number; readonly mailboxes: number } {
+  stats(): {
+    readonly relayedPipeFrames: number;
+    readonly workers: number;
+    readonly mailboxes: number;
+    readonly standby: number;
+  } {
     return {
       relayedPipeFrames: this.#pipes.relayed,
       workers: this.#cells.size,
       mailboxes: this.#mailboxes.size,
+      standby: this.#standby.size,
     };
   }
 
@@ -318,7 +335,9 @@ export class ActorSystem implements AsyncDisposable {
    * ```
    */
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
-    return new ActorSystem(resolveSystemOptions(options));
+    const system = new ActorSystem(resolveSystemOptions(options));
+    system.#standby.fill();
+    return system;
   }
 
   /** The clock behind every root-side timer. */
@@ -445,11 +464,14 @@ export class ActorSystem implements AsyncDisposable {
 
   /**
    * Stops every worker, newest first: each is asked to stop, given `shutdownMs`, then killed.
-   * Idempotent; later spawns reject with `SystemShutdownError`.
+   * Idle standby workers are killed at once. Idempotent; later spawns reject with
+   * `SystemShutdownError`.
    */
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
+      const standby = this.#standby.close();
       for (const entry of [...this.#topLevel].reverse()) await entry.stop();
+      await standby;
       if (this.#socketDir !== undefined) rmSync(this.#socketDir, { recursive: true, force: true });
     })();
     return this.#shutdown;
@@ -618,7 +640,9 @@ export class ActorSystem implements AsyncDisposable {
       maxMessageBytes: this.#options.maxMessageBytes,
       env: undefined,
     };
-    const start = (): WorkerLink => startWorker(placement, launch, maxHeapMb);
+    // Each incarnation of a supervised actor is launched anew, so restarts adopt standbys too.
+    const start = (): WorkerLink =>
+      this.#standby.take(placement, launch, maxHeapMb) ?? startWorker(placement, launch, maxHeapMb);
     let cell: Cell;
     try {
       cell = new Cell(this.#owner, init, placement, start, { mailbox, supervised });

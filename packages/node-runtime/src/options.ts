@@ -43,6 +43,27 @@ export interface ActorSystemOptions {
   readonly shutdownMs?: number;
   /** The clock for every root-side timer. Default the real clock. */
   readonly clock?: Clock;
+  /**
+   * Warm standby workers: how many workers to keep started and idle for each placement, so that
+   * a spawn, a `system.process` or a supervised restart adopts one instead of booting a new one
+   * (Node, the runtime and any loader: about 200 ms for a process). Each one taken is replaced
+   * in the background once the worker that took it has started. Default none. Each idle process
+   * costs its memory (about 75 MiB RSS); idle standbys, like running actors, keep this process
+   * alive until the system shuts down.
+   *
+   * Only workers started with the system's defaults adopt a standby: a spawn with its own
+   * `maxHeapMb` starts a fresh worker. A standby started earlier sees the environment and working
+   * directory as they were when it started. One that dies while idle is replaced, and no exit is
+   * reported for it; if they keep dying, the placement stops keeping standbys and workers start
+   * cold. `stats().standby` counts the idle ones. See the supervision guide.
+   *
+   * @example
+   * ```ts
+   * // Restart a crashed process actor into a worker that is already running.
+   * await using system = await ActorSystem.start({ standby: { process: 1 } });
+   * ```
+   */
+  readonly standby?: { readonly process?: number; readonly thread?: number };
 }
 
 /**
@@ -81,6 +102,13 @@ export interface ResolvedSystemOptions {
   readonly execArgv: readonly string[];
   readonly shutdownMs: number;
   readonly clock: Clock;
+  readonly standby: StandbyCounts;
+}
+
+/** How many idle workers to keep for each placement that has workers of its own. */
+export interface StandbyCounts {
+  readonly process: number;
+  readonly thread: number;
 }
 
 const DEFAULT_SHUTDOWN_MS = 5000;
@@ -133,6 +161,27 @@ function checkPositiveInt(value: unknown, option: string): number {
   return value;
 }
 
+/** Validates the `standby` option: a count ≥ 0 per placement that starts workers. */
+function checkStandby(value: unknown): StandbyCounts {
+  const o = checkObject(value, 'standby');
+  for (const key of Object.keys(o)) {
+    if (key !== 'process' && key !== 'thread') {
+      throw new InvalidArgumentError(
+        `standby takes counts for 'process' and 'thread' only, got ${JSON.stringify(key)}` +
+          (key === 'local' ? " (placement 'local' runs in the root and starts no worker)" : ''),
+      );
+    }
+  }
+  const count = (option: 'process' | 'thread'): number => {
+    const n = o[option];
+    if (n === undefined) return 0;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+      fail(`standby.${option}`, 'an integer ≥ 0', n);
+    return n;
+  };
+  return { process: count('process'), thread: count('thread') };
+}
+
 function defaultExecArgv(): string[] {
   return process.execArgv.filter((flag) => !/^--(inspect|debug)/.test(flag));
 }
@@ -158,6 +207,7 @@ export function resolveSystemOptions(options: unknown): ResolvedSystemOptions {
     execArgv: execArgv as string[],
     shutdownMs: o.shutdownMs === undefined ? DEFAULT_SHUTDOWN_MS : checkTimeout(o.shutdownMs, 'shutdownMs'),
     clock: clock as Clock,
+    standby: checkStandby(o.standby),
   };
 }
 

@@ -8,6 +8,7 @@
 
 import type { ActorDefinition } from '../definitions.js';
 import type { EscalationError, SupervisorStartError } from '../errors.js';
+import type { Placement } from '../events.js';
 import type { ExitInfo } from '../exit.js';
 
 /**
@@ -98,6 +99,10 @@ export interface WorkerChildSpec<Args = unknown> {
   readonly restartFrom?: RestartFrom;
   readonly shutdown?: ShutdownValue;
   readonly type?: 'worker';
+  /** Where each incarnation runs, as in `spawn`. Default: the runtime's (a child process). */
+  readonly placement?: Placement;
+  /** Each incarnation's V8 heap limit in MiB, as in `spawn` (not for `'local'`). */
+  readonly maxHeapMb?: number;
 }
 
 /**
