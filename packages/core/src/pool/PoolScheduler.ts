@@ -145,7 +145,7 @@ interface WorkerState {
 export interface SchedulerDeps {
   /**
    * Sends a batch of chunks to a worker, in one message. The worker runs them in order and may
-   * hold its answers until the batch ends (or a millisecond has passed).
+   * hold its answers until the batch ends (or a few milliseconds have passed).
    */
   dispatch(worker: string, batch: ChunkMessage[]): void;
   /** A worker reached `maxTasksPerWorker` and has nothing in flight: replace it. */
