@@ -73,6 +73,8 @@ function probeValues(answers: ChunkAnswers): ChunkAnswers {
   return { ...answers, values, failures: [...failures].sort(([a], [b]) => a - b) };
 }
 
+const NO_NUMBERS = new Float64Array(0);
+
 /**
  * The answers of one stretch of a chunk. While every answer is a number they go straight into a
  * `Float64Array` (sent as one copy); the first other value or failure turns it into a plain array.
@@ -83,8 +85,12 @@ class Segment {
   mixed: unknown[] | undefined;
   failures: [number, Error][] = [];
 
+  /** A segment too short to travel as a `Float64Array` collects a plain array from the start. */
   constructor(capacity: number) {
-    this.numbers = new Float64Array(capacity);
+    if (capacity < PACK_NUMBERS_FROM) {
+      this.numbers = NO_NUMBERS;
+      this.mixed = [];
+    } else this.numbers = new Float64Array(capacity);
   }
 
   value(value: unknown): void {
