@@ -25,6 +25,9 @@ export class RemoteQueueOps implements QueueOps {
   #batchBytes = 0;
   #scheduled = false;
   readonly #acks = new Map<string, number>();
+  /** Acks for the queue acked last, not yet in #acks: a draining consumer counts without a map. */
+  #ackQueue: string | undefined;
+  #ackCount = 0;
 
   /**
    * @param send - sends a frame to the root (through the worker's channel)
@@ -64,6 +67,7 @@ export class RemoteQueueOps implements QueueOps {
 
   /** Sends the gathered puts and acks now. Called before any other frame leaves the worker. */
   flush(): void {
+    this.#gatherAcks();
     if (this.#acks.size > 0) {
       const acks = [...this.#acks];
       this.#acks.clear();
@@ -91,6 +95,7 @@ export class RemoteQueueOps implements QueueOps {
 
   take(queue: string, max: number, options: WaitOptions | undefined): Promise<QueueItem[]> {
     // The acks gathered for this queue ride along: [max, acked].
+    this.#gatherAcks();
     const acked = this.#acks.get(queue) ?? 0;
     this.#acks.delete(queue);
     return this.#call('take', queue, acked === 0 ? max : [max, acked], options) as Promise<QueueItem[]>;
@@ -102,9 +107,20 @@ export class RemoteQueueOps implements QueueOps {
 
   ack(queue: string, n: number): void {
     // Gathered and sent with the next frame (or soon after), not one frame per item.
-    const acks = this.#acks;
-    acks.set(queue, (acks.get(queue) ?? 0) + n);
+    if (queue !== this.#ackQueue) {
+      this.#gatherAcks();
+      this.#ackQueue = queue;
+    }
+    this.#ackCount += n;
     if (!this.#scheduled) this.#soon();
+  }
+
+  /** Moves the acks counted for the last queue into #acks. */
+  #gatherAcks(): void {
+    const queue = this.#ackQueue;
+    if (queue === undefined || this.#ackCount === 0) return;
+    this.#acks.set(queue, (this.#acks.get(queue) ?? 0) + this.#ackCount);
+    this.#ackCount = 0;
   }
 
   taskDone(queue: string, n: number): void {
