@@ -376,8 +376,12 @@ export class PoolScheduler {
    */
   #afterAnswer(worker: string, state: WorkerState, inFlight: InFlight): void {
     if (inFlight.head < inFlight.args.length) return;
-    const at = state.chunks.indexOf(inFlight);
-    if (at >= 0) state.chunks.splice(at, 1);
+    // Chunks are answered in order: the finished one is nearly always the first.
+    if (state.chunks[0] === inFlight) state.chunks.shift();
+    else {
+      const at = state.chunks.indexOf(inFlight);
+      if (at >= 0) state.chunks.splice(at, 1);
+    }
     if (!state.retiring || state.chunks.length > 0) return;
     this.#workers.delete(worker);
     this.#deps.recycle(worker);
@@ -459,22 +463,30 @@ export class PoolScheduler {
     if (this.#queued === 0 || this.#workers.size === 0) return;
     const batches = new Map<string, Batch[]>();
     const order: [string, Batch][] = [];
-    let wanting = [...this.#workers].filter(([, state]) => this.#wantsMore(state, 2));
+    // The items each worker holds, counted once here and then kept up to date as chunks go out
+    // (a refill of small chunks takes many rounds; counting every round was most of its cost).
+    let wanting: { worker: string; state: WorkerState; held: number }[] = [];
+    for (const [worker, state] of this.#workers) {
+      const held = unansweredItems(state);
+      if (this.#wantsMore(state, held, 2)) wanting.push({ worker, state, held });
+    }
     while (wanting.length > 0 && this.#queued > 0) {
       // The workers with the fewest chunks in flight get one each, in turn, so a new worker fills
       // up before busy ones get more.
-      const level = Math.min(...wanting.map(([, state]) => state.chunks.length));
-      for (const [worker, state] of wanting) {
+      let level = Number.POSITIVE_INFINITY;
+      for (const { state } of wanting) level = Math.min(level, state.chunks.length);
+      for (const one of wanting) {
         if (this.#queued === 0) break;
-        if (state.chunks.length > level) continue;
-        const cut = this.#nextChunkFor(state);
+        if (one.state.chunks.length > level) continue;
+        const cut = this.#nextChunkFor(one.state);
         if (cut === undefined) continue;
-        const mine = batches.get(worker) ?? [];
-        batches.set(worker, mine);
+        one.held += cut[0].args.length;
+        const mine = batches.get(one.worker) ?? [];
+        batches.set(one.worker, mine);
         const added = this.#addToBatch(mine, cut);
-        if (added !== undefined) order.push([worker, added]);
+        if (added !== undefined) order.push([one.worker, added]);
       }
-      wanting = wanting.filter(([, state]) => this.#wantsMore(state, 1));
+      wanting = wanting.filter((one) => this.#wantsMore(one.state, one.held, 1));
     }
     for (const [worker, batch] of order) this.#deps.dispatch(worker, batch.chunks);
   }
@@ -503,13 +515,13 @@ export class PoolScheduler {
   }
 
   /**
-   * Fewer than `prefetch` chunks, or fewer than `prefetchItems / share` items, in flight (share 2
-   * to start a refill, 1 to go on with one).
+   * Fewer than `prefetch` chunks, or fewer than `prefetchItems / share` items (`held`), in flight
+   * (share 2 to start a refill, 1 to go on with one).
    */
-  #wantsMore(state: WorkerState, share: number): boolean {
+  #wantsMore(state: WorkerState, held: number, share: number): boolean {
     if (state.retiring) return false;
     if (state.chunks.length < this.#options.prefetch) return true;
-    return unansweredItems(state) < this.#itemWindow(state) / share;
+    return held < this.#itemWindow(state) / share;
   }
 
   /** Items a worker may hold: `prefetchItems`, or fewer when its items are known to be slow. */
