@@ -14,6 +14,7 @@ import {
   ActorStoppedError,
   ActorSystem,
   BrokenPipeError,
+  Codec,
   type Connection,
   DefinitionError,
   defineActor,
@@ -27,6 +28,7 @@ import {
   type Queue,
   QueueClosedError,
   SerializationError,
+  SimulatedClock,
   SupervisorStartError,
   SystemShutdownError,
   TaskDoneError,
@@ -1576,6 +1578,18 @@ describe('definitions', () => {
       error: DefinitionError,
       message: /fromMachine 'Light': options must be an object/,
     },
+    {
+      what: "fromMachine with persist: 'yes'",
+      call: (u) => fromMachine(u, 'Light', lightMachine, { persist: 'yes' as never }),
+      error: DefinitionError,
+      message: /fromMachine 'Light': options.persist must be a boolean, got yes/,
+    },
+    {
+      what: 'fromMachine with inspect: 1',
+      call: (u) => fromMachine(u, 'Light', lightMachine, { inspect: 1 as never }),
+      error: DefinitionError,
+      message: /fromMachine 'Light': options.inspect must be a boolean, got 1/,
+    },
   ])('$what', async ({ call, error, message }) => {
     const u = url();
     await expectRefused(() => call(u), error, message);
@@ -1583,5 +1597,35 @@ describe('definitions', () => {
     expect(() => defineActor(u, 'Fn', spec)).not.toThrow();
     expect(() => defineTask(u, 'task', () => 1)).not.toThrow();
     expect(() => fromMachine(u, 'Light', lightMachine)).not.toThrow();
+  });
+});
+
+describe('bad input: the codec and the simulated clock', () => {
+  it.each<Case<SimulatedClock>>([
+    ...[0, -1, 1.5, Number.NaN, '1024' as never].map((maxMessageBytes) => ({
+      what: `new Codec({ maxMessageBytes: ${String(maxMessageBytes)} })`,
+      call: () => new Codec({ maxMessageBytes }),
+      error: InvalidArgumentError,
+      message: /Codec maxMessageBytes must be a positive integer \(bytes\)/,
+    })),
+    ...[-1, Number.NaN, Number.POSITIVE_INFINITY, '5' as never].map((ms) => ({
+      what: `SimulatedClock.advance(${String(ms)})`,
+      call: (clock: SimulatedClock) => clock.advance(ms),
+      error: InvalidArgumentError,
+      message: /SimulatedClock.advance\(ms\): ms must be a finite number ≥ 0/,
+    })),
+  ])('$what', async ({ call, error, message }) => {
+    const clock = new SimulatedClock();
+    let fired = false;
+    clock.setTimeout(() => {
+      fired = true;
+    }, 10);
+    await expectRefused(() => call(clock), error, message);
+    // The clock did not move: its timer fires on time, not before.
+    expect(clock.now()).toBe(0);
+    clock.advance(9);
+    expect(fired).toBe(false);
+    clock.advance(1);
+    expect(fired).toBe(true);
   });
 });

@@ -25,11 +25,15 @@ describe('supervisor with real processes', () => {
     const w = sup.child<WorkerMsg, number>('w');
     const before = await pidOf(w);
     const restarted = system.events.next((e) => e.type === 'restarted' && e.child === 'w');
+    const exited = system.events.next((e) => e.type === 'exited' && e.pid === before);
     process.kill(before, 'SIGKILL');
-    await restarted;
+    const event = await restarted;
     const after = await pidOf(w);
     expect(after).not.toBe(before);
     expect(sup.children()[0]).toMatchObject({ id: 'w', restarts: 1 });
+    // The restart names the actor as its exit did: one id across incarnations.
+    expect(event).toMatchObject({ id: w?.id, pid: after, restarts: 1 });
+    expect(await exited).toMatchObject({ id: w?.id });
   });
 
   it('process.exit(0): a permanent child restarts, a transient one does not', async () => {

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { InvalidArgumentError } from './errors.js';
+
 /**
  * An opaque timer handle returned by {@link Clock.setTimeout}.
  *
@@ -119,6 +121,11 @@ export class SimulatedClock implements Clock {
    * set by a firing timer fire in the same call if they fall due within it.
    */
   advance(ms: number): void {
+    if (!(Number.isFinite(ms) && ms >= 0)) {
+      throw new InvalidArgumentError(
+        `SimulatedClock.advance(ms): ms must be a finite number ≥ 0, got ${String(ms)}`,
+      );
+    }
     const target = this.#now + ms;
     for (;;) {
       const next = this.#nextDue(target);

@@ -20,6 +20,7 @@
 import { addExtension, Packr } from 'msgpackr';
 import {
   errorClassesByCode,
+  InvalidArgumentError,
   MessageTooLargeError,
   ProtocolError,
   RemoteError,
@@ -267,7 +268,13 @@ export class Codec {
 
   constructor(options: CodecOptions = {}) {
     installExtensions();
-    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const { maxMessageBytes } = options;
+    if (maxMessageBytes !== undefined && !(Number.isSafeInteger(maxMessageBytes) && maxMessageBytes > 0)) {
+      throw new InvalidArgumentError(
+        `Codec maxMessageBytes must be a positive integer (bytes), got ${String(maxMessageBytes)}`,
+      );
+    }
+    this.maxMessageBytes = maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.#revive = options.revive;
     this.#shapes = SHARED_SHAPES.map((shape) => [...shape]);
     this.#originalShapes = [...this.#shapes];

@@ -123,6 +123,11 @@ export interface RestartedEvent {
   readonly supervisor: string;
   /** The child's id in its spec. */
   readonly child: string;
+  /**
+   * The child's actor id, as in its `spawned` and `exited` events (it keeps it across
+   * incarnations); undefined for a nested supervisor.
+   */
+  readonly id: string | undefined;
   /** The new incarnation's pid, for a child process. */
   readonly pid: number | undefined;
   /** Restarts of this child so far. */

@@ -503,7 +503,7 @@ export class ActorSystem implements AsyncDisposable {
     const supervisor = new Supervisor(options, children, {
       clock: this.#options.clock,
       name,
-      onEvent: (event) => this.#onSupervision(event),
+      onEvent: (event) => this.#onSupervision(event, children),
     });
     const entry = { stop: () => supervisor.stop() };
     this.#topLevel.add(entry);
@@ -570,8 +570,8 @@ export class ActorSystem implements AsyncDisposable {
     return pool;
   }
 
-  #onSupervision(event: SupervisionEvent): void {
-    const systemEvent = systemEventOf(event, Date.now());
+  #onSupervision(event: SupervisionEvent, children: SupervisedChildren): void {
+    const systemEvent = systemEventOf(event, Date.now(), (child) => children.handle(child)?.id);
     if (systemEvent !== undefined) this.events.emit(systemEvent);
   }
 

@@ -198,6 +198,13 @@ export function fromMachine<TMachine extends AnyStateMachine>(
   if (typeof options !== 'object' || options === null) {
     throw new DefinitionError(`fromMachine '${name}': options must be an object`);
   }
+  for (const key of ['persist', 'inspect'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+      throw new DefinitionError(
+        `fromMachine '${name}': options.${key} must be a boolean, got ${String(options[key])}`,
+      );
+    }
+  }
   const machineOptions = { persist: options.persist === true, inspect: options.inspect !== false };
 
   const logic: AnyStateMachine = machine;

@@ -2,14 +2,22 @@
 
 import type { SupervisionEvent, SystemEvent } from '@troupe/core';
 
-/** The system event for a supervision event, or undefined for those the stream does not carry. */
-export function systemEventOf(event: SupervisionEvent, time: number): SystemEvent | undefined {
+/**
+ * The system event for a supervision event, or undefined for those the stream does not carry.
+ * `actorOf` finds a worker child's actor id (the `id` of its `spawned` and `exited` events).
+ */
+export function systemEventOf(
+  event: SupervisionEvent,
+  time: number,
+  actorOf: (child: string) => string | undefined,
+): SystemEvent | undefined {
   switch (event.type) {
     case 'childRestarted':
       return {
         type: 'restarted',
         supervisor: event.supervisor,
         child: event.id,
+        id: actorOf(event.id),
         pid: event.pid,
         restarts: event.restarts,
         delayMs: event.delayMs,
