@@ -168,7 +168,7 @@ const figures: readonly Figure[] = [
     size: { full: 4, quick: 1 },
   },
   {
-    name: 'pool.map 100k tiny tasks, default chunking (median of 5 maps after one warm-up map)',
+    name: 'pool.map 100k tiny tasks, default chunking (steady: median of 5 maps after 5 warm-up maps)',
     metric: 'items_per_s',
     ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'square', '0', 'steady') },
     base: { label: 'Python Pool(2).map', command: python('./python/mp_pool.py', '0', 'steady') },

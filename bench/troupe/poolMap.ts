@@ -1,13 +1,14 @@
 /**
  * Troupe `pool.map` on a pool of 2 worker processes. The pool is started and warmed with one map
  * of the same task and size first (as every side of these figures is); only the next map call is
- * timed, or with `steady` the next five (the median is printed). With `cold`, the warm-up is a map
- * of 8 items, so the first full map is timed.
+ * timed. With `steady`, the warm-up is five maps (V8 is still compiling the hot paths during the
+ * first few) and the median of the next five is printed. With `cold`, the warm-up is a map of 8
+ * items, so the first full map is timed.
  *
  *   poolMap.ts <n> square          # default chunking: ceil(n / (4 · size))
  *   poolMap.ts <n> square 1        # chunk size 1: one dispatch per item
  *   poolMap.ts <n> square 0 cold   # default chunking, the first full map of a fresh pool
- *   poolMap.ts <n> square 0 steady # default chunking, the median of 5 maps after the warm-up
+ *   poolMap.ts <n> square 0 steady # default chunking, the median of 5 maps after 5 warm-up maps
  *   poolMap.ts <n> fib22           # CPU-bound: fib(22) per item, default chunking
  *
  * Prints one JSON line: {"items_per_s": ...}.
@@ -28,16 +29,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const which = process.argv[3] ?? 'square';
   const chunkSize = Number(process.argv[4] ?? 0) || undefined;
   const cold = process.argv[5] === 'cold';
-  const timedCalls = process.argv[5] === 'steady' ? 5 : 1;
+  const steady = process.argv[5] === 'steady';
+  const timedCalls = steady ? 5 : 1;
   const options = chunkSize === undefined ? {} : { chunkSize };
   const task = which === 'fib22' ? fib22 : square;
   await using system = await ActorSystem.start();
   const pool = await system.pool({ size: 2 });
-  await pool.map(
-    task,
-    Array.from({ length: cold ? 8 : n }, (_, i) => i),
-    options,
-  );
+  for (let warmUp = 0; warmUp < (steady ? 5 : 1); warmUp++)
+    await pool.map(
+      task,
+      Array.from({ length: cold ? 8 : n }, (_, i) => i),
+      options,
+    );
   const items = Array.from({ length: n }, (_, i) => i);
   const rates: number[] = [];
   for (let call = 0; call < timedCalls; call++) {

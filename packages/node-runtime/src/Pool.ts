@@ -203,7 +203,7 @@ export class Pool {
   map<A, R>(task: TaskDefinition<[A], R>, items: Iterable<A>, options: MapOptions = {}): Promise<R[]> {
     this.#checkCall(task, options, 'map');
     checkItems(items, false);
-    return this.#collect(task as never, snapshot(items), false, options, 'map') as Promise<R[]>;
+    return this.#collect(task as never, itemsOf(items), false, options, 'map') as Promise<R[]>;
   }
 
   /** Like `map`, each item being the task's argument list. */
@@ -234,7 +234,7 @@ export class Pool {
   ): Promise<Settled<R>[]> {
     this.#checkCall(task, options, 'mapSettled');
     checkItems(items, false);
-    return this.#collect(task as never, snapshot(items), false, options, 'settled') as Promise<Settled<R>[]>;
+    return this.#collect(task as never, itemsOf(items), false, options, 'settled') as Promise<Settled<R>[]>;
   }
 
   /**
@@ -303,7 +303,7 @@ export class Pool {
   /** Runs every item (each the task's one argument, or with `lists` its argument list). */
   #collect(
     task: TaskDefinition<never[], unknown>,
-    items: readonly unknown[],
+    items: ArrayLike<unknown>,
     lists: boolean,
     options: MapOptions,
     mode: 'map' | 'settled',
@@ -611,6 +611,15 @@ let nextPoolId = 1;
 /** The call's own copy of its items (an array's in one copy), so later changes to them do not reach it. */
 function snapshot<T>(items: Iterable<T>): T[] {
   return Array.isArray(items) ? items.slice() : Array.from(items);
+}
+
+/**
+ * A call's own copy of its items, each one argument: all numbers, as one `Float64Array` (which the
+ * chunks are views of, sent without packing each); otherwise as an array.
+ */
+function itemsOf(items: Iterable<unknown>): ArrayLike<unknown> {
+  const list = Array.isArray(items) ? items : Array.from(items);
+  return packNumbers(list) ?? (list === items ? list.slice() : list);
 }
 
 function numbersPacked(chunk: ChunkMessage): ChunkMessage {

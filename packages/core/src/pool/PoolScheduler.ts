@@ -81,7 +81,8 @@ export interface QueuedItem {
 interface Run {
   readonly job: Job;
   readonly base: number;
-  readonly args: readonly unknown[];
+  /** The call's items (an array, or a Float64Array when they are all numbers). */
+  readonly args: ArrayLike<unknown>;
   /** Each entry of `args` is an argument list (else the item's one argument). */
   readonly lists: boolean;
   from: number;
@@ -99,11 +100,18 @@ interface InFlight {
   batch: number;
   readonly job: Job;
   readonly first: number;
-  readonly args: readonly unknown[];
+  readonly args: ArrayLike<unknown>;
   readonly lists: boolean;
   readonly attempts: number;
   readonly alone: boolean;
   head: number;
+}
+
+/** Items `from` .. `to - 1` of `args`: a view of a typed array, a copy of an array. */
+function sliceOf(args: ArrayLike<unknown>, from: number, to: number): ArrayLike<unknown> {
+  return ArrayBuffer.isView(args)
+    ? (args as Float64Array).subarray(from, to)
+    : (args as readonly unknown[]).slice(from, to);
 }
 
 function unansweredItems(state: WorkerState): number {
@@ -242,12 +250,12 @@ export class PoolScheduler {
    * Adds the items `args[k]` with indexes `first + k`, each the task's one argument (or, with
    * `lists`, its argument list). `args` is kept, not copied: the caller must not change it.
    */
-  submitAll(job: Job, args: readonly unknown[], first = 0, lists = false): void {
+  submitAll(job: Job, args: ArrayLike<unknown>, first = 0, lists = false): void {
     if (args.length > 0) this.#enqueue(job, args, first, lists);
     this.#pump();
   }
 
-  #enqueue(job: Job, args: readonly unknown[], base: number, lists: boolean): void {
+  #enqueue(job: Job, args: ArrayLike<unknown>, base: number, lists: boolean): void {
     this.#queue.push({ job, base, args, lists, from: 0, to: args.length, attempts: 0, alone: false });
     this.#queued += args.length;
   }
@@ -536,9 +544,9 @@ export class PoolScheduler {
   }
 
   /** Takes up to `count` items from the front run (which must hold them). */
-  #take(run: Run, count: number): readonly unknown[] {
+  #take(run: Run, count: number): ArrayLike<unknown> {
     const taken =
-      run.from === 0 && count === run.args.length ? run.args : run.args.slice(run.from, run.from + count);
+      run.from === 0 && count === run.args.length ? run.args : sliceOf(run.args, run.from, run.from + count);
     run.from += count;
     this.#queued -= count;
     if (run.from >= run.to) {
@@ -576,15 +584,18 @@ export class PoolScheduler {
     }
     // Runs that give each item's argument list and runs that give the argument join as lists.
     const anyLists = parts.some((part) => part.lists);
-    let args =
+    let args: ArrayLike<unknown> =
       parts.length === 1
         ? (parts[0]?.args ?? [])
-        : parts.flatMap((part) => (anyLists && !part.lists ? part.args.map((arg) => [arg]) : part.args));
+        : parts.flatMap((part) =>
+            anyLists && !part.lists ? Array.from(part.args, (arg) => [arg]) : Array.from(part.args),
+          );
     state.given += args.length;
     const max = this.#options.maxTasksPerWorker;
     if (max !== undefined && state.given >= max) state.retiring = true;
-    const unary = !anyLists || args.every((list) => (list as readonly unknown[]).length === 1);
-    if (anyLists && unary) args = args.map((list) => (list as readonly unknown[])[0]);
+    const unary =
+      !anyLists || Array.prototype.every.call(args, (list) => (list as readonly unknown[]).length === 1);
+    if (anyLists && unary) args = Array.from(args, (list) => (list as readonly unknown[])[0]);
     if (state.chunks.length === 0) state.busySince = this.#deps.now?.();
     const id = this.#nextChunk++;
     const inFlight: InFlight = { id, batch: 0, job, first, args, lists: !unary, attempts, alone, head: 0 };
