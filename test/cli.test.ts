@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
-const cli = fileURLToPath(new URL('../packages/node-runtime/dist/bundle/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../packages/node-runtime/bin/troupe.js', import.meta.url));
 const serviceTree = fileURLToPath(
   new URL('../packages/examples/src/examples/service-tree.ts', import.meta.url),
 );
