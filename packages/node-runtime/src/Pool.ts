@@ -30,6 +30,7 @@ import {
   taskAddress,
 } from '@troupe/core/spi';
 import type { ActorHandle } from './ActorHandle.js';
+import { answersOf, chunkColumns, isAnswerColumns, type PoolAnswers } from './internal/chunkColumns.js';
 import { packNumbers } from './internal/packNumbers.js';
 import { livePools } from './internal/poolActor.js';
 import { checkArgumentLists, checkItems, checkMapOptions, checkTask } from './options.js';
@@ -99,7 +100,7 @@ export type Settled<R> =
 
 interface WorkerSlot {
   readonly handle: ActorHandle<never, unknown>;
-  readonly results: Connection<ChunkAnswers[], never>;
+  readonly results: Connection<PoolAnswers, never>;
 }
 
 /** What a pool needs from its actor system. */
@@ -108,7 +109,7 @@ export interface PoolHost {
   /** The system is shutting down: no more workers. */
   readonly shuttingDown: boolean;
   spawnWorker(args: unknown, placement: Exclude<Placement, 'local'>): Promise<ActorHandle<never, unknown>>;
-  pipe(): [Connection<ChunkAnswers[], never>, Connection<never, ChunkAnswers[]>];
+  pipe(): [Connection<PoolAnswers, never>, Connection<never, PoolAnswers>];
   /** Starts the pool's own actor (in the root). */
   spawnActor(pool: string): Promise<ActorHandle<PoolRequest, unknown>>;
 }
@@ -161,8 +162,10 @@ export class Pool {
       {
         maxRetries: options.maxRetries ?? 0,
         prefetch: 2,
-        prefetchItems: 256,
-        batchItems: 64,
+        // Quick small chunks flow in batches of up to 256 items, with up to 1,024 in flight per
+        // worker (sent as columns: see chunkColumns.ts). Slow items are held to ~20 ms each.
+        prefetchItems: 1024,
+        batchItems: 256,
         maxTasksPerWorker: options.maxTasksPerWorker,
       },
       {
@@ -444,7 +447,7 @@ export class Pool {
     const slot = this.#workers.get(worker);
     if (slot === undefined) return;
     try {
-      slot.handle.send(batch.map(numbersPacked) as never);
+      slot.handle.send((chunkColumns(batch) ?? batch.map(numbersPacked)) as never);
     } catch (error) {
       if (batch.length > 1) for (const chunk of batch) this.#send(worker, [chunk]);
       else if (batch[0] !== undefined) this.#unsendable(worker, batch[0], error as Error);
@@ -561,9 +564,17 @@ export class Pool {
     await this.#ref?.stop();
   }
 
-  async #readResults(worker: string, results: Connection<ChunkAnswers[], never>): Promise<void> {
+  async #readResults(worker: string, results: Connection<PoolAnswers, never>): Promise<void> {
     for await (const answers of results) {
-      this.#scheduler.answers(worker, answers);
+      if (isAnswerColumns(answers)) this.#scheduler.answers(worker, answersOf(answers));
+      else if (Array.isArray(answers) && answers.every(isChunkAnswers))
+        this.#scheduler.answers(worker, answers);
+      else {
+        // A worker that answers in no form it could have sent is broken: its death requeues
+        // (or blames) its items, as any death does, so no call waits on it.
+        this.#workers.get(worker)?.handle.kill();
+        return;
+      }
       this.#watch(worker);
     }
   }
@@ -620,6 +631,16 @@ function snapshot<T>(items: Iterable<T>): T[] {
 function itemsOf(items: Iterable<unknown>): ArrayLike<unknown> {
   const list = Array.isArray(items) ? items : Array.from(items);
   return packNumbers(list) ?? (list === items ? list.slice() : list);
+}
+
+function isChunkAnswers(value: unknown): value is ChunkAnswers {
+  const answers = value as Partial<ChunkAnswers> | null;
+  return (
+    typeof answers?.chunk === 'number' &&
+    typeof answers.from === 'number' &&
+    typeof (answers.values as ArrayLike<unknown> | undefined)?.length === 'number' &&
+    Array.isArray(answers.failures)
+  );
 }
 
 function numbersPacked(chunk: ChunkMessage): ChunkMessage {

@@ -7,16 +7,23 @@
 
 import { Codec, type Connection, defineActor, type TaskDefinition } from '@troupe/core';
 import { type ChunkAnswers, type ChunkMessage, loadDefinition, type TaskRef } from '@troupe/core/spi';
+import {
+  answerColumns,
+  type ChunkColumns,
+  chunksOf,
+  isChunkColumns,
+  type PoolAnswers,
+} from './chunkColumns.js';
 import { PACK_NUMBERS_FROM } from './packNumbers.js';
 
 export interface PoolWorkerArgs {
-  readonly results: Connection<never, ChunkAnswers[]>;
+  readonly results: Connection<never, PoolAnswers>;
   /** Runs once, when the worker starts. */
   readonly initializer: { readonly task: TaskRef; readonly args: readonly unknown[] } | undefined;
 }
 
 interface State {
-  readonly results: Connection<never, ChunkAnswers[]>;
+  readonly results: Connection<never, PoolAnswers>;
   readonly tasks: Map<string, TaskDefinition>;
 }
 
@@ -50,9 +57,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 const probe = new Codec();
 
 /** Sends answers; a value that will not serialize fails its own item, not the others. */
-async function send(results: Connection<never, ChunkAnswers[]>, answers: ChunkAnswers[]): Promise<void> {
+async function send(results: Connection<never, PoolAnswers>, answers: ChunkAnswers[]): Promise<void> {
   try {
-    await results.send(answers);
+    await results.send(answerColumns(answers) ?? answers);
   } catch {
     await results.send(answers.map(probeValues));
   }
@@ -121,7 +128,7 @@ class Segment {
 
 /** Runs the chunks of a batch in order, collecting their answers. */
 class BatchRun {
-  readonly #results: Connection<never, ChunkAnswers[]>;
+  readonly #results: Connection<never, PoolAnswers>;
   /** Answers of finished chunks (and finished parts of the current one), not yet sent. */
   #pending: ChunkAnswers[] = [];
   #chunk = 0;
@@ -134,7 +141,7 @@ class BatchRun {
   /** What the last item of a quick run returned when it was a promise. */
   #awaiting: PromiseLike<unknown> | undefined;
 
-  constructor(results: Connection<never, ChunkAnswers[]>) {
+  constructor(results: Connection<never, PoolAnswers>) {
     this.#results = results;
   }
 
@@ -253,9 +260,9 @@ export const PoolWorker = defineActor(import.meta.url, 'TroupePoolWorker', {
    * A batch of chunks: their answers go out together when the batch ends, and every BATCH_MS
    * before that; a call that times its items (`eager`) has each item answered as it completes.
    */
-  receive: async (state, batch: ChunkMessage[]) => {
+  receive: async (state, batch: ChunkMessage[] | ChunkColumns) => {
     const run = new BatchRun(state.results);
-    for (const msg of batch) {
+    for (const msg of isChunkColumns(batch) ? chunksOf(batch) : batch) {
       const fn = (await task(state, msg.task)).fn as (...args: unknown[]) => unknown;
       await run.run(fn, msg);
     }
