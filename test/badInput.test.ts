@@ -8,7 +8,6 @@
  * its message must match (naming the option or argument at fault).
  */
 
-import { readdirSync, readFileSync } from 'node:fs';
 import {
   type ActorHandle,
   ActorStoppedError,
@@ -38,6 +37,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, Counter, type CounterMsg, Echo, hello } from './fixtures/actors.js';
 import { lightMachine } from './fixtures/machines.js';
 import { square } from './fixtures/pool.js';
+import { workerChildren } from './support/processes.js';
 import { startSystem, tsxExecArgv } from './support/system.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -88,28 +88,10 @@ async function expectRefused(call: () => unknown, error: ErrorClass, message: Re
   return thrown as Error;
 }
 
-/** Worker processes that are children of this test process (the reaper sidecar left out). */
-function workerProcesses(): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(ppid) !== process.pid || state === 'Z' || state === 'X') continue;
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workerMain')) found.push(pid);
-    } catch {
-      // gone while we looked
-    }
-  }
-  return found.sort((a, b) => a - b);
-}
-
 /** What a system runs: its worker processes, and its workers and mailboxes by its own count. */
 function footprint(system: ActorSystem) {
   const { workers, mailboxes } = system.stats();
-  return { processes: workerProcesses(), workers, mailboxes };
+  return { processes: workerChildren(), workers, mailboxes };
 }
 
 /** The system still spawns, and the new actor answers. */

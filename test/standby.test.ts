@@ -6,32 +6,14 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { SpawnError, type SystemEvent } from '@troupe/node-runtime';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Counter, type CounterMsg } from './fixtures/actors.js';
 import { Worker, type WorkerMsg } from './fixtures/supervised.js';
-import { isAlive, waitUntil } from './support/processes.js';
+import { isAlive, waitUntil, workerChildren } from './support/processes.js';
 import { startSystem } from './support/system.js';
-
-/** Live Troupe worker processes whose parent is `parent` (default: this test process). */
-function workerChildren(parent = process.pid): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(ppid) !== parent || state === 'Z' || state === 'X') continue;
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workerMain')) found.push(pid);
-    } catch {
-      // gone while we looked
-    }
-  }
-  return found.sort((a, b) => a - b);
-}
 
 /** The one worker process of this test that is not in `actors`: the idle standby. */
 function onlyStandby(actors: readonly (number | undefined)[] = []): number {

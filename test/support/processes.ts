@@ -43,3 +43,21 @@ export function findRunProcesses(runId: string): { pid: number; cmd: string }[] 
   }
   return found;
 }
+
+/** Live Troupe worker processes whose parent is `parent` (default: this test process). */
+export function workerChildren(parent = process.pid): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) !== parent || state === 'Z' || state === 'X') continue;
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workerMain')) found.push(pid);
+    } catch {
+      // gone while we looked
+    }
+  }
+  return found.sort((a, b) => a - b);
+}
