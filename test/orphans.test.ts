@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Counter, Crasher, sleepForever } from './fixtures/actors.js';
-import { isAlive, waitUntil } from './support/processes.js';
+import { goneWithRoot, isAlive } from './support/processes.js';
 import { startSystem, tsxExecArgv } from './support/system.js';
 
 describe('orphans', () => {
@@ -22,12 +22,7 @@ describe('orphans', () => {
     expect(pids).toHaveLength(4);
     expect(pids.every(isAlive)).toBe(true);
 
-    const exited = once(root, 'exit');
-    root.kill('SIGKILL');
-    await exited;
-    const gone = await waitUntil(() => !pids.some(isAlive), 1000);
-    if (!gone) for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
-    expect(gone).toBe(true);
+    expect(await goneWithRoot(root, pids)).toBe(true);
   });
 
   it('leaves no process and no zombie after shutdown, busy and sleeping ones included', async () => {

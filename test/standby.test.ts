@@ -12,7 +12,7 @@ import { SpawnError, type SystemEvent } from '@troupe/node-runtime';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Counter, type CounterMsg } from './fixtures/actors.js';
 import { Worker, type WorkerMsg } from './fixtures/supervised.js';
-import { isAlive, waitUntil, workerChildren } from './support/processes.js';
+import { goneWithRoot, waitUntil, workerChildren } from './support/processes.js';
 import { startSystem } from './support/system.js';
 
 /** The one worker process of this test that is not in `actors`: the idle standby. */
@@ -162,11 +162,6 @@ describe('standby workers', () => {
     const pids = workerChildren(root.pid);
     expect(pids).toHaveLength(2);
 
-    const exited = once(root, 'exit');
-    root.kill('SIGKILL');
-    await exited;
-    const gone = await waitUntil(() => !pids.some(isAlive), 1000);
-    if (!gone) for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
-    expect(gone).toBe(true);
+    expect(await goneWithRoot(root, pids)).toBe(true);
   });
 });

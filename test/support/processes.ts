@@ -1,5 +1,7 @@
 /** Looking at processes through /proc, for tests that check what is alive. */
 
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** True while `pid` is a live process (a zombie counts as gone: it runs nothing). */
@@ -60,4 +62,17 @@ export function workerChildren(parent = process.pid): number[] {
     }
   }
   return found.sort((a, b) => a - b);
+}
+
+/**
+ * SIGKILLs `root` and waits up to a second for `pids` (its workers) to die with it. True if they
+ * all did; any left alive are killed here, so a failing test leaves nothing behind.
+ */
+export async function goneWithRoot(root: ChildProcess, pids: readonly number[]): Promise<boolean> {
+  const exited = once(root, 'exit');
+  root.kill('SIGKILL');
+  await exited;
+  const gone = await waitUntil(() => !pids.some(isAlive), 1000);
+  if (!gone) for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
+  return gone;
 }
