@@ -3,12 +3,17 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { ActorCrashedError, SerializationError } from '@troupe/node-runtime';
+import { ActorCrashedError, SerializationError, SpawnError } from '@troupe/node-runtime';
 import { describe, expect, it } from 'vitest';
 import {
   add,
+  busyLoop,
+  Crasher,
+  ForeverInit,
   hello,
+  SlowInit,
   sleepForever,
+  sumTo,
   throwingTask,
   unserializableResult,
   workerFlags,
@@ -104,5 +109,58 @@ describe('system.process', () => {
     const failure = await system.process(hello, 'nobody').catch((e: unknown) => e);
     expect((failure as Error).name).toBe('SpawnError');
     expect(((failure as Error).cause as Error).message).toMatch(/--import tsx/);
+  });
+});
+
+describe('CPU-bound work that never yields (Python starts any target)', () => {
+  it('a task in a loop that never yields still starts; join(timeoutMs), isAlive, exitInfo, terminate and kill work on it', async () => {
+    const system = await startSystem();
+    const p = await system.process(busyLoop);
+    expect(p.isAlive).toBe(true);
+    expect(p.exitInfo).toBeUndefined();
+    await expect(p.join(20)).resolves.toBeUndefined();
+    expect(p.isAlive).toBe(true);
+    p.terminate();
+    expect(await p.join()).toMatchObject({ reason: 'signal', signal: 'SIGTERM' });
+    expect(p.isAlive).toBe(false);
+    expect(p.exitInfo).toMatchObject({ reason: 'signal', signal: 'SIGTERM' });
+    expect(p.exitCode).toBe(-15);
+    const q = await system.process(busyLoop);
+    q.kill();
+    expect(await q.join()).toMatchObject({ reason: 'signal', signal: 'SIGKILL' });
+    await expect(q.result()).rejects.toBeInstanceOf(ActorCrashedError);
+  });
+
+  it('a long synchronous computation starts, then returns its result', async () => {
+    const system = await startSystem();
+    const p = await system.process(sumTo, 20_000_000);
+    expect(await p.join()).toMatchObject({ reason: 'normal', code: 0 });
+    await expect(p.result()).resolves.toBe((20_000_000 * 19_999_999) / 2);
+  });
+
+  it.each(['queue', 'pipe'] as const)(
+    'a reply leaves before the next message, one that never yields, runs (%s mailbox)',
+    async (mailbox) => {
+      const system = await startSystem();
+      const actor = await system.spawn(Crasher, undefined, { mailbox });
+      const pong = actor.ask({ type: 'ping' }, { timeoutMs: 20_000 });
+      actor.send({ type: 'busy' });
+      await expect(pong).resolves.toBe('pong');
+      actor.kill();
+      expect(await actor.exited).toMatchObject({ reason: 'signal', signal: 'SIGKILL' });
+    },
+  );
+
+  it('an actor whose init computes for a while starts, and its first message is answered', async () => {
+    const system = await startSystem();
+    const actor = await system.spawn(SlowInit, { iterations: 30_000_000 });
+    await expect(actor.ask('count', { timeoutMs: 20_000 })).resolves.toBe(1);
+  });
+
+  it('an actor whose init never returns is killed at shutdown, and its spawn rejects with SpawnError', async () => {
+    const system = await startSystem({ shutdownMs: 200 });
+    const spawning = system.spawn(ForeverInit, undefined);
+    await system.shutdown();
+    await expect(spawning).rejects.toBeInstanceOf(SpawnError);
   });
 });

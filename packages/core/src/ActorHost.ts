@@ -43,6 +43,8 @@ export interface ActorHostOptions {
   readonly schedule: (fn: () => void) => void;
   /** Sets up direct links between workers for pipes; without it, pipes are relayed by the root. */
   readonly directPipes?: DirectConnector | undefined;
+  /** An actor's message loop has started (its `init` has run). */
+  readonly onActorRunning?: (() => void) | undefined;
 }
 
 /** How a host talks back to the root and ends its worker. */
@@ -53,6 +55,12 @@ export interface HostPort {
   exit(code: number): void;
   /** Writes what was sent synchronously, if the runtime can (the process is exiting). */
   flushSync?(): void;
+  /**
+   * Hands what was sent to the transport now, instead of at the end of the tick: called before
+   * actor code runs, so a frame sent before it (`ready`, a reply) is not held back by code that
+   * runs for long without yielding.
+   */
+  flush?(): void;
 }
 
 /** Strips an error down to what always encodes (for a crash whose error will not serialize). */
@@ -89,9 +97,11 @@ export class ActorHost implements Router {
   #mailbox: QueueInfo | undefined;
   #fetching = false;
   #fetchSize = 1;
+  readonly #onActorRunning: (() => void) | undefined;
 
   constructor(port: HostPort, options: ActorHostOptions) {
     this.#port = port;
+    this.#onActorRunning = options.onActorRunning;
     this.#pending = new PendingCalls(options.clock);
     this.#queueOps = new RemoteQueueOps((m) => this.#port.send(m), this.#pending, options.schedule);
     this.#itemCodec = new Codec({ maxMessageBytes: options.maxMessageBytes, revive: this.revive });
@@ -213,6 +223,8 @@ export class ActorHost implements Router {
     this.#mailbox = init.mailbox;
     this.#loop = new MessageLoop(definition, self, state, this.#loopEvents);
     this.#send({ t: 'ready' });
+    this.#port.flush?.();
+    this.#onActorRunning?.();
     for (const work of this.#early.splice(0)) this.#loop.push(work);
     if (this.#mailbox !== undefined) this.#fetch();
   }
@@ -221,6 +233,8 @@ export class ActorHost implements Router {
     if (!Array.isArray(args)) throw new ProtocolError('Task arguments must be an array');
     this.#phase = 'running';
     this.#send({ t: 'ready' });
+    // Out before the task runs: a task that never yields must still be seen to have started.
+    this.#port.flush?.();
     const value = await task.fn(...args);
     this.#send({ t: 'done', value });
     this.#phase = 'done';
@@ -261,6 +275,7 @@ export class ActorHost implements Router {
   }
 
   readonly #loopEvents: LoopEvents = {
+    beforeMessage: () => this.#port.flush?.(),
     reply: (id, value, viaMailbox) =>
       this.#send({ t: 'reply', id, value, ...(viaMailbox ? { viaMailbox } : {}) }),
     fail: (id, error, viaMailbox) =>

@@ -22,17 +22,17 @@ export function startLocal(launch: WorkerLaunch): WorkerLink {
     worker.channel.close();
     ended.resolve(exit);
   };
-  const worker = createHostChannel(
-    {
+  const worker = createHostChannel({
+    transport: {
       write(chunks) {
         if (finished) return;
         for (const chunk of chunks) toRoot?.(chunk);
       },
       close() {},
     },
-    launch.maxMessageBytes,
-    (code) => finish({ code, signal: null, oom: false }),
-  );
+    maxMessageBytes: launch.maxMessageBytes,
+    exit: (code) => finish({ code, signal: null, oom: false }),
+  });
   return {
     pid: undefined,
     exited: ended.promise,

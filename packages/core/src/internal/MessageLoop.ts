@@ -18,6 +18,11 @@ export type Work =
 
 /** What the loop reports to its host. */
 export interface LoopEvents {
+  /**
+   * A message is about to be handled: what earlier messages sent (replies) must leave now, not
+   * wait behind a message that may run for long without yielding.
+   */
+  beforeMessage?(): void;
   reply(id: number, value: unknown, viaMailbox: boolean): void;
   fail(id: number, error: Error, viaMailbox: boolean): void;
   /** A message from the mailbox has been handled. */
@@ -93,6 +98,7 @@ export class MessageLoop {
       }
       const context = this.#contextFor(work);
       let next: unknown;
+      this.#events.beforeMessage?.();
       try {
         this.#current = work;
         next = this.#definition.spec.receive(this.#state, work.body as never, context.ctx);

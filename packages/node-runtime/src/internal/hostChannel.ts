@@ -18,20 +18,26 @@ export interface HostChannel {
   readonly channel: Channel<ToWorker, FromWorker>;
 }
 
-/**
- * Builds the worker side of a link. `exit` is called once the worker is done, after what it
- * sent has been flushed to the transport.
- */
-export function createHostChannel(
-  transport: Transport,
-  maxMessageBytes: number,
-  exit: (code: number) => void,
-  writeSync?: (chunks: Uint8Array[]) => void,
-): HostChannel {
+/** How the worker side of a link is wired. */
+export interface HostChannelOptions {
+  readonly transport: Transport;
+  readonly maxMessageBytes: number;
+  /** Called once the worker is done, after what it sent has been flushed to the transport. */
+  readonly exit: (code: number) => void;
+  /** Writes synchronously, when the runtime can (a process that is exiting). */
+  readonly writeSync?: ((chunks: Uint8Array[]) => void) | undefined;
+  /** An actor's message loop has started (its `init` has run). */
+  readonly onActorRunning?: (() => void) | undefined;
+}
+
+/** Builds the worker side of a link. */
+export function createHostChannel(options: HostChannelOptions): HostChannel {
+  const { transport, maxMessageBytes, exit, writeSync } = options;
   let exiting = false;
   const host: ActorHost = new ActorHost(
     {
       send: (message) => channel.send(message, labelOf(message), focusOf(message)),
+      flush: () => channel.flush(),
       flushSync() {
         if (writeSync !== undefined) channel.flushTo(writeSync);
       },
@@ -46,6 +52,7 @@ export function createHostChannel(
       clock: realClock,
       maxMessageBytes,
       schedule: setImmediate,
+      onActorRunning: options.onActorRunning,
       directPipes: nodeDirectConnector(() => new Codec({ maxMessageBytes, revive: host.revive })),
     },
   );

@@ -118,24 +118,24 @@ const maxMessageBytes = inThread
   ? (workerData as ThreadData).troupeMaxMessageBytes
   : Number(process.env[MAX_BYTES_ENV] ?? DEFAULT_MAX_MESSAGE_BYTES);
 const link = inThread ? threadLink() : processLink();
-const { host, channel } = createHostChannel(
-  link.transport,
+// SIGTERM (an operator's `kill <pid>`) stops a running actor politely, after its current message.
+// The handler is installed only once an actor's loop runs: a task, or an actor still in `init`,
+// dies of SIGTERM as without a handler, even in a loop that never yields to JavaScript.
+const stopOnSigterm = () => {
+  if (host.stopPolitely()) return;
+  process.removeAllListeners('SIGTERM');
+  process.kill(process.pid, 'SIGTERM');
+};
+const { host, channel } = createHostChannel({
+  transport: link.transport,
   maxMessageBytes,
-  (code) => link.exit(code),
-  link.writeSync,
-);
+  exit: (code) => link.exit(code),
+  writeSync: link.writeSync,
+  onActorRunning: inThread ? undefined : () => process.on('SIGTERM', stopOnSigterm),
+});
 // Actor code calling process.exit: tell the root, synchronously, before the process is gone.
 if (!inThread) process.on('exit', (code) => host.exiting(code));
 link.attach((chunk) => channel.receive(chunk));
 
 process.on('uncaughtException', (error) => host.crash(error));
-// SIGTERM (an operator's `kill <pid>`) stops an actor politely, after its current message; a
-// task (or an actor still starting) dies of it, as without a handler.
-if (!inThread) {
-  process.on('SIGTERM', () => {
-    if (host.stopPolitely()) return;
-    process.removeAllListeners('SIGTERM');
-    process.kill(process.pid, 'SIGTERM');
-  });
-}
 process.on('unhandledRejection', (reason) => host.crash(reason));
