@@ -103,7 +103,12 @@ export class ActorHost implements Router {
     this.#port = port;
     this.#onActorRunning = options.onActorRunning;
     this.#pending = new PendingCalls(options.clock);
-    this.#queueOps = new RemoteQueueOps((m) => this.#port.send(m), this.#pending, options.schedule);
+    this.#queueOps = new RemoteQueueOps(
+      (m) => this.#port.send(m),
+      this.#pending,
+      options.schedule,
+      options.maxMessageBytes,
+    );
     this.#itemCodec = new Codec({ maxMessageBytes: options.maxMessageBytes, revive: this.revive });
     this.#queues = new QueueClient(this.#queueOps, this.#itemCodec);
     this.#pipes = new WorkerPipes((m) => this.#send(m), options.directPipes, options.clock);

@@ -52,7 +52,7 @@ export class Channel<In, Out> {
     this.#codec = options.codec;
     this.#transport = options.transport;
     this.#writer = new FrameWriter((chunks) => this.#transport.write(chunks));
-    this.#decoder = new FrameDecoder(options.codec.maxMessageBytes, (frame) => this.#onFrame(frame));
+    this.#decoder = new FrameDecoder(options.codec.maxFrameBytes, (frame) => this.#onFrame(frame));
   }
 
   /** True once closed (by either side or a protocol error). */
@@ -67,6 +67,16 @@ export class Channel<In, Out> {
    */
   send(message: Out, label = 'msg', focus: unknown = message): void {
     const bytes = this.#codec.encode(message, label, focus);
+    if (!this.#closed) this.#writer.write(bytes);
+  }
+
+  /**
+   * Encodes and queues a frame the runtime built around what a sender already had accepted (a
+   * mailbox item, a relayed pipe frame, a forwarded answer): checked against the codec's
+   * `maxFrameBytes`, which leaves room for the envelope. Throws as {@link send} does.
+   */
+  forward(message: Out, label = 'msg', focus: unknown = message): void {
+    const bytes = this.#codec.encodeFrame(message, label, focus);
     if (!this.#closed) this.#writer.write(bytes);
   }
 

@@ -40,6 +40,22 @@ import { findUnserializable, unserializableClasses } from './internal/findUnseri
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /**
+ * Bytes a frame may carry beyond `maxMessageBytes`: room for the envelope the runtime wraps
+ * around a message it has already accepted (a mailbox item handed to its actor, a pipe frame
+ * relayed, an answer forwarded). A message is checked once, at its sender's call, against
+ * `maxMessageBytes`; what the runtime builds from it afterwards is checked against this larger
+ * frame limit, which every receiver accepts, so it never fails on the way.
+ *
+ * @example
+ * ```ts
+ * import { Codec, FRAME_HEADROOM_BYTES } from '@troupe/core';
+ * const codec = new Codec({ maxMessageBytes: 4096 });
+ * codec.maxFrameBytes === 4096 + FRAME_HEADROOM_BYTES; // true
+ * ```
+ */
+export const FRAME_HEADROOM_BYTES = 1024;
+
+/**
  * What a portable handle (an actor reference, ...) is written as when it travels in a message.
  *
  * @example
@@ -260,6 +276,11 @@ function locateUnserializable(value: unknown, path: string): ReturnType<typeof f
 export class Codec {
   /** The largest encoded message this codec accepts, in bytes. */
   readonly maxMessageBytes: number;
+  /**
+   * The largest frame: `maxMessageBytes` plus {@link FRAME_HEADROOM_BYTES} for the envelope the
+   * runtime adds to a message it has already accepted.
+   */
+  readonly maxFrameBytes: number;
   readonly #packr: Packr;
   /** This codec's copy of the shared shapes, as handed to msgpackr, and its original entries. */
   readonly #shapes: string[][] & { restoreStructures?: unknown };
@@ -275,6 +296,7 @@ export class Codec {
       );
     }
     this.maxMessageBytes = maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.maxFrameBytes = this.maxMessageBytes + FRAME_HEADROOM_BYTES;
     this.#revive = options.revive;
     this.#shapes = SHARED_SHAPES.map((shape) => [...shape]);
     this.#originalShapes = [...this.#shapes];
@@ -300,7 +322,20 @@ export class Codec {
    *   so the error's path starts at what the caller knows
    */
   encode(value: unknown, label = 'msg', focus: unknown = value): Uint8Array {
+    return this.#encode(value, label, focus, this.maxMessageBytes);
+  }
+
+  /**
+   * Encodes a frame the runtime builds around a message already accepted (checked by
+   * {@link encode} at its sender): as {@link encode}, with the limit {@link maxFrameBytes}.
+   */
+  encodeFrame(value: unknown, label = 'msg', focus: unknown = value): Uint8Array {
+    return this.#encode(value, label, focus, this.maxFrameBytes);
+  }
+
+  #encode(value: unknown, label: string, focus: unknown, limit: number): Uint8Array {
     const { bytes, handles } = this.#pack(value, label, focus);
+    if (bytes.byteLength > limit) throw new MessageTooLargeError(bytes.byteLength, this.maxMessageBytes);
     // Encoded whole: only now do the handles in it leave (a failed encode takes none with it).
     for (const handle of handles) handle.sent?.();
     return bytes;
@@ -311,7 +346,9 @@ export class Codec {
    * stay where they are. For finding which part of a message will not encode.
    */
   check(value: unknown, label = 'msg'): void {
-    this.#pack(value, label, value);
+    const { bytes } = this.#pack(value, label, value);
+    if (bytes.byteLength > this.maxMessageBytes)
+      throw new MessageTooLargeError(bytes.byteLength, this.maxMessageBytes);
   }
 
   #pack(value: unknown, label: string, focus: unknown): { bytes: Uint8Array; handles: Portable[] } {
@@ -330,9 +367,6 @@ export class Codec {
       throw new SerializationError(label, `a value msgpackr refused (${String(error)})`, { cause: error });
     } finally {
       encodingHandles = outer;
-    }
-    if (bytes.byteLength > this.maxMessageBytes) {
-      throw new MessageTooLargeError(bytes.byteLength, this.maxMessageBytes);
     }
     return { bytes, handles };
   }

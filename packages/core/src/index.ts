@@ -16,7 +16,13 @@
 
 export type { ActorRef, AskOptions } from './ActorRef.js';
 export { type Clock, realClock, SimulatedClock, type TimerHandle } from './Clock.js';
-export { Codec, type CodecOptions, DEFAULT_MAX_MESSAGE_BYTES, type PortableData } from './Codec.js';
+export {
+  Codec,
+  type CodecOptions,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  FRAME_HEADROOM_BYTES,
+  type PortableData,
+} from './Codec.js';
 export {
   type ActorContext,
   type ActorDefinition,

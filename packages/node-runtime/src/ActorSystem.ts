@@ -134,6 +134,8 @@ export class ActorSystem implements AsyncDisposable {
     this.#itemCodec = itemCodec;
     const backend = new EmbeddedQueueBackend({
       clock: options.clock,
+      // A take's items travel in one frame: no more of them than one message may hold.
+      maxTakeBytes: options.maxMessageBytes,
       onFailed: (failed) => {
         // A mailbox item that crashed its actor (or outlived every delivery) fails like a message.
         const exiting = this.#exiting;

@@ -18,14 +18,15 @@ import {
 } from '../errors.js';
 import { Deque } from '../internal/Deque.js';
 import { ItemRing } from './ItemRing.js';
-import type {
-  BackendWaitOptions,
-  FailedItem,
-  OnConsumerDeath,
-  QueueBackend,
-  QueueInfo,
-  QueueItem,
-  QueueOptions,
+import {
+  type BackendWaitOptions,
+  type FailedItem,
+  itemWireBytes,
+  type OnConsumerDeath,
+  type QueueBackend,
+  type QueueInfo,
+  type QueueItem,
+  type QueueOptions,
 } from './QueueBackend.js';
 
 interface Waiter {
@@ -72,10 +73,15 @@ export interface EmbeddedQueueBackendOptions {
   readonly clock: Clock;
   /** An item failed (its consumer died and it will not be redelivered). */
   readonly onFailed?: (failed: FailedItem) => void;
+  /**
+   * The most bytes of items one take hands out (always at least one item), so the frame that
+   * carries them fits its limit: pass the system's `maxMessageBytes`. Default (and most) 1 MiB.
+   */
+  readonly maxTakeBytes?: number;
 }
 
 const DEFAULT_MAX_DELIVERIES = 5;
-/** Encoded bytes handed out per take, about (primitives count nothing): at least one item goes. */
+/** Encoded bytes handed out per take, at most (see itemWireBytes): at least one item goes. */
 const TAKE_BYTES = 1024 * 1024;
 
 /** Drops waiters that timed out or were aborted from the front of a line. */
@@ -120,10 +126,12 @@ export class EmbeddedQueueBackend implements QueueBackend {
   readonly #clock: Clock;
   readonly #onFailed: ((failed: FailedItem) => void) | undefined;
   readonly #queues = new Map<string, QueueRecord>();
+  readonly #takeBytes: number;
 
   constructor(options: EmbeddedQueueBackendOptions) {
     this.#clock = options.clock;
     this.#onFailed = options.onFailed;
+    this.#takeBytes = Math.min(TAKE_BYTES, options.maxTakeBytes ?? TAKE_BYTES);
   }
 
   create(options: QueueOptions = {}): QueueInfo {
@@ -239,8 +247,9 @@ export class EmbeddedQueueBackend implements QueueBackend {
   }
 
   /**
-   * Hands `consumer` up to `max` items, and no more than about {@link TAKE_BYTES} of encoded
-   * ones (always at least one), so a consumer's read-ahead stays small when items are large.
+   * Hands `consumer` up to `max` items, and no more than `maxTakeBytes` of them (always at least
+   * one), so a consumer's read-ahead stays small when items are large, and the frame that carries
+   * them fits its limit.
    */
   #takeUpTo(q: QueueRecord, consumer: string, max: number): QueueItem[] {
     const { items } = q;
@@ -251,12 +260,14 @@ export class EmbeddedQueueBackend implements QueueBackend {
       q.held.set(consumer, held);
     }
     const taken: QueueItem[] = [];
+    const limit = this.#takeBytes;
     let bytes = 0;
-    while (taken.length < max && bytes < TAKE_BYTES && items.length > 0) {
+    while (taken.length < max && items.length > 0) {
+      bytes += itemWireBytes(items.peek());
+      if (bytes > limit && taken.length > 0) break;
       const item = items.shift();
       held.push(item, items.shiftedDeliveries + 1);
       taken.push(item);
-      if (item instanceof Uint8Array) bytes += item.byteLength;
     }
     return taken;
   }

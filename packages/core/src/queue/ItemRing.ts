@@ -24,6 +24,11 @@ export class ItemRing {
     this.#deliveries.push(deliveries);
   }
 
+  /** The oldest item, left in place (undefined when empty). */
+  peek(): QueueItem {
+    return this.#values.peek();
+  }
+
   /** Removes the oldest item and returns it (its deliveries in {@link shiftedDeliveries}). */
   shift(): QueueItem {
     this.shiftedDeliveries = this.#deliveries.shift() ?? 0;

@@ -34,6 +34,16 @@ export function packItem(value: unknown, encode: (value: unknown) => Uint8Array)
   }
 }
 
+/**
+ * The most bytes `item` can take inside a frame (its own bytes and msgpack's header for them): a
+ * batch of items is cut by this sum, so the frame that carries it stays inside its limit.
+ */
+export function itemWireBytes(item: QueueItem): number {
+  if (item instanceof Uint8Array) return item.byteLength + 5;
+  if (typeof item === 'string') return 3 * item.length + 5;
+  return 9;
+}
+
 /** The value an item carries: encoded bytes are decoded by `decode`, primitives are themselves. */
 export function unpackItem(item: QueueItem, decode: (bytes: Uint8Array) => unknown): unknown {
   return item instanceof Uint8Array ? decode(item) : item;

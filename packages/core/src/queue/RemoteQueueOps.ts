@@ -8,7 +8,7 @@
 
 import type { PendingCalls } from '../internal/PendingCalls.js';
 import type { QueueCallMessage, QueueOp } from '../protocol.js';
-import type { QueueItem, WaitOptions } from './QueueBackend.js';
+import { itemWireBytes, type QueueItem, type WaitOptions } from './QueueBackend.js';
 import type { QueueOps } from './QueueClient.js';
 
 /** Items gathered per batch frame before it is sent regardless. */
@@ -20,6 +20,8 @@ export class RemoteQueueOps implements QueueOps {
   readonly #sendFrame: (message: QueueCallMessage) => void;
   readonly #pending: PendingCalls;
   readonly #schedule: (fn: () => void) => void;
+  /** The most bytes of items in one batch frame. */
+  readonly #batchLimit: number;
   #batchQueue: string | undefined;
   #batch: QueueItem[] = [];
   #batchBytes = 0;
@@ -33,25 +35,31 @@ export class RemoteQueueOps implements QueueOps {
    * @param send - sends a frame to the root (through the worker's channel)
    * @param pending - the worker's pending calls, answered by `reply` / `fail`
    * @param schedule - runs a function soon after the current task (Node: `setImmediate`)
+   * @param maxMessageBytes - the channel's message limit: a batch frame holds at most this many
+   *   bytes of items, so it fits the frame limit whatever the items
    */
   constructor(
     send: (message: QueueCallMessage) => void,
     pending: PendingCalls,
     schedule: (fn: () => void) => void,
+    maxMessageBytes = BATCH_BYTES,
   ) {
     this.#sendFrame = send;
     this.#pending = pending;
     this.#schedule = schedule;
+    this.#batchLimit = Math.min(BATCH_BYTES, maxMessageBytes);
   }
 
   put(queue: string, item: QueueItem, options: WaitOptions | undefined, bounded: boolean): Promise<void> {
     if (bounded || options?.signal !== undefined)
       return this.#call('put', queue, item, options) as Promise<void>;
-    if (this.#batchQueue !== undefined && this.#batchQueue !== queue) this.flush();
+    const bytes = itemWireBytes(item);
+    if (this.#batch.length > 0 && (this.#batchQueue !== queue || this.#batchBytes + bytes > this.#batchLimit))
+      this.flush();
     this.#batchQueue = queue;
     this.#batch.push(item);
-    this.#batchBytes += item instanceof Uint8Array ? item.byteLength : 16;
-    if (this.#batchBytes >= BATCH_BYTES) this.flush();
+    this.#batchBytes += bytes;
+    if (this.#batchBytes >= this.#batchLimit) this.flush();
     else this.#soon();
     return GATHERED;
   }

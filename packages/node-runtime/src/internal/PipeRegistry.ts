@@ -19,7 +19,11 @@ import type { PipeLink, PipeMessage } from '@troupe/core/spi';
 /** What the registry needs to reach a worker. */
 export interface PipeCell {
   readonly placement: Placement;
-  sendPipe(message: PipeMessage): void;
+  /**
+   * Sends a pipe frame. `relayed`: one the root passes on (data a sender already had accepted),
+   * checked against the frame limit rather than the message limit.
+   */
+  sendPipe(message: PipeMessage, relayed?: boolean): void;
 }
 
 export interface PipeRegistryOptions {
@@ -147,7 +151,7 @@ export class PipeRegistry implements PipeLink {
         const cell = this.#cellOf(target);
         if (cell !== undefined) {
           this.relayed++;
-          cell.sendPipe({ t: 'pipe', op: 'data', pipe: pipe.id, side: peerSide, body: message.body });
+          cell.sendPipe({ t: 'pipe', op: 'data', pipe: pipe.id, side: peerSide, body: message.body }, true);
         } else {
           this.#deliver(target, message.body);
         }
@@ -237,7 +241,7 @@ export class PipeRegistry implements PipeLink {
     const cell = this.#options.cell(cellId);
     if (cell === undefined) return;
     for (const value of end.pending.splice(0)) {
-      cell.sendPipe({ t: 'pipe', op: 'data', pipe: pipe.id, side, body: value });
+      cell.sendPipe({ t: 'pipe', op: 'data', pipe: pipe.id, side, body: value }, true);
     }
     if (end.peerClosed) cell.sendPipe({ t: 'pipe', op: 'close', pipe: pipe.id, side });
     this.#maybeGoDirect(pipe);

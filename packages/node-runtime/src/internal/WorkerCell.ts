@@ -14,6 +14,7 @@ import {
   type ExitInfo,
   isNormalExit,
   type Placement,
+  ProtocolError,
   type ShutdownValue,
   SpawnError,
   type TimerHandle,
@@ -59,6 +60,15 @@ export interface CellOwner {
   /** A machine actor's report (snapshot, inspection event, failed restore). */
   report(cell: WorkerCell, report: ActorReport): void;
   cellExited(cell: WorkerCell, exit: ExitInfo): void;
+}
+
+/** `call()`, with a synchronous throw turned into a rejection. */
+function attempt<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return call();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 export type CellPhase = 'starting' | 'running' | 'stopping' | 'exited';
@@ -120,11 +130,20 @@ export class WorkerCell {
       codec,
       transport: this.#link.transport,
       accept: isFromWorker,
-      onMessage: (message) => this.#onMessage(message),
-      onProtocolError: (error) => {
-        this.#facts.protocolError = error;
-        this.#link.kill('SIGKILL');
+      onMessage: (message) => {
+        // Nothing a worker sends may throw in the root: a frame the root cannot act on is the
+        // worker's protocol error, and ends that worker alone.
+        try {
+          this.#onMessage(message);
+        } catch (error) {
+          this.#protocolError(
+            new ProtocolError(`The root could not handle a '${message.t}' frame from ${this.name}`, {
+              cause: error,
+            }),
+          );
+        }
       },
+      onProtocolError: (error) => this.#protocolError(error),
     });
     this.#channel.sendBytes(initBytes);
     this.#link.attach((chunk) => this.#channel.receive(chunk));
@@ -269,8 +288,10 @@ export class WorkerCell {
   }
 
   /** Sends a pipe frame to the worker; dropped once it has exited. */
-  sendPipe(message: PipeMessage): void {
-    if (this.#phase !== 'exited') this.#channel.send(message, 'msg', message.body);
+  sendPipe(message: PipeMessage, relayed = false): void {
+    if (this.#phase === 'exited') return;
+    if (relayed) this.#channel.forward(message, 'msg', message.body);
+    else this.#channel.send(message, 'msg', message.body);
   }
 
   /** Sends a signal to the worker now. */
@@ -307,10 +328,16 @@ export class WorkerCell {
         this.#owner.route(message.to, message.body);
         return;
       case 'routeAsk':
-        this.#answer(message.id, this.#owner.routeAsk(message.to, message.body, message.timeoutMs));
+        this.#answer(
+          message.id,
+          attempt(() => this.#owner.routeAsk(message.to, message.body, message.timeoutMs)),
+        );
         return;
       case 'routeStop':
-        this.#answer(message.id, this.#owner.routeStop(message.to));
+        this.#answer(
+          message.id,
+          attempt(() => this.#owner.routeStop(message.to)),
+        );
         return;
       case 'pipe':
         this.#owner.pipeFrame(this.id, message);
@@ -334,16 +361,26 @@ export class WorkerCell {
     }
   }
 
+  #protocolError(error: ProtocolError): void {
+    this.#facts.protocolError ??= error;
+    this.#link.kill('SIGKILL');
+  }
+
+  /**
+   * Answers a call the worker made (a queue call, an ask or stop it routed). The answer carries
+   * what others already had accepted (items, a reply), so it is checked against the frame limit;
+   * an answer that still cannot be sent fails the call with the reason, never the root.
+   */
   #answer(id: number, answer: Promise<unknown>): void {
-    answer.then(
-      (value) => this.#channel.send({ t: 'reply', id, value }, 'reply', value),
-      (error: unknown) =>
-        this.#channel.send({
-          t: 'fail',
-          id,
-          error: error instanceof Error ? error : new Error(String(error)),
-        }),
-    );
+    const fail = (error: unknown) =>
+      this.#channel.send({ t: 'fail', id, error: error instanceof Error ? error : new Error(String(error)) });
+    answer.then((value) => {
+      try {
+        this.#channel.forward({ t: 'reply', id, value }, 'reply', value);
+      } catch (error) {
+        fail(error);
+      }
+    }, fail);
   }
 
   #onExit(exit: ExitInfo): void {

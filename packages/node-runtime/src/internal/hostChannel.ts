@@ -36,7 +36,12 @@ export function createHostChannel(options: HostChannelOptions): HostChannel {
   let exiting = false;
   const host: ActorHost = new ActorHost(
     {
-      send: (message) => channel.send(message, labelOf(message), focusOf(message)),
+      // Queue calls carry items their codec already checked: the frame around them may exceed the
+      // message limit by its envelope.
+      send: (message) =>
+        message.t === 'qcall'
+          ? channel.forward(message)
+          : channel.send(message, labelOf(message), focusOf(message)),
       flush: () => channel.flush(),
       flushSync() {
         if (writeSync !== undefined) channel.flushTo(writeSync);
