@@ -71,6 +71,43 @@ describe('pool', () => {
     expect(produced).toBeLessThan(100);
   });
 
+  // CPython's test_imap_handle_iterable_exception and test_imap_unordered_handle_iterable_exception.
+  it.each([
+    ['imap', 'a sync generator'],
+    ['imapUnordered', 'a sync generator'],
+    ['imap', 'an async generator'],
+    ['imapUnordered', 'an async generator'],
+  ] as const)(
+    '%s over %s that throws at item 3 yields the results before it, then throws',
+    async (method, kind) => {
+      const system = await startSystem();
+      const pool = await system.pool({ size: 2 });
+      const broken = new Error('input broke at 3');
+      function* sync() {
+        for (let i = 0; i < 10; i++) {
+          if (i === 3) throw broken;
+          yield i;
+        }
+      }
+      async function* asynchronous() {
+        yield* sync();
+      }
+      const source = kind === 'a sync generator' ? sync() : asynchronous();
+      const seen: number[] = [];
+      let thrown: unknown;
+      try {
+        for await (const v of pool[method](square, source)) seen.push(v);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBe(broken);
+      if (method === 'imap') expect(seen).toEqual([0, 1, 4]);
+      else expect([...seen].sort((a, b) => a - b)).toEqual([0, 1, 4]);
+      // The pool is not broken by its caller's input.
+      await expect(pool.map(square, [5])).resolves.toEqual([25]);
+    },
+  );
+
   it('starmap and apply', async () => {
     const system = await startSystem();
     const pool = await system.pool({ size: 2 });

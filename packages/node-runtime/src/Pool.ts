@@ -243,7 +243,8 @@ export class Pool {
   /**
    * Results in input order as they become available, reading `items` (sync or async) lazily
    * with a bounded read-ahead. Chunk size 1 unless given. Its arguments are checked here, at the
-   * call, not when iteration starts.
+   * call, not when iteration starts. If reading `items` throws at item k, the results of the
+   * items before k are yielded first, then that error is thrown (as in Python's `imap`).
    */
   imap<A, R>(
     task: TaskDefinition<[A], R>,
@@ -389,12 +390,22 @@ export class Pool {
     this.#track(entry, options);
     let submitted = 0;
     let exhausted = false;
+    // An input that throws at item k ends the input there: the results of the items before k
+    // are still yielded (in order for `imap`), and then its error is thrown, as Python does.
+    let sourceError: { error: unknown } | undefined;
     let next = 0;
     try {
       for (;;) {
         // Keep a bounded number of items in the pool ahead of the consumer.
         while (!exhausted && submitted - next < readAhead) {
-          const step = await iterator.next();
+          let step: IteratorResult<unknown>;
+          try {
+            step = await iterator.next();
+          } catch (error) {
+            sourceError = { error };
+            exhausted = true;
+            break;
+          }
           if (step.done === true) {
             exhausted = true;
             break;
@@ -402,7 +413,10 @@ export class Pool {
           this.#scheduler.submitAll(entry.job, [step.value], submitted++);
         }
         if (failure !== undefined) throw failure;
-        if (exhausted && next === submitted) return;
+        if (exhausted && next === submitted) {
+          if (sourceError !== undefined) throw sourceError.error;
+          return;
+        }
         const index = ordered ? next : arrival[0];
         const outcome = index === undefined ? undefined : ready.get(index);
         if (index === undefined || outcome === undefined) {
