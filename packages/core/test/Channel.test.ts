@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Channel, type Transport } from '../src/Channel.js';
-import { Codec } from '../src/Codec.js';
+import { Codec, FRAME_HEADROOM_BYTES } from '../src/Codec.js';
 import { MessageTooLargeError, ProtocolError, SerializationError } from '../src/errors.js';
 import { frame } from '../src/framing.js';
 
@@ -158,12 +158,15 @@ describe('Channel', () => {
   it('fails with ProtocolError on a header over the codec limit, ignoring the rest of the chunk', () => {
     const b = endpoint(new Codec({ maxMessageBytes: 64 }));
     const good = frame(b.codec.encode({ t: 'msg', body: 'ok' }));
-    const oversize = new Uint8Array([0, 0, 0, 65]);
+    // A frame may carry its envelope's headroom beyond the message limit, and no more.
+    const limit = b.codec.maxFrameBytes;
+    expect(limit).toBe(64 + FRAME_HEADROOM_BYTES);
+    const oversize = new Uint8Array([0, 0, (limit + 1) >> 8, (limit + 1) & 0xff]);
     const after = frame(b.codec.encode({ t: 'msg', body: 'never' }));
     b.channel.receive(new Uint8Array([...good, ...oversize, ...after]));
     expect(b.received).toEqual([{ t: 'msg', body: 'ok' }]);
     expect(b.errors).toHaveLength(1);
-    expect(b.errors[0]!.message).toContain('over the limit of 64');
+    expect(b.errors[0]!.message).toContain(`over the limit of ${limit}`);
     expect(b.transport.closes).toBe(1);
   });
 

@@ -48,10 +48,11 @@ describe('EmbeddedQueueBackend when a consumer dies', () => {
 });
 
 describe('EmbeddedQueueBackend takes', () => {
-  it('hand out at most about a mebibyte of encoded items per take, and always at least one', () => {
+  it('hand out at most a mebibyte of encoded items per take, and always at least one', () => {
     const { hub, id } = setup({});
-    const big = () => new Uint8Array(600 * 1024);
+    const big = () => new Uint8Array(400 * 1024);
     for (let i = 0; i < 5; i++) hub.tryPut(id, big());
+    // Two (800 KiB): a third would take it past the mebibyte.
     expect(hub.tryTake(id, 'c', 10)).toHaveLength(2);
     const huge = setup({});
     huge.hub.tryPut(huge.id, new Uint8Array(3 * 1024 * 1024));
