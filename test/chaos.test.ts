@@ -4,10 +4,14 @@
  * (CHAOS_SCALE=10).
  */
 
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ActorSystem, ProcessHandle, SystemEvent } from '@troupe/node-runtime';
 import { describe, expect, it } from 'vitest';
 import { Counter } from './fixtures/actors.js';
-import { consumeIds, spinSquare } from './fixtures/chaos.js';
+import { BEGAN_LOG_ENV, consumeIds, loggedSquare, spinSquare } from './fixtures/chaos.js';
 import { startSystem } from './support/system.js';
 
 const SCALE = Number(process.env.CHAOS_SCALE ?? 1);
@@ -24,25 +28,87 @@ function random(seed: number): () => number {
   };
 }
 
-/** SIGKILLs one of `pids()` every `everyMs` until stopped; returns the kill count. */
-function killer(pids: () => number[], everyMs: number, seed: number) {
+/**
+ * SIGKILLs one of `pids()` every `everyMs` (or, given `[min, max]`, at random gaps between them)
+ * until stopped; returns the kill count.
+ */
+function killer(pids: () => number[], everyMs: number | readonly [number, number], seed: number) {
   const next = random(seed);
   let kills = 0;
-  const timer = setInterval(() => {
+  let timer: NodeJS.Timeout | undefined;
+  const gap = () => (typeof everyMs === 'number' ? everyMs : everyMs[0] + next() * (everyMs[1] - everyMs[0]));
+  const tick = () => {
     const all = pids();
     const pid = all[Math.floor(next() * all.length)];
-    if (pid === undefined) return;
-    try {
-      process.kill(pid, 'SIGKILL');
-      kills++;
-    } catch {
-      // it had just exited
+    if (pid !== undefined) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        kills++;
+      } catch {
+        // it had just exited
+      }
     }
-  }, everyMs);
+    timer = setTimeout(tick, gap());
+  };
+  timer = setTimeout(tick, gap());
   return {
     stop(): number {
-      clearInterval(timer);
+      clearTimeout(timer);
       return kills;
+    },
+  };
+}
+
+/**
+ * Like `killer`, from a process of its own: its kills land at times of its own, not when this
+ * process's event loop wakes (which is often just after a worker has written to it, and so would
+ * favour kills right after a worker says something). `pids()` is polled and sent to it.
+ */
+function externalKiller(pids: () => number[], [min, max]: readonly [number, number], seed: number) {
+  const script = `
+    const random = ${random.toString()};
+    const next = random(${seed});
+    let pids = [];
+    let kills = 0;
+    let input = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (data) => {
+      input += data;
+      for (let at = input.indexOf('\\n'); at >= 0; at = input.indexOf('\\n')) {
+        const line = input.slice(0, at);
+        input = input.slice(at + 1);
+        if (line === 'stop') process.stdout.write(String(kills), () => process.exit(0));
+        else pids = JSON.parse(line);
+      }
+    });
+    const tick = () => {
+      const pid = pids[Math.floor(next() * pids.length)];
+      if (pid !== undefined) {
+        pids = pids.filter((p) => p !== pid);
+        try { process.kill(pid, 'SIGKILL'); kills++; } catch {}
+      }
+      setTimeout(tick, ${min} + next() * ${max - min});
+    };
+    setTimeout(tick, ${min});
+  `;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let sent = '';
+  const poll = setInterval(() => {
+    const now = JSON.stringify(pids());
+    if (now !== sent) child.stdin.write(`${now}\n`);
+    sent = now;
+  }, 5);
+  return {
+    async stop(): Promise<number> {
+      clearInterval(poll);
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin.write('stop\n');
+      await exited;
+      return Number(out);
     },
   };
 }
@@ -80,6 +146,75 @@ describe('chaos', () => {
     expect(overshoot).toBe(false);
     // And the pool still serves.
     await expect(pool.map(spinSquare, [{ x: 7, spinMs: 0 }])).resolves.toEqual([49]);
+  }, 120_000);
+
+  // Issue 14, defect 4: deaths used to be charged to items that were only in transit.
+  it(`pool.map over ${30_000 * SCALE} items with a worker SIGKILLed every 50-100 ms and maxRetries 3: every result correct (seed ${SEED + 3})`, async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2, maxRetries: 3 });
+    const n = 30_000 * SCALE;
+    const jobs = Array.from({ length: n }, (_, x) => ({ x, spinMs: 0.02 }));
+    const chaos = killer(() => pool.pids, [50, 100], SEED + 3);
+    let results: number[];
+    try {
+      results = await pool.map(spinSquare, jobs);
+    } finally {
+      expect(chaos.stop()).toBeGreaterThan(0);
+    }
+    expect(results).toHaveLength(n);
+    expect(results.flatMap((r, x) => (r === x * x ? [] : [x]))).toEqual([]);
+  }, 120_000);
+
+  it(`mapSettled under the same storm with maxRetries 0 fails at most one item per kill, and numbers every item's runs (seed ${SEED + 4})`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'troupe-blame-'));
+    const log = join(dir, 'began.log');
+    process.env[BEGAN_LOG_ENV] = log;
+    try {
+      const system = await startSystem();
+      const pool = await system.pool({ size: 2, maxRetries: 0 });
+      const n = 3_000 * SCALE;
+      const jobs = Array.from({ length: n }, (_, x) => ({ x, spinMs: 0.2 }));
+      const chaos = externalKiller(() => pool.pids, [50, 100], SEED + 4);
+      let settled: Awaited<ReturnType<typeof pool.mapSettled<(typeof jobs)[number], number>>>;
+      let kills = 0;
+      try {
+        settled = await pool.mapSettled(loggedSquare, jobs);
+      } finally {
+        kills = await chaos.stop();
+      }
+      expect(kills).toBeGreaterThan(0);
+      // Which items began, and the highest attempt each began with.
+      const began = new Map<number, number>();
+      for (const line of readFileSync(log, 'utf8').split('\n')) {
+        if (line === '') continue;
+        const [x, attempt] = line.split(' ').map(Number) as [number, number];
+        began.set(x, Math.max(began.get(x) ?? 0, attempt));
+      }
+      const failed = settled.flatMap((s, x) => (s.status === 'rejected' ? [x] : []));
+      // Every failure is a worker's death while the item's batch had begun: one item per kill at
+      // most, and never an item that did not run at all (items only in transit go back
+      // uncharged; see the scheduler's tests and the pool test of a worker killed while loading).
+      expect(failed.length).toBeLessThanOrEqual(kills);
+      expect(failed.length).toBeLessThan(n / 20);
+      for (const x of failed)
+        expect(String((settled[x] as { reason: Error }).reason)).toMatch(/WorkerCrashedError/);
+      const wrong = settled.flatMap((s, x) => (s.status === 'fulfilled' && s.value !== x * x ? [x] : []));
+      expect(wrong).toEqual([]);
+      // Every item ran: a fulfilled one at least once.
+      expect(settled.flatMap((s, x) => (s.status === 'fulfilled' && !began.has(x) ? [x] : []))).toEqual([]);
+      // Runs are numbered: an item that ran n times saw attempt n last.
+      const counts = new Map<number, number>();
+      for (const line of readFileSync(log, 'utf8').split('\n')) {
+        if (line === '') continue;
+        const x = Number(line.split(' ')[0]);
+        counts.set(x, (counts.get(x) ?? 0) + 1);
+      }
+      const misnumbered = [...counts].filter(([x, runs]) => (began.get(x) ?? 0) < runs);
+      expect(misnumbered).toEqual([]);
+    } finally {
+      delete process.env[BEGAN_LOG_ENV];
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it(`a consumer group with consumers SIGKILLed at random: every id arrives, join() returns (seed ${SEED + 1})`, async () => {

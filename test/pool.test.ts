@@ -1,8 +1,9 @@
 /** The pool: parallel map over real worker processes that never hangs. */
 
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { taskContext } from '@troupe/core';
 import {
   PoolBrokenError,
   PoolTerminatedError,
@@ -11,18 +12,21 @@ import {
   WorkerCrashedError,
 } from '@troupe/node-runtime';
 import { describe, expect, it } from 'vitest';
+import { cube, HANG_ON_LOAD_ENV } from './fixtures/hangOnLoad.js';
 import {
   add,
   alwaysDie,
   badResult,
   delayed,
   dieOnce,
+  dieOnFirstAttempt,
   evenOnly,
   failInit,
   forever,
   greet,
   identity,
   Mapper,
+  myAttempt,
   setGreeting,
   square,
   whoAmI,
@@ -107,6 +111,47 @@ describe('pool', () => {
       await expect(pool.map(square, [5])).resolves.toEqual([25]);
     },
   );
+
+  // Issue 14, defect 4: only an item a worker had begun is charged for its death.
+  it('an item whose worker dies while loading its task is not charged: it runs on the next worker', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'troupe-load-'));
+    const flag = join(dir, 'hang');
+    process.env[HANG_ON_LOAD_ENV] = flag;
+    try {
+      const system = await startSystem();
+      const pool = await system.pool({ size: 1, maxRetries: 0 });
+      writeFileSync(flag, '');
+      const loading = new Promise<void>((resolve) => {
+        const watcher = watch(dir, () => {
+          if (!existsSync(`${flag}.loading`)) return;
+          watcher.close();
+          resolve();
+        });
+      });
+      const result = pool.apply(cube, 3);
+      await loading;
+      const [pid] = pool.pids;
+      expect(pid).toBeDefined();
+      process.kill(pid as number, 'SIGKILL');
+      // With maxRetries 0, a charge would have failed it: it had not begun.
+      await expect(result).resolves.toBe(27);
+      expect(pool.pids).not.toContain(pid);
+    } finally {
+      delete process.env[HANG_ON_LOAD_ENV];
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('taskContext().attempt numbers the runs of an item whose worker died running it', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 1, maxRetries: 2 });
+    await expect(pool.apply(dieOnFirstAttempt, 5)).resolves.toEqual({ x: 5, attempt: 2 });
+    // Other items, and items run anywhere else, are on their first attempt.
+    await expect(pool.map(myAttempt, [undefined, undefined])).resolves.toEqual([1, 1]);
+    const alone = await system.process(myAttempt);
+    await expect(alone.result()).resolves.toBe(1);
+    expect(taskContext().attempt).toBe(1);
+  });
 
   it('starmap and apply', async () => {
     const system = await startSystem();

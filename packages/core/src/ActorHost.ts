@@ -34,6 +34,24 @@ import { RoutedActorRef, type Router } from './RoutedActorRef.js';
 /** The most mailbox messages a worker takes ahead of handling them. */
 const MAILBOX_PREFETCH = 64;
 
+/** The flush of the worker's host (one host per worker), for `flushToRoot`. */
+let hostFlush: (() => void) | undefined;
+
+/**
+ * Hands what this worker has sent so far to the transport now, instead of at the end of the
+ * tick (a no-op outside a worker). For runtime code in a worker that must be heard before it
+ * runs user code that may never yield: the pool worker says it has begun a batch with it.
+ *
+ * @example
+ * ```ts
+ * await results.send({ begun: chunk });
+ * flushToRoot(); // out before the batch's first item runs
+ * ```
+ */
+export function flushToRoot(): void {
+  hostFlush?.();
+}
+
 /** What an {@link ActorHost} needs from its runtime. */
 export interface ActorHostOptions {
   readonly clock: Clock;
@@ -112,6 +130,10 @@ export class ActorHost implements Router {
     this.#itemCodec = new Codec({ maxMessageBytes: options.maxMessageBytes, revive: this.revive });
     this.#queues = new QueueClient(this.#queueOps, this.#itemCodec);
     this.#pipes = new WorkerPipes((m) => this.#send(m), options.directPipes, options.clock);
+    hostFlush = () => {
+      this.#queueOps.flush();
+      this.#port.flush?.();
+    };
   }
 
   /** Rebuilds handles that arrive in messages (the codec's `revive` hook). */

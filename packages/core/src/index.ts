@@ -82,3 +82,4 @@ export type {
   SupervisorOptions,
   WorkerChildSpec,
 } from './supervision/types.js';
+export { type TaskContext, taskContext } from './taskContext.js';

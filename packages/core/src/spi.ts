@@ -11,7 +11,7 @@
  * @module
  */
 
-export { ActorHost, type ActorHostOptions, type HostPort } from './ActorHost.js';
+export { ActorHost, type ActorHostOptions, flushToRoot, type HostPort } from './ActorHost.js';
 export { Channel, type ChannelOptions, type Transport } from './Channel.js';
 export { Portable, type PortableData } from './Codec.js';
 export { findDefinition, isRegisteredDefinition, loadDefinition } from './definitions.js';
@@ -47,3 +47,4 @@ export { isQueueInfo, packItem, unpackItem } from './queue/QueueBackend.js';
 export { QueueClient, type QueueOps } from './queue/QueueClient.js';
 export { RemoteQueueOps } from './queue/RemoteQueueOps.js';
 export { RoutedActorRef, type Router } from './RoutedActorRef.js';
+export { setTaskAttempt } from './taskContext.js';

@@ -36,18 +36,24 @@ function fakeJob(name: string, chunkSize: number): FakeJob {
   };
 }
 
-/** A scheduler over fake deps that record every `dispatch` and `recycle`. */
-function setup(options: Partial<SchedulerOptions> = {}) {
+/**
+ * A scheduler over fake deps that record every `dispatch` and `recycle`. Its workers say they
+ * have begun each batch as soon as it is sent, unless `begin` is false (then a test says so with
+ * `scheduler.begun`).
+ */
+function setup(options: Partial<SchedulerOptions> = {}, begin = true) {
   const sent: Sent[] = [];
   const recycled: string[] = [];
   let batches = 0;
-  const scheduler = new PoolScheduler(
+  const scheduler: PoolScheduler = new PoolScheduler(
     // Every chunk its own batch unless a test says otherwise (batching has tests of its own).
     { maxRetries: 0, prefetch: 1, prefetchItems: 0, maxTasksPerWorker: undefined, batchItems: 1, ...options },
     {
       dispatch: (worker, chunks) => {
         for (const chunk of chunks) sent.push({ worker, chunk, batch: batches });
         batches++;
+        const first = chunks[0];
+        if (begin && first !== undefined) scheduler.begun(worker, first.chunk);
       },
       recycle: (worker) => void recycled.push(worker),
     },
@@ -546,6 +552,90 @@ describe('PoolScheduler worker deaths', () => {
   });
 });
 
+describe('PoolScheduler deaths before a batch has begun', () => {
+  it('charges nothing for items only in transit, however often their workers die', () => {
+    const { scheduler, sent } = setup({ maxRetries: 0 }, false);
+    const job = fakeJob('a', 1);
+    scheduler.submit(job, items(0, 0));
+    // Ten workers in a row die before they begin the batch: the item is never charged.
+    for (let w = 1; w <= 10; w++) {
+      scheduler.addWorker(`w${w}`);
+      scheduler.removeWorker(`w${w}`, SIGKILL);
+    }
+    expect(job.outcomes).toEqual([]);
+    expect(scheduler.queued).toBe(1);
+    scheduler.addWorker('w11');
+    const last = sent.at(-1)!;
+    expect(last.chunk.attempt).toBeUndefined();
+    scheduler.begun('w11', last.chunk.chunk);
+    answer(scheduler, last);
+    expect(job.outcomes).toEqual([[0, ok(0)]]);
+  });
+
+  it('sends unbegun items back untouched: chunked as before, neither suspected nor retried', () => {
+    const { scheduler, sent } = setup({ maxRetries: 0, prefetch: 2 }, false);
+    const job = fakeJob('a', 2);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 5));
+    scheduler.begun('w1', sent[0]!.chunk.chunk);
+    answer(scheduler, sent[0]!);
+    // [2, 3] was sent but its batch not begun when w1 died.
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(job.outcomes.map(([index]) => index)).toEqual([0, 1]);
+    scheduler.addWorker('w2');
+    const again = sent.filter((one) => one.worker === 'w2');
+    expect(log(again)).toEqual([
+      ['w2', 'a', [2, 3]],
+      ['w2', 'a', [4, 5]],
+    ]);
+    expect(again.map((one) => one.chunk.attempt)).toEqual([undefined, undefined]);
+  });
+
+  it('charges the one unanswered item of a begun batch, and numbers its next run', () => {
+    const { scheduler, sent } = setup({ maxRetries: 1 }, false);
+    const job = fakeJob('a', 1);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 0));
+    scheduler.begun('w1', sent[0]!.chunk.chunk);
+    scheduler.removeWorker('w1', SIGKILL);
+    scheduler.addWorker('w2');
+    expect(sent[1]?.chunk.attempt).toBe(2);
+    scheduler.begun('w2', sent[1]!.chunk.chunk);
+    scheduler.removeWorker('w2', SIGKILL);
+    expect(crash(job, 0).attempts).toBe(2);
+  });
+
+  it('numbers the next run of every unanswered item of a begun batch, charging none of them', () => {
+    const { scheduler, sent } = setup({ maxRetries: 0, batchItems: 4, prefetch: 3 }, false);
+    const job = fakeJob('a', 1);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 2));
+    scheduler.begun('w1', sent[0]!.chunk.chunk);
+    scheduler.removeWorker('w1', SIGKILL);
+    expect(job.outcomes).toEqual([]);
+    scheduler.addWorker('w2');
+    const again = sent.filter((one) => one.worker === 'w2');
+    expect(again.map((one) => [indexes(one), one.chunk.attempt])).toEqual([
+      [[0], 2],
+      [[1], 2],
+      [[2], 2],
+    ]);
+  });
+
+  it('current() is undefined until the worker has begun the batch, and begun() ignores unknown chunks', () => {
+    const { scheduler, sent } = setup({}, false);
+    const job = fakeJob('a', 1);
+    scheduler.addWorker('w1');
+    scheduler.submit(job, items(0, 0));
+    expect(scheduler.current('w1')).toBeUndefined();
+    scheduler.begun('w1', 999);
+    scheduler.begun('ghost', sent[0]!.chunk.chunk);
+    expect(scheduler.current('w1')).toBeUndefined();
+    scheduler.begun('w1', sent[0]!.chunk.chunk);
+    expect(scheduler.current('w1')).toEqual({ job, index: 0 });
+  });
+});
+
 describe('PoolScheduler deaths with several unanswered items', () => {
   it('blames nobody, and runs each of them alone next, in order, ahead of the other queued items', () => {
     const { scheduler, sent } = setup({ maxRetries: 0, prefetch: 2 });
@@ -865,10 +955,14 @@ describe('PoolScheduler current, failCurrent and condemn', () => {
     expect(job.outcomes.map(([index]) => index)).toEqual([0, 1, 2]);
     expect(job.outcomes.every(([, outcome]) => outcome.ok)).toBe(true);
     scheduler.addWorker('w2');
+    // 3 may have been running when w1 was killed: it runs again as its second attempt, on its
+    // own (a chunk has one attempt number), and the untouched items follow as usual.
     expect(log(sent.slice(2))).toEqual([
-      ['w2', 'a', [3, 4]],
-      ['w2', 'a', [5, 6]],
+      ['w2', 'a', [3]],
+      ['w2', 'a', [4, 5]],
     ]);
+    expect(sent[2]?.chunk.attempt).toBe(2);
+    expect(sent[3]?.chunk.attempt).toBeUndefined();
   });
 
   it('condemn: several unanswered items are not suspected either', () => {
@@ -1029,15 +1123,47 @@ describe('PoolScheduler batches', () => {
     scheduler.removeWorker('w1', SIGKILL);
     expect(job.outcomes).toEqual([[0, ok(0)]]);
     scheduler.addWorker('w2');
-    // 1 and 2 each run alone (a batch of their own), the later batch's items untouched after them.
-    expect(sent.slice(6).map((s) => [s.batch, indexes(s)])).toEqual([
-      [2, [1]],
-      [3, [2]],
-      [4, [3]],
-      [4, [4]],
-      [4, [5]],
-      [5, [6]],
+    // 1 and 2 each run alone, as eager chunks (answered one by one) of a batch of their own; the
+    // later batch's items follow untouched.
+    expect(sent.slice(6).map((s) => [s.batch, indexes(s), s.chunk.eager === true])).toEqual([
+      [2, [1], true],
+      [2, [2], true],
+      [3, [3], false],
+      [3, [4], false],
+      [3, [5], false],
+      [4, [6], false],
     ]);
+    // w2 dies with 1 answered: 2, the first unanswered item of its eager batch, was running. It
+    // is charged; the later items had not begun and go back untouched.
+    answer(scheduler, sent[6]!);
+    scheduler.removeWorker('w2', SIGKILL);
+    expect(crash(job, 2).attempts).toBe(1);
+    scheduler.addWorker('w3');
+    expect(sent.slice(12).map((s) => [indexes(s), s.chunk.eager === true, s.chunk.attempt])).toEqual([
+      [[3], false, undefined],
+      [[4], false, undefined],
+      [[5], false, undefined],
+      [[6], false, undefined],
+      [[7], false, undefined],
+    ]);
+  });
+
+  it('in an eager batch, charges only the first unanswered item: the ones after it had not begun', () => {
+    const { scheduler, sent } = setup({ maxRetries: 1, prefetch: 1, prefetchItems: 4, batchItems: 4 });
+    const timed: FakeJob = { ...fakeJob('t', 1), eager: true };
+    scheduler.addWorker('w1');
+    scheduler.submit(timed, items(0, 3));
+    expect(sent.map((s) => s.batch)).toEqual([0, 0, 0, 0]);
+    answer(scheduler, sent[0]!);
+    scheduler.removeWorker('w1', SIGKILL);
+    scheduler.addWorker('w2');
+    // 1 is retried (attempt 2, its own eager chunk); 2 and 3 were never begun: untouched.
+    expect(sent.slice(4).map((s) => [indexes(s), s.chunk.attempt])).toEqual([
+      [[1], 2],
+      [[2], undefined],
+      [[3], undefined],
+    ]);
+    expect(timed.outcomes).toEqual([[0, ok(0)]]);
   });
 
   it('blames the one unanswered item of a first batch', () => {
@@ -1051,7 +1177,7 @@ describe('PoolScheduler batches', () => {
     expect(scheduler.queued).toBe(2);
   });
 
-  it('never batches a retried item, or an item of a call that times its items', () => {
+  it('batches a retried item, and items of a call that times its items, only with other eager chunks', () => {
     const { scheduler, sent } = setup({ maxRetries: 1, prefetch: 1, prefetchItems: 4, batchItems: 4 });
     const job = fakeJob('a', 1);
     const timed: FakeJob = { ...fakeJob('t', 1), eager: true };
@@ -1061,13 +1187,14 @@ describe('PoolScheduler batches', () => {
     scheduler.submit(timed, items(0, 1));
     scheduler.submit(job, items(1, 2));
     scheduler.addWorker('w2');
-    expect(sent.slice(1).map((s) => [s.batch, s.chunk.task.name, indexes(s)])).toEqual([
-      [1, 'a', [0]],
-      [2, 't', [0]],
-      [3, 't', [1]],
-      [4, 'a', [1]],
+    expect(
+      sent.slice(1).map((s) => [s.batch, s.chunk.task.name, indexes(s), s.chunk.eager === true]),
+    ).toEqual([
+      [1, 'a', [0], true],
+      [1, 't', [0], true],
+      [1, 't', [1], true],
+      [2, 'a', [1], false],
     ]);
-    expect(sent[2]!.chunk.eager).toBe(true);
   });
 });
 

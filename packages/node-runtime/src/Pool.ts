@@ -30,7 +30,13 @@ import {
   taskAddress,
 } from '@troupe/core/spi';
 import type { ActorHandle } from './ActorHandle.js';
-import { answersOf, chunkColumns, isAnswerColumns, type PoolAnswers } from './internal/chunkColumns.js';
+import {
+  answersOf,
+  chunkColumns,
+  isAnswerColumns,
+  isBatchBegun,
+  type PoolAnswers,
+} from './internal/chunkColumns.js';
 import { packNumbers } from './internal/packNumbers.js';
 import { livePools } from './internal/poolActor.js';
 import { checkArgumentLists, checkItems, checkMapOptions, checkTask } from './options.js';
@@ -580,7 +586,8 @@ export class Pool {
 
   async #readResults(worker: string, results: Connection<PoolAnswers, never>): Promise<void> {
     for await (const answers of results) {
-      if (isAnswerColumns(answers)) this.#scheduler.answers(worker, answersOf(answers));
+      if (isBatchBegun(answers)) this.#scheduler.begun(worker, answers.begun);
+      else if (isAnswerColumns(answers)) this.#scheduler.answers(worker, answersOf(answers));
       else if (Array.isArray(answers) && answers.every(isChunkAnswers))
         this.#scheduler.answers(worker, answers);
       else {

@@ -36,6 +36,11 @@ export interface ChunkMessage {
   readonly unary: boolean;
   /** Answer each item as soon as it completes (its call times its items). */
   readonly eager?: boolean;
+  /**
+   * Which run of its items this is, from 1 (left out for 1): a worker holding them died after
+   * it had begun their batch, so they may have run before (see `taskContext().attempt`).
+   */
+  readonly attempt?: number;
 }
 
 /**
@@ -91,6 +96,8 @@ interface Run {
   readonly attempts: number;
   /** Suspected of killing a worker that had several unanswered items: it runs alone next. */
   readonly alone: boolean;
+  /** Workers that died after beginning its batch: it may have run this many times already. */
+  readonly tries: number;
 }
 
 /** A chunk a worker holds: item `k` of `args` has index `first + k`; those from `head` on are unanswered. */
@@ -104,6 +111,12 @@ interface InFlight {
   readonly lists: boolean;
   readonly attempts: number;
   readonly alone: boolean;
+  readonly tries: number;
+  /**
+   * Answered item by item, each answer out before the next item begins (a timed call's items,
+   * and retried or suspected ones): its batch holds eager chunks only.
+   */
+  readonly eager: boolean;
   head: number;
 }
 
@@ -122,8 +135,8 @@ function unansweredItems(state: WorkerState): number {
 
 function unanswered(chunk: InFlight): Run | undefined {
   if (chunk.head >= chunk.args.length) return undefined;
-  const { job, first, args, lists, attempts, alone, head } = chunk;
-  return { job, base: first, args, lists, from: head, to: args.length, attempts, alone };
+  const { job, first, args, lists, attempts, alone, tries, head } = chunk;
+  return { job, base: first, args, lists, from: head, to: args.length, attempts, alone, tries };
 }
 
 /** Chunks going to one worker in one message. */
@@ -133,6 +146,8 @@ interface Batch {
   items: number;
   /** More chunks may join it. */
   readonly open: boolean;
+  /** Its chunks are eager (see InFlight); eager and other chunks never share a batch. */
+  readonly eager: boolean;
 }
 
 interface WorkerState {
@@ -143,6 +158,13 @@ interface WorkerState {
   retiring: boolean;
   /** Its current item was already failed (a timeout): its death blames nothing more. */
   blamed: boolean;
+  /** Its running item was failed for running too long: no other item of its batch had run. */
+  timedOut: boolean;
+  /**
+   * The last batch it said it had begun (0: none). A batch it had not begun when it died was
+   * only in transit: none of its items ran, so none is charged an attempt.
+   */
+  begun: number;
   /** How long its items take, ms (a moving average), once answers have told (with a clock). */
   itemMs: number | undefined;
   /** When it was last answered, or handed work while idle (with a clock). */
@@ -256,7 +278,17 @@ export class PoolScheduler {
   }
 
   #enqueue(job: Job, args: ArrayLike<unknown>, base: number, lists: boolean): void {
-    this.#queue.push({ job, base, args, lists, from: 0, to: args.length, attempts: 0, alone: false });
+    this.#queue.push({
+      job,
+      base,
+      args,
+      lists,
+      from: 0,
+      to: args.length,
+      attempts: 0,
+      alone: false,
+      tries: 0,
+    });
     this.#queued += args.length;
   }
 
@@ -267,6 +299,8 @@ export class PoolScheduler {
       given: 0,
       retiring: false,
       blamed: false,
+      timedOut: false,
+      begun: 0,
       itemMs: undefined,
       busySince: undefined,
     });
@@ -274,26 +308,54 @@ export class PoolScheduler {
   }
 
   /**
-   * A worker died. Batches run in order, so only its first batch had started. If one item of that
-   * batch was unanswered, it was running: it is retried on another worker up to `maxRetries`
-   * times, then failed with `WorkerCrashedError`. If several were (answers travel together), each
-   * of them runs alone next, so the one that kills a worker again is found without failing the
-   * others. Every other item goes back to the front of the queue, untouched.
+   * A worker says it has begun the batch holding `chunk` (it says so before running any of it).
+   * Batches run in order, so every batch before it has begun too.
+   */
+  begun(worker: string, chunk: number): void {
+    const state = this.#workers.get(worker);
+    const inFlight = state?.chunks.find((c) => c.id === chunk);
+    if (state !== undefined && inFlight !== undefined) state.begun = Math.max(state.begun, inFlight.batch);
+  }
+
+  /**
+   * A worker died. Batches run in order, so only its first unanswered batch can have been
+   * running, and only if the worker had said it had begun it (see `begun`): if it had not, every
+   * item goes back untouched — an item in transit is never charged for a death. If one item of
+   * the begun batch was unanswered, it was running: it is retried on another worker up to
+   * `maxRetries` times, then failed with `WorkerCrashedError`. If several were (answers travel
+   * together), each of them runs alone next, uncharged, so the one that kills a worker again is
+   * found without failing the others. Every other item goes back to the front of the queue,
+   * untouched.
    */
   removeWorker(worker: string, exit: ExitInfo): void {
     const state = this.#workers.get(worker);
     if (state === undefined) return;
     this.#workers.delete(worker);
-    const batch = state.chunks[0]?.batch;
+    const first = state.chunks.find((chunk) => chunk.head < chunk.args.length);
+    const batch = first !== undefined && first.batch <= state.begun ? first.batch : undefined;
     const started: Run[] = [];
     const back: Run[] = [];
+    const clean = exit.reason === 'shutdown' || exit.reason === 'normal';
+    // A worker that ended cleanly answered all it ran; one killed for a timeout was running the
+    // item that failed. Otherwise the begun batch's unanswered items may have run.
+    const mayHaveRun = !clean && !state.timedOut;
     for (const chunk of state.chunks) {
       const rest = unanswered(chunk);
       if (rest !== undefined) (chunk.batch === batch ? started : back).push(rest);
     }
-    const abnormal = exit.reason !== 'shutdown' && exit.reason !== 'normal' && !state.blamed;
+    // An item that may have run: its next run is a new attempt.
+    const tried = (run: Run): Run => (mayHaveRun ? { ...run, tries: run.tries + 1 } : run);
+    let suspects: Run[];
+    const [head, ...others] = started;
+    if (first?.eager === true && head !== undefined) {
+      // Answered item by item: the first unanswered item is the one that was running; the
+      // others had not begun, and go back untouched.
+      suspects = [tried({ ...head, to: head.from + 1 })];
+      back.unshift(...(head.from + 1 < head.to ? [{ ...head, from: head.from + 1 }] : []), ...others);
+    } else suspects = started.map(tried);
+    const abnormal = !clean && !state.blamed;
     const culprit =
-      started.length === 1 && started[0]?.to === (started[0]?.from ?? 0) + 1 ? started[0] : undefined;
+      suspects.length === 1 && suspects[0]?.to === (suspects[0]?.from ?? 0) + 1 ? suspects[0] : undefined;
     if (abnormal && culprit !== undefined) {
       const attempts = culprit.attempts + 1;
       // A dropped call's item is neither retried nor reported, but it keeps the blame off others.
@@ -305,7 +367,7 @@ export class PoolScheduler {
         });
       }
     } else if (abnormal) {
-      const alone = started.flatMap((run) =>
+      const alone = suspects.flatMap((run) =>
         Array.from({ length: run.to - run.from }, (_, k) => ({
           ...run,
           from: run.from + k,
@@ -314,7 +376,7 @@ export class PoolScheduler {
         })),
       );
       back.unshift(...alone);
-    } else back.unshift(...started);
+    } else back.unshift(...suspects);
     const kept = back.filter((run) => !this.#dropped.has(run.job));
     for (const run of kept) this.#queued += run.to - run.from;
     this.#requeued = [...kept, ...this.#requeued];
@@ -396,12 +458,15 @@ export class PoolScheduler {
   }
 
   /**
-   * The item `worker` is running now — the first unanswered one — with its job, or undefined when
-   * it is idle. (Items run in the order they were sent, so this is the one that started last.)
+   * The item `worker` is running now — the first unanswered one, once the worker has said it
+   * began its batch — with its job, or undefined when it is idle or its next batch is still in
+   * transit. (Items run in the order they were sent, so this is the one that started last.)
    */
   current(worker: string): { readonly job: Job; readonly index: number } | undefined {
-    const chunk = this.#workers.get(worker)?.chunks[0];
-    if (chunk === undefined || chunk.head >= chunk.args.length) return undefined;
+    const state = this.#workers.get(worker);
+    const chunk = state?.chunks[0];
+    if (chunk === undefined || chunk.head >= chunk.args.length || chunk.batch > (state?.begun ?? 0))
+      return undefined;
     return { job: chunk.job, index: chunk.first + chunk.head };
   }
 
@@ -416,6 +481,7 @@ export class PoolScheduler {
     const index = chunk.first + chunk.head++;
     if (chunk.head >= chunk.args.length) state.chunks.shift();
     state.blamed = true;
+    state.timedOut = true;
     state.retiring = true;
     chunk.job.onOutcome(index, { ok: false, error });
   }
@@ -500,24 +566,25 @@ export class PoolScheduler {
   }
 
   /**
-   * Puts a chunk in the worker's open batch, or a new one. A retried or suspected item, and an
-   * item of a call that times its items, is a batch of its own, so its answer is never held
-   * behind it: when its worker dies, it is the item that was running. Returns the new batch, if
-   * one was started.
+   * Puts a chunk in the worker's open batch, or a new one. Retried or suspected items, and items
+   * of a call that times its items, are eager: they share batches only with other eager chunks,
+   * whose items the worker answers one by one, each answer out before the next item begins, so
+   * when the worker dies, the first unanswered item of the batch is the one that was running.
+   * Returns the new batch, if one was started.
    */
   #addToBatch(batches: Batch[], [message, inFlight]: readonly [ChunkMessage, InFlight]): Batch | undefined {
     const size = message.args.length;
     const limit = this.#options.batchItems ?? 32;
-    const alone = inFlight.attempts > 0 || inFlight.alone || inFlight.job.eager === true;
+    const { eager } = inFlight;
     const open = batches.at(-1);
-    if (!alone && open !== undefined && open.open && open.items + size <= limit) {
+    if (open?.open && open.eager === eager && open.items + size <= limit) {
       inFlight.batch = open.id;
       open.chunks.push(message);
       open.items += size;
       return undefined;
     }
     inFlight.batch = this.#nextBatch++;
-    const batch = { id: inFlight.batch, items: size, chunks: [message], open: !alone && size < limit };
+    const batch = { id: inFlight.batch, items: size, chunks: [message], open: size < limit, eager };
     batches.push(batch);
     return batch;
   }
@@ -563,7 +630,7 @@ export class PoolScheduler {
   #nextChunkFor(state: WorkerState): readonly [ChunkMessage, InFlight] | undefined {
     const front = this.#peek();
     if (front === undefined) return undefined;
-    const { job, lists, attempts, alone } = front;
+    const { job, lists, attempts, alone, tries } = front;
     const first = front.base + front.from;
     // A retried or suspected item runs alone: if it kills this worker too, nothing else is lost.
     const single = attempts > 0 || alone;
@@ -576,6 +643,7 @@ export class PoolScheduler {
         next.job === job &&
         next.attempts === 0 &&
         !next.alone &&
+        next.tries === tries &&
         next.base + next.from === first + count;
       if (!continues) break;
       const taken = this.#take(next, Math.min(limit - count, next.to - next.from));
@@ -598,9 +666,30 @@ export class PoolScheduler {
     if (anyLists && unary) args = Array.from(args, (list) => (list as readonly unknown[])[0]);
     if (state.chunks.length === 0) state.busySince = this.#deps.now?.();
     const id = this.#nextChunk++;
-    const inFlight: InFlight = { id, batch: 0, job, first, args, lists: !unary, attempts, alone, head: 0 };
+    const eager = single || job.eager === true;
+    const inFlight: InFlight = {
+      id,
+      batch: 0,
+      job,
+      first,
+      args,
+      lists: !unary,
+      attempts,
+      alone,
+      tries,
+      eager,
+      head: 0,
+    };
     state.chunks.push(inFlight);
-    const message = { chunk: id, task: job.task, first, args, unary, ...(job.eager ? { eager: true } : {}) };
+    const message = {
+      chunk: id,
+      task: job.task,
+      first,
+      args,
+      unary,
+      ...(eager ? { eager: true } : {}),
+      ...(tries > 0 ? { attempt: tries + 1 } : {}),
+    };
     return [message, inFlight];
   }
 

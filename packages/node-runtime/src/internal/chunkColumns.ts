@@ -26,8 +26,21 @@ export interface AnswerColumns {
   readonly failures: readonly (readonly [position: number, error: Error])[];
 }
 
+/**
+ * A worker has begun the batch whose first chunk is `begun`: sent, and flushed, before any of
+ * its items runs, so that when the worker dies the pool knows whether the batch was running or
+ * only in transit (its items then go back uncharged).
+ */
+export interface BatchBegun {
+  readonly begun: number;
+}
+
 /** What a pool worker sends on its results pipe. */
-export type PoolAnswers = ChunkAnswers[] | AnswerColumns;
+export type PoolAnswers = ChunkAnswers[] | AnswerColumns | BatchBegun;
+
+export function isBatchBegun(value: unknown): value is BatchBegun {
+  return typeof (value as Partial<BatchBegun> | null)?.begun === 'number';
+}
 
 /** Batches shorter than this travel as they are: columns pay from a handful of chunks on. */
 const COLUMNS_FROM = 8;
@@ -43,7 +56,14 @@ export function chunkColumns(batch: readonly ChunkMessage[]): ChunkColumns | und
   const args = new Array<unknown>(batch.length);
   for (let i = 0; i < batch.length; i++) {
     const chunk = batch[i] as ChunkMessage;
-    if (chunk.task !== head.task || !chunk.unary || chunk.eager || chunk.args.length !== 1) return undefined;
+    if (
+      chunk.task !== head.task ||
+      !chunk.unary ||
+      chunk.eager ||
+      chunk.attempt !== undefined ||
+      chunk.args.length !== 1
+    )
+      return undefined;
     chunks[i] = chunk.chunk;
     firsts[i] = chunk.first;
     args[i] = chunk.args[0];

@@ -6,7 +6,14 @@
  */
 
 import { Codec, type Connection, defineActor, type TaskDefinition } from '@troupe/core';
-import { type ChunkAnswers, type ChunkMessage, loadDefinition, type TaskRef } from '@troupe/core/spi';
+import {
+  type ChunkAnswers,
+  type ChunkMessage,
+  flushToRoot,
+  loadDefinition,
+  setTaskAttempt,
+  type TaskRef,
+} from '@troupe/core/spi';
 import {
   answerColumns,
   type ChunkColumns,
@@ -44,6 +51,21 @@ async function task(state: State, ref: TaskRef): Promise<TaskDefinition> {
     state.tasks.set(key, found);
   }
   return found;
+}
+
+/**
+ * The function of a chunk's task; one that throws the loading error when the task cannot be
+ * loaded here, so its items fail with that error instead of the worker dying over and over.
+ */
+async function runnable(state: State, ref: TaskRef): Promise<(...args: unknown[]) => unknown> {
+  try {
+    return (await task(state, ref)).fn as (...args: unknown[]) => unknown;
+  } catch (error) {
+    const failure = errorOf(error);
+    return () => {
+      throw failure;
+    };
+  }
 }
 
 function errorOf(error: unknown): Error {
@@ -146,6 +168,7 @@ class BatchRun {
   }
 
   async run(fn: (...args: unknown[]) => unknown, msg: ChunkMessage): Promise<void> {
+    setTaskAttempt(msg.attempt);
     this.#chunk = msg.chunk;
     this.#from = 0;
     const count = msg.args.length;
@@ -229,6 +252,9 @@ class BatchRun {
     const answers = this.#pending;
     this.#pending = [];
     await send(this.#results, answers);
+    // Out before the next item begins: the pool tells the running item from the finished ones
+    // by what it has heard.
+    flushToRoot();
     await new Promise((resolve) => setImmediate(resolve));
   }
 
@@ -261,11 +287,17 @@ export const PoolWorker = defineActor(import.meta.url, 'TroupePoolWorker', {
    * before that; a call that times its items (`eager`) has each item answered as it completes.
    */
   receive: async (state, batch: ChunkMessage[] | ChunkColumns) => {
+    const columns = isChunkColumns(batch);
+    const first = columns ? batch.chunks[0] : batch[0]?.chunk;
+    if (first === undefined) return state;
+    // Its tasks are loaded first, and then the pool is told, before any item runs (an item may
+    // never yield), that the batch has begun: a death before that is no item's fault.
+    for (const ref of columns ? [batch.task] : batch.map((msg) => msg.task)) await runnable(state, ref);
+    await state.results.send({ begun: first });
+    flushToRoot();
     const run = new BatchRun(state.results);
-    for (const msg of isChunkColumns(batch) ? chunksOf(batch) : batch) {
-      const fn = (await task(state, msg.task)).fn as (...args: unknown[]) => unknown;
-      await run.run(fn, msg);
-    }
+    for (const msg of columns ? chunksOf(batch) : batch) await run.run(await runnable(state, msg.task), msg);
+    setTaskAttempt(undefined);
     await run.flush();
     return state;
   },
