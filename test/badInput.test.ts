@@ -1365,13 +1365,6 @@ describe('supervise', () => {
       message: /option children\[0\]\.actor/,
     },
     {
-      what: 'a child without args',
-      call: (system) =>
-        system.supervise({ strategy: 'one_for_one', children: [{ id: 'a', actor: Counter } as never] }),
-      error: InvalidArgumentError,
-      message: /option children\[0\]\.args/,
-    },
-    {
       what: 'duplicate child ids',
       call: (system) => system.supervise({ strategy: 'one_for_one', children: [child('a'), child('a')] }),
       error: InvalidArgumentError,

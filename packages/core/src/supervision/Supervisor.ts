@@ -7,7 +7,9 @@
  * ## Child specification
  *
  * - `id` (required): a non-empty string, unique among the supervisor's children.
- * - `actor`, `args` (workers, required): the actor definition and the arguments of its `init`.
+ * - `actor` (workers, required): the actor definition.
+ * - `args` (workers): the argument of the actor's `init`; defaults to `undefined`, so an actor whose
+ *   `init` takes none needs no `args`.
  * - `supervisor` (supervisors, required): the nested supervisor's {@link SupervisorOptions}.
  * - `type`: `'worker'` (the default) or `'supervisor'`.
  * - `restart`: when the child is restarted (below); defaults to `'permanent'`.

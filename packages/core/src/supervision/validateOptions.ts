@@ -123,7 +123,6 @@ export function resolveChildSpec(value: unknown, path: string): ResolvedChild {
     if (!isRecord(actor) || actor.kind !== 'actor') {
       fail(`${path}.actor`, 'an actor definition (from defineActor)', actor);
     }
-    if (!('args' in value)) fail(`${path}.args`, 'the arguments for the actor (may be null)', undefined);
     if (value.restartFrom !== undefined) {
       const from = oneOf(value.restartFrom, ['fresh', 'lastSnapshot'], `${path}.restartFrom`);
       const persists = isMachineDefinition(actor) && actor.machineOptions.persist;

@@ -72,7 +72,6 @@ describe('supervisor options', () => {
       /children\[1\]\.id: .*unique.*"a"/,
     ],
     ['child actor', { ...base, children: [{ id: 'a', actor: {}, args: null }] }, /children\[0\]\.actor/],
-    ['child args', { ...base, children: [{ id: 'a', actor: Noop }] }, /children\[0\]\.args/],
     ['child type', { ...base, children: [{ ...worker('a'), type: 'daemon' }] }, /children\[0\]\.type/],
     [
       'child restart',
@@ -97,6 +96,13 @@ describe('supervisor options', () => {
       expect(() => make(options)).toThrow(message);
     });
   }
+
+  it('takes a child spec without args as one whose args are undefined', () => {
+    const options = resolveSupervisorOptions({ ...base, children: [{ id: 'a', actor: Noop }] });
+    const [child] = options.children;
+    expect(child).toMatchObject({ id: 'a', type: 'worker', restart: 'permanent' });
+    expect((child?.spec as { args?: unknown } | undefined)?.args).toBeUndefined();
+  });
 
   it('accepts args of null and every shutdown value', () => {
     expect(() =>
