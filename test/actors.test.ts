@@ -88,6 +88,28 @@ describe.each(placements)('on placement %s', (placement) => {
     await expect(recorder.ask({ type: 'dump' })).resolves.toEqual([]);
   });
 
+  it('refuses a SharedArrayBuffer at the call site naming its path; a typed array over one arrives as a copy', async () => {
+    const system = await startSystem({ placement });
+    const recorder = await system.spawn(Recorder, undefined);
+    const buf = new SharedArrayBuffer(16);
+    let thrown: unknown;
+    try {
+      recorder.send({ type: 'record', value: { buf } });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SerializationError);
+    expect((thrown as SerializationError).path).toBe('msg.value.buf');
+    expect((thrown as Error).message).toMatch(/msg\.value\.buf: a SharedArrayBuffer/);
+    const ints = new Int32Array(buf);
+    ints[0] = 1;
+    recorder.send({ type: 'record', value: ints });
+    ints[0] = 2; // the copy was taken at the send: the actor does not see this
+    const [seen] = (await recorder.ask({ type: 'dump' }, { timeoutMs: 20_000 })) as [Int32Array];
+    expect(seen).toEqual(Int32Array.of(1, 0, 0, 0));
+    expect(seen.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
   it('refuses an oversize message at the sender', async () => {
     const system = await startSystem({ placement, maxMessageBytes: 64 * 1024 });
     const recorder = await system.spawn(Recorder, undefined);
