@@ -170,7 +170,10 @@ export interface SupervisorOptions {
    */
   readonly heartbeatMs?: number;
   readonly children: readonly ChildSpec[];
-  /** Dynamic supervisors: the most children at once. Default unbounded. */
+  /**
+   * The most children at once, static and dynamic. Default, and the most it may be,
+   * {@link MAX_WORKERS} (1024): nest supervisors for more.
+   */
   readonly maxChildren?: number;
 }
 
