@@ -38,6 +38,10 @@ export interface ActorSystemOptions {
   /**
    * Node flags for worker processes and threads. Default: this process's own `execArgv`
    * (so a TypeScript loader such as `--import tsx` carries over), minus `--inspect*` flags.
+   * Worker threads start without the flags Node refuses for threads, those that set up the whole
+   * process or V8 (`--expose-gc`, `--max-old-space-size=…`, `--title …`): a thread runs under its
+   * process's own (a root started with `--expose-gc` has `gc` in its threads too). Worker
+   * processes take every flag.
    */
   readonly execArgv?: readonly string[];
   /** How long a stopping worker may take before it is killed, in ms. Default 5000. */
