@@ -3,6 +3,9 @@
  * lifecycle, names and events.
  */
 
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import {
   ActorStoppedError,
   AskTimeoutError,
@@ -14,9 +17,9 @@ import {
   SpawnError,
   type SystemEvent,
 } from '@troupe/node-runtime';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { Counter, Crasher, Echo, FailingInit, Forwarder, Recorder, Stopper } from './fixtures/actors.js';
-import { startSystem } from './support/system.js';
+import { startSystem, tsxExecArgv } from './support/system.js';
 
 const placements: Placement[] = ['process', 'thread', 'local'];
 
@@ -86,6 +89,28 @@ describe.each(placements)('on placement %s', (placement) => {
     expect((thrown as SerializationError).path).toBe('msg.value.handler');
     expect(() => recorder.ask({ type: 'record', value: Symbol('s') })).toThrow(SerializationError);
     await expect(recorder.ask({ type: 'dump' })).resolves.toEqual([]);
+  });
+
+  it('refuses a SharedArrayBuffer at the call site naming its path; a typed array over one arrives as a copy', async () => {
+    const system = await startSystem({ placement });
+    const recorder = await system.spawn(Recorder, undefined);
+    const buf = new SharedArrayBuffer(16);
+    let thrown: unknown;
+    try {
+      recorder.send({ type: 'record', value: { buf } });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SerializationError);
+    expect((thrown as SerializationError).path).toBe('msg.value.buf');
+    expect((thrown as Error).message).toMatch(/msg\.value\.buf: a SharedArrayBuffer/);
+    const ints = new Int32Array(buf);
+    ints[0] = 1;
+    recorder.send({ type: 'record', value: ints });
+    ints[0] = 2; // the copy was taken at the send: the actor does not see this
+    const [seen] = (await recorder.ask({ type: 'dump' }, { timeoutMs: 20_000 })) as [Int32Array];
+    expect(seen).toEqual(Int32Array.of(1, 0, 0, 0));
+    expect(seen.buffer).toBeInstanceOf(ArrayBuffer);
   });
 
   it('refuses an oversize message at the sender', async () => {
@@ -215,5 +240,33 @@ describe('the actor system', () => {
     const system = await startSystem({ placement: 'local' });
     await system.shutdown();
     await expect(system.spawn(Counter, { start: 0 })).rejects.toThrow(/shut down/);
+  });
+});
+
+describe('a root started with flags that worker threads refuse', () => {
+  it('node --expose-gc: a thread-placed actor starts without the flag (its process has it) and answers', async () => {
+    const script = fileURLToPath(new URL('./fixtures/threadRoot.ts', import.meta.url));
+    const root = spawn(process.execPath, ['--expose-gc', ...tsxExecArgv, script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    onTestFinished(() => {
+      if (root.exitCode === null && root.signalCode === null) root.kill('SIGKILL');
+    });
+    let out = '';
+    let err = '';
+    root.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    root.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const [code] = await once(root, 'exit');
+    expect(code, err).toBe(0);
+    const flags = JSON.parse(out);
+    expect(flags.root).toEqual(['--expose-gc', '--import', 'tsx']);
+    // The thread takes the loader, not --expose-gc, which V8 applies to the whole process anyway.
+    expect(flags.thread).toEqual({ execArgv: ['--import', 'tsx'], gc: 'function' });
+    // A worker process takes every flag.
+    expect(flags.process).toEqual({ execArgv: ['--expose-gc', '--import', 'tsx'], gc: 'function' });
   });
 });

@@ -20,6 +20,7 @@ import {
   defineTask,
   fromMachine,
   InvalidArgumentError,
+  MAX_WORKERS,
   NameTakenError,
   PipeClosedError,
   type Pool,
@@ -225,6 +226,12 @@ describe('ActorSystem.start', () => {
       call: () => startSystem({ standby: { process: Number.NaN } }),
       error: InvalidArgumentError,
       message: /standby\.process.*NaN/,
+    },
+    {
+      what: 'standby.process 1e6 (over MAX_WORKERS)',
+      call: () => startSystem({ standby: { process: 1e6 } }),
+      error: InvalidArgumentError,
+      message: /standby\.process must be at most 1024 \(MAX_WORKERS\), got 1000000/,
     },
     {
       what: 'standby.thread Infinity',
@@ -941,6 +948,18 @@ describe('pools', () => {
       message: /size must be a positive integer, got 0/,
     },
     {
+      what: 'size 1e6 (over MAX_WORKERS)',
+      call: (system) => system.pool({ size: 1e6 }),
+      error: InvalidArgumentError,
+      message: /size must be at most 1024 \(MAX_WORKERS\), got 1000000/,
+    },
+    {
+      what: 'size MAX_WORKERS + 1',
+      call: (system) => system.pool({ size: MAX_WORKERS + 1 }),
+      error: InvalidArgumentError,
+      message: /size must be at most 1024 \(MAX_WORKERS\), got 1025/,
+    },
+    {
       what: 'size -1',
       call: (system) => system.pool({ size: -1 }),
       error: InvalidArgumentError,
@@ -1365,11 +1384,11 @@ describe('supervise', () => {
       message: /option children\[0\]\.actor/,
     },
     {
-      what: 'a child without args',
-      call: (system) =>
-        system.supervise({ strategy: 'one_for_one', children: [{ id: 'a', actor: Counter } as never] }),
+      what: 'maxChildren 1e6 (over MAX_WORKERS)',
+      call: (system) => system.supervise({ strategy: 'one_for_one', maxChildren: 1e6, children: [] }),
       error: InvalidArgumentError,
-      message: /option children\[0\]\.args/,
+      message:
+        /option maxChildren: expected at most 1024 \(MAX_WORKERS; nest supervisors for more\), got 1000000/,
     },
     {
       what: 'duplicate child ids',

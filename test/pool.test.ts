@@ -1,7 +1,7 @@
 /** The pool: parallel map over real worker processes that never hangs. */
 
 import { existsSync, mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { taskContext } from '@troupe/core';
 import {
@@ -17,6 +17,7 @@ import {
   add,
   alwaysDie,
   badResult,
+  checkIn,
   delayed,
   dieOnce,
   dieOnFirstAttempt,
@@ -252,6 +253,33 @@ describe('pool', () => {
     const pool = await system.pool({ size: 2, placement: 'thread' });
     await expect(pool.map(square, [1, 2, 3, 4, 5])).resolves.toEqual([1, 4, 9, 16, 25]);
     expect(pool.pids).toEqual([]);
+  });
+
+  it('starts a pool larger than its starts in flight a few workers at a time; all start and work', async () => {
+    const inFlight = Math.min(8, 2 * availableParallelism()); // as PoolOptions.size documents
+    const size = inFlight + 3;
+    const system = await startSystem();
+    // Each worker's initializer checks in and holds its start until let go.
+    const arrived = system.queue<number>();
+    const go = system.queue<string>();
+    const starting = system.pool({
+      size,
+      placement: 'thread',
+      initializer: { task: checkIn, args: [arrived, go] },
+    });
+    for (let i = 0; i < inFlight; i++) await arrived.get({ timeoutMs: 20_000 });
+    // Those starting hold every place: no other worker has begun.
+    expect(system.stats().workers).toBe(inFlight);
+    for (let released = 1; released <= size - inFlight; released++) {
+      await go.put('go');
+      await arrived.get({ timeoutMs: 20_000 });
+      expect(system.stats().workers).toBe(inFlight + released);
+    }
+    for (let i = 0; i < inFlight; i++) await go.put('go');
+    const pool = await starting;
+    expect(pool.size).toBe(size);
+    const items = Array.from({ length: 3 * size }, (_, i) => i);
+    await expect(pool.map(square, items, { chunkSize: 1 })).resolves.toEqual(items.map((x) => x * x));
   });
 
   it('rejects bad options by name', async () => {

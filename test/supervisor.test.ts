@@ -2,6 +2,7 @@
 
 import { type ActorHandle, EscalationError, type SystemEvent } from '@troupe/node-runtime';
 import { describe, expect, it } from 'vitest';
+import { Echo } from './fixtures/actors.js';
 import { Worker, type WorkerMsg } from './fixtures/supervised.js';
 import { isAlive } from './support/processes.js';
 import { startSystem } from './support/system.js';
@@ -154,6 +155,13 @@ describe('supervisor with real processes', () => {
     const got = [];
     for (let i = 0; i < 5; i++) got.push(await log.get({ timeoutMs: 20_000 }));
     expect(got).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('starts a child spec without args (an actor whose init takes none), which answers', async () => {
+    const system = await startSystem();
+    const sup = await system.supervise({ strategy: 'one_for_one', children: [{ id: 'a', actor: Echo }] });
+    expect(sup.children()).toMatchObject([{ id: 'a', state: 'running' }]);
+    expect(await sup.child('a')?.ask('ping', { timeoutMs: 20_000 })).toBe('ping');
   });
 
   it('leaves no child alive after the system shuts down', async () => {

@@ -16,7 +16,11 @@ import type { ExitInfo } from './exit.js';
  * ```
  */
 export interface AskOptions {
-  /** Reject with `AskTimeoutError` if no reply arrives within this many milliseconds. */
+  /**
+   * Reject with `AskTimeoutError` if no reply arrives within this many milliseconds: any finite
+   * number ≥ 0, however large (past Node's 2^31 − 1 ms timer limit too). Omit it to wait without a
+   * limit; a negative, NaN or infinite value throws `InvalidArgumentError` at the call.
+   */
   readonly timeoutMs?: number;
   /** Reject with the signal's reason when it aborts. */
   readonly signal?: AbortSignal;

@@ -35,7 +35,10 @@ export interface TimerHandle {
 export interface Clock {
   /** Milliseconds since an arbitrary origin; only differences matter. */
   now(): number;
-  /** Calls `fn` after `ms` milliseconds. The timer does not keep the process alive. */
+  /**
+   * Calls `fn` after `ms` milliseconds. The timer does not keep the process alive. Any delay is
+   * kept, however long (`Infinity` never fires); a negative or NaN one fires as soon as it can.
+   */
   setTimeout(fn: () => void, ms: number): TimerHandle;
   /** Cancels a timer; cancelling a fired or cancelled timer does nothing. */
   clearTimeout(handle: TimerHandle): void;
@@ -46,7 +49,44 @@ interface Unrefable {
 }
 
 /**
- * The wall clock: `performance.now()` and the host's unref'd timers.
+ * The longest delay the host's `setTimeout` keeps: 2^31 − 1 ms, about 24.8 days. Node and the
+ * browsers fire a longer one after 1 ms.
+ */
+const MAX_HOST_DELAY = 2 ** 31 - 1;
+
+function hostTimer(fn: () => void, ms: number): TimerHandle {
+  const handle = globalThis.setTimeout(fn, ms) as unknown as Unrefable;
+  handle.unref?.();
+  return handle as unknown as TimerHandle;
+}
+
+/** A delay longer than the host keeps, waited as a chain of host timers of at most its limit. */
+class ChainedTimer implements TimerHandle {
+  declare readonly __timer: true;
+  /** The host timer of the current link. */
+  current: TimerHandle;
+  #left: number;
+  readonly #fn: () => void;
+
+  constructor(fn: () => void, ms: number) {
+    this.#fn = fn;
+    this.#left = ms - MAX_HOST_DELAY;
+    this.current = hostTimer(() => this.#next(), MAX_HOST_DELAY);
+  }
+
+  #next(): void {
+    if (this.#left <= MAX_HOST_DELAY) {
+      this.current = hostTimer(this.#fn, this.#left);
+      return;
+    }
+    this.#left -= MAX_HOST_DELAY;
+    this.current = hostTimer(() => this.#next(), MAX_HOST_DELAY);
+  }
+}
+
+/**
+ * The wall clock: `performance.now()` and the host's unref'd timers. A delay past the host's
+ * limit (2^31 − 1 ms) is waited as a chain of timers, so it fires when due rather than at once.
  *
  * @example
  * ```ts
@@ -57,12 +97,11 @@ interface Unrefable {
 export const realClock: Clock = {
   now: () => performance.now(),
   setTimeout(fn, ms) {
-    const handle = globalThis.setTimeout(fn, ms) as unknown as Unrefable;
-    handle.unref?.();
-    return handle as unknown as TimerHandle;
+    return ms > MAX_HOST_DELAY ? new ChainedTimer(fn, ms) : hostTimer(fn, ms);
   },
   clearTimeout(handle) {
-    globalThis.clearTimeout(handle as unknown as number);
+    const host = handle instanceof ChainedTimer ? handle.current : handle;
+    globalThis.clearTimeout(host as unknown as number);
   },
 };
 
@@ -98,7 +137,8 @@ export class SimulatedClock implements Clock {
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const timer: SimTimer = {
       __timer: true,
-      at: this.#now + Math.max(0, ms),
+      // As the real clock: a negative or NaN delay is due now, Infinity never.
+      at: this.#now + (Number.isNaN(ms) ? 0 : Math.max(0, ms)),
       seq: this.#seq++,
       fn,
       cancelled: false,

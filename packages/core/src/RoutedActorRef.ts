@@ -7,6 +7,7 @@
 import type { ActorRef, AskOptions } from './ActorRef.js';
 import { Portable, type PortableData } from './Codec.js';
 import type { ExitInfo } from './exit.js';
+import { checkWaitOptions } from './internal/checkWait.js';
 
 /** What a routed reference needs from the worker that holds it. */
 export interface Router {
@@ -35,7 +36,9 @@ export class RoutedActorRef<Msg = unknown, Reply = unknown> extends Portable imp
     this.#router.route(this.id, msg);
   }
 
+  /** As the root's `ask`: options that are not valid (a negative, NaN or infinite `timeoutMs`) throw `InvalidArgumentError`. */
   ask(msg: Msg, options?: AskOptions): Promise<Reply> {
+    checkWaitOptions(options, 'ask');
     return this.#router.routeAsk(this.id, msg, options, this.name) as Promise<Reply>;
   }
 

@@ -51,6 +51,7 @@ export type {
 } from './events.js';
 export { PLACEMENTS } from './events.js';
 export { EXIT_REASONS, type ExitInfo, type ExitReason, isNormalExit } from './exit.js';
+export { MAX_WORKERS } from './limits.js';
 export {
   fromMachine,
   isMachineDefinition,

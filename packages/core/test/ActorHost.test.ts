@@ -6,6 +6,7 @@ import type { ActorDefinition, TaskDefinition } from '../src/definitions.js';
 import {
   AskTimeoutError,
   DefinitionError,
+  InvalidArgumentError,
   NoReplyError,
   ProtocolError,
   SerializationError,
@@ -400,6 +401,20 @@ describe('ActorHost calls from inside an actor', () => {
     expect(routed).toMatchObject({ to: 'b2', body: 'ping', timeoutMs: undefined });
     handle({ t: 'reply', id: routed.id, value: 'pong' });
     expect(await port.answer(1)).toEqual({ t: 'reply', id: 1, value: { value: 'pong' } });
+  });
+
+  it.each([
+    [{ timeoutMs: -1 }, /timeoutMs must be a finite number of milliseconds ≥ 0, got -1/],
+    [{ timeoutMs: Number.NaN }, /timeoutMs.*NaN/],
+    [{ timeoutMs: Number.POSITIVE_INFINITY }, /timeoutMs.*Infinity/],
+    [{ signal: 'soon' }, /signal must be an AbortSignal/],
+  ])('refuses a routed ask with options %o at the call, sending nothing', async (options, message) => {
+    const { host, port } = await runningHost(Caller, null);
+    const ref = host.revive(other) as RoutedActorRef;
+    const before = port.sent.length;
+    expect(() => ref.ask('ping', options as never)).toThrow(InvalidArgumentError);
+    expect(() => ref.ask('ping', options as never)).toThrow(message);
+    expect(port.sent.length).toBe(before);
   });
 
   it('rejects a routed ask with the error of a fail frame', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { realClock, SimulatedClock } from '../src/Clock.js';
 
 describe('SimulatedClock', () => {
@@ -78,6 +78,18 @@ describe('SimulatedClock', () => {
     clock.setTimeout(() => fired.push('second'), 10);
     clock.advance(10);
     expect(fired).toEqual(['first', 'second', 'nested']);
+  });
+
+  it('treats a NaN delay as zero and never fires an infinite one', () => {
+    const clock = new SimulatedClock();
+    const fired: string[] = [];
+    clock.setTimeout(() => fired.push(`nan@${clock.now()}`), Number.NaN);
+    clock.setTimeout(() => fired.push('infinite'), Number.POSITIVE_INFINITY);
+    clock.advance(5);
+    expect(fired).toEqual(['nan@0']);
+    clock.advance(Number.MAX_SAFE_INTEGER);
+    expect(fired).toEqual(['nan@0']);
+    expect(clock.pending).toBe(1);
   });
 
   it('treats a negative delay as zero', () => {
@@ -170,5 +182,82 @@ describe('realClock', () => {
       }, 0);
     });
     expect(fired).toEqual(['later']);
+  });
+});
+
+// Node keeps a delay of at most 2^31 - 1 ms and fires a longer one after 1 ms; vitest's fake timers
+// do the same, so they show whether the real clock chains its timers.
+describe('realClock past the host timer limit (fake timers)', () => {
+  const LIMIT = 2 ** 31 - 1;
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it.each([2 ** 31, 2 ** 40, 3 * LIMIT])('fires a %d ms timer when due, not before', (ms) => {
+    vi.useFakeTimers();
+    let firedAt: number | undefined;
+    const start = Date.now();
+    realClock.setTimeout(() => (firedAt = Date.now() - start), ms);
+    vi.advanceTimersByTime(1);
+    expect(firedAt).toBeUndefined();
+    vi.advanceTimersByTime(ms - 2);
+    expect(firedAt).toBeUndefined();
+    expect(vi.getTimerCount()).toBe(1); // one link of the chain at a time
+    vi.advanceTimersByTime(1);
+    expect(firedAt).toBe(ms);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('fires a timer of exactly the limit with a single host timer', () => {
+    vi.useFakeTimers();
+    let fired = 0;
+    realClock.setTimeout(() => fired++, LIMIT);
+    vi.advanceTimersByTime(LIMIT - 1);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(fired).toBe(1);
+  });
+
+  it('never fires a long timer cleared before its first link ends, or after', () => {
+    vi.useFakeTimers();
+    const fired: string[] = [];
+    const early = realClock.setTimeout(() => fired.push('early'), 2 ** 40);
+    const late = realClock.setTimeout(() => fired.push('late'), 2 ** 40);
+    realClock.clearTimeout(early);
+    vi.advanceTimersByTime(5 * LIMIT);
+    realClock.clearTimeout(late);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(2 ** 40);
+    expect(fired).toEqual([]);
+  });
+
+  it('keeps waiting on an infinite delay without firing', () => {
+    vi.useFakeTimers();
+    let fired = false;
+    const handle = realClock.setTimeout(() => (fired = true), Number.POSITIVE_INFINITY);
+    vi.advanceTimersByTime(4 * LIMIT);
+    expect(fired).toBe(false);
+    expect(vi.getTimerCount()).toBe(1);
+    realClock.clearTimeout(handle);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('does not keep the process alive with any link of a chain', () => {
+    vi.useFakeTimers();
+    const links: ReturnType<typeof setTimeout>[] = [];
+    const host = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms: number) => {
+      const link = host(fn, ms);
+      links.push(link);
+      return link;
+    }) as typeof setTimeout);
+    try {
+      realClock.setTimeout(() => {}, 2 ** 32);
+      vi.advanceTimersByTime(LIMIT);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(links.map((link) => link.hasRef())).toEqual([false, false]);
   });
 });

@@ -141,6 +141,21 @@ describe('Codec round trips', () => {
     expect(back.view.getUint8(1)).toBe(2);
   });
 
+  it('copies a typed array or DataView over shared memory into memory of its own', () => {
+    const shared = new SharedArrayBuffer(16);
+    const ints = new Int32Array(shared, 4, 2);
+    ints.set([7, 8]);
+    const bytes = new Codec().encode({ ints, view: new DataView(shared, 4, 4) });
+    ints[0] = 99; // after encoding: the copy already taken is not affected
+    const back = new Codec().decode(bytes) as { ints: Int32Array; view: DataView };
+    expect(back.ints).toEqual(Int32Array.of(7, 8));
+    expect(back.ints.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(back.view.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(back.view.getInt32(0, true)).toBe(7);
+    back.ints[1] = -1;
+    expect(ints[1]).toBe(8);
+  });
+
   it('keeps a RegExp with its flags', () => {
     const back = roundTrip(/^a+(b|c)$/gimsu);
     expect(back).toBeInstanceOf(RegExp);
@@ -381,6 +396,18 @@ describe('Codec refusals', () => {
     ['a WeakSet', [new WeakSet()], 'msg[0]', 'a WeakSet'],
     ['a WeakRef', { ref: new WeakRef({}) }, 'msg.ref', 'a WeakRef'],
     ['a Promise', { later: Promise.resolve(1) }, 'msg.later', 'a Promise'],
+    [
+      'a SharedArrayBuffer',
+      { buf: new SharedArrayBuffer(16) },
+      'msg.buf',
+      'a SharedArrayBuffer (workers share no memory; a typed array over it travels as a copy)',
+    ],
+    [
+      'a SharedArrayBuffer in a Map',
+      new Map([['k', new SharedArrayBuffer(4)]]),
+      'msg.get("k")',
+      'a SharedArrayBuffer (workers share no memory; a typed array over it travels as a copy)',
+    ],
     [
       'a function in an error cause',
       { e: new Error('x', { cause: { fn: () => 1 } }) },

@@ -7,6 +7,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { packChunks } from './internal/packChunks.js';
+import { withThreadFlags } from './internal/threadFlags.js';
 import { type RawExit, type WorkerLaunch, type WorkerLink, workerMainUrl } from './internal/WorkerLink.js';
 import { preloadsOf } from './internal/workerEnv.js';
 
@@ -16,19 +17,26 @@ export interface ThreadLaunch extends WorkerLaunch {
   readonly maxHeapMb: number | undefined;
 }
 
-/** Starts a worker in a new worker thread. */
+/**
+ * Starts a worker in a new worker thread, with the flags of `launch.execArgv` that threads take
+ * (see `withThreadFlags`: `--expose-gc` and the like are for processes only).
+ */
 export function startWorkerThread(launch: ThreadLaunch): WorkerLink {
-  const worker = new Worker(workerMainUrl, {
-    workerData: {
-      troupeMaxMessageBytes: launch.maxMessageBytes,
-      troupePreloads: preloadsOf(launch.execArgv),
-    },
-    execArgv: [...launch.execArgv],
-    ...(launch.env === undefined ? {} : { env: { ...process.env, ...launch.env } }),
-    ...(launch.maxHeapMb === undefined
-      ? {}
-      : { resourceLimits: { maxOldGenerationSizeMb: launch.maxHeapMb } }),
-  });
+  const worker = withThreadFlags(
+    launch.execArgv,
+    (execArgv) =>
+      new Worker(workerMainUrl, {
+        workerData: {
+          troupeMaxMessageBytes: launch.maxMessageBytes,
+          troupePreloads: preloadsOf(execArgv),
+        },
+        execArgv,
+        ...(launch.env === undefined ? {} : { env: { ...process.env, ...launch.env } }),
+        ...(launch.maxHeapMb === undefined
+          ? {}
+          : { resourceLimits: { maxOldGenerationSizeMb: launch.maxHeapMb } }),
+      }),
+  );
   let killedBy: string | null = null;
   let oom = false;
   let lastError: Error | undefined;

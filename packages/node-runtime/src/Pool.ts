@@ -6,6 +6,7 @@
  * @module
  */
 
+import { availableParallelism } from 'node:os';
 import {
   type Clock,
   Codec,
@@ -37,6 +38,7 @@ import {
   isBatchBegun,
   type PoolAnswers,
 } from './internal/chunkColumns.js';
+import { Limiter } from './internal/Limiter.js';
 import { packNumbers } from './internal/packNumbers.js';
 import { livePools } from './internal/poolActor.js';
 import { checkArgumentLists, checkItems, checkMapOptions, checkTask } from './options.js';
@@ -50,7 +52,11 @@ import { checkArgumentLists, checkItems, checkMapOptions, checkTask } from './op
  * ```
  */
 export interface PoolOptions {
-  /** Workers. Default: the machine's available parallelism. */
+  /**
+   * Workers: at most {@link MAX_WORKERS} (1024). Default: the machine's available parallelism.
+   * They start a few at a time (two per CPU, at most 8, booting at once), so a large pool does not
+   * fork all its workers together.
+   */
   readonly size?: number;
   /** Where workers run. Default `'process'`. */
   readonly placement?: Exclude<Placement, 'local'>;
@@ -104,6 +110,9 @@ export type Settled<R> =
   | { readonly status: 'fulfilled'; readonly value: R }
   | { readonly status: 'rejected'; readonly reason: Error };
 
+/** Workers of one pool starting at once (two per CPU, at most 8): see `PoolOptions.size`. */
+const STARTS_IN_FLIGHT = Math.max(1, Math.min(8, 2 * availableParallelism()));
+
 interface WorkerSlot {
   readonly handle: ActorHandle<never, unknown>;
   readonly results: Connection<PoolAnswers, never>;
@@ -156,6 +165,8 @@ export class Pool {
     { readonly job: Job; readonly index: number; readonly timer: TimerHandle }
   >();
   #startFailures = 0;
+  /** Bounds the workers starting at once, at the pool's start and when replacing workers. */
+  readonly #starts = new Limiter(STARTS_IN_FLIGHT);
   #ref: ActorHandle<PoolRequest, unknown> | undefined;
   #idle: (() => void) | undefined;
 
@@ -542,12 +553,19 @@ export class Pool {
     this.#scheduler.takeAll();
   }
 
+  /** Starts a worker (waiting for a place among the starts in flight), trying again if it fails. */
   async #startWorker(): Promise<void> {
-    if (this.#state === 'terminated' || this.#state === 'broken') return;
+    // Each attempt gives its place back before the next, so retries never wait on themselves.
+    while (!(await this.#starts.run(() => this.#tryStartWorker())));
+  }
+
+  /** One attempt: true once done (started, or no worker is wanted), false to try again. */
+  async #tryStartWorker(): Promise<boolean> {
+    if (this.#state === 'terminated' || this.#state === 'broken') return true;
     if (this.#host.shuttingDown) {
       this.#state = 'terminated';
       this.#failAll(new PoolTerminatedError('The actor system is shutting down'));
-      return;
+      return true;
     }
     const [mine, theirs] = this.#host.pipe();
     const init = this.#options.initializer;
@@ -567,9 +585,9 @@ export class Pool {
       if (this.#startFailures > (this.#options.maxStartFailures ?? 2 * this.size + 2)) {
         this.#state = 'broken';
         this.#failAll(new PoolBrokenError('Pool workers keep failing to start', { cause: error }));
-        return;
+        return true;
       }
-      return this.#startWorker();
+      return false;
     }
     this.#startFailures = 0;
     const id = handle.id;
@@ -577,6 +595,7 @@ export class Pool {
     void this.#readResults(id, mine);
     void handle.exited.then((exit) => this.#onWorkerExit(id, exit));
     this.#scheduler.addWorker(id);
+    return true;
   }
 
   async #stopActor(): Promise<void> {

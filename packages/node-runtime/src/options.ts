@@ -13,6 +13,7 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   DefinitionError,
   InvalidArgumentError,
+  MAX_WORKERS,
   PLACEMENTS,
   type Placement,
   Queue,
@@ -37,6 +38,10 @@ export interface ActorSystemOptions {
   /**
    * Node flags for worker processes and threads. Default: this process's own `execArgv`
    * (so a TypeScript loader such as `--import tsx` carries over), minus `--inspect*` flags.
+   * Worker threads start without the flags Node refuses for threads, those that set up the whole
+   * process or V8 (`--expose-gc`, `--max-old-space-size=…`, `--title …`): a thread runs under its
+   * process's own (a root started with `--expose-gc` has `gc` in its threads too). Worker
+   * processes take every flag.
    */
   readonly execArgv?: readonly string[];
   /** How long a stopping worker may take before it is killed, in ms. Default 5000. */
@@ -44,12 +49,12 @@ export interface ActorSystemOptions {
   /** The clock for every root-side timer. Default the real clock. */
   readonly clock?: Clock;
   /**
-   * Warm standby workers: how many workers to keep started and idle for each placement, so that
-   * a spawn, a `system.process` or a supervised restart adopts one instead of booting a new one
-   * (Node, the runtime and any loader: about 200 ms for a process). Each one taken is replaced
-   * in the background once the worker that took it has started. Default none. Each idle process
-   * costs its memory (about 75 MiB RSS); idle standbys, like running actors, keep this process
-   * alive until the system shuts down.
+   * Warm standby workers: how many workers (at most {@link MAX_WORKERS}) to keep started and idle
+   * for each placement, so that a spawn, a `system.process` or a supervised restart adopts one
+   * instead of booting a new one (Node, the runtime and any loader: about 200 ms for a process).
+   * Each one taken is replaced in the background once the worker that took it has started.
+   * Default none. Each idle process costs its memory (about 75 MiB RSS); idle standbys, like
+   * running actors, keep this process alive until the system shuts down.
    *
    * Only workers started with the system's defaults adopt a standby: a spawn with its own
    * `maxHeapMb` starts a fresh worker. A standby started earlier sees the environment and working
@@ -161,6 +166,12 @@ function checkPositiveInt(value: unknown, option: string): number {
   return value;
 }
 
+/** Checks a number of workers (already an integer) against {@link MAX_WORKERS}. */
+function checkWorkerCount(value: number, option: string): number {
+  if (value > MAX_WORKERS) fail(option, `at most ${MAX_WORKERS} (MAX_WORKERS)`, value);
+  return value;
+}
+
 /** Validates the `standby` option: a count ≥ 0 per placement that starts workers. */
 function checkStandby(value: unknown): StandbyCounts {
   const o = checkObject(value, 'standby');
@@ -177,7 +188,7 @@ function checkStandby(value: unknown): StandbyCounts {
     if (n === undefined) return 0;
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
       fail(`standby.${option}`, 'an integer ≥ 0', n);
-    return n;
+    return checkWorkerCount(n, `standby.${option}`);
   };
   return { process: count('process'), thread: count('thread') };
 }
@@ -255,7 +266,10 @@ export function childSpawnOptions(spec: object): SpawnOptions {
 /** Validates `system.pool()` options; returns the pool size. */
 export function checkPoolOptions(options: unknown): number {
   const o = checkObject(options, 'pool options');
-  const size = o.size === undefined ? availableParallelism() : checkPositiveInt(o.size, 'size');
+  const size =
+    o.size === undefined
+      ? Math.min(availableParallelism(), MAX_WORKERS)
+      : checkWorkerCount(checkPositiveInt(o.size, 'size'), 'size');
   if (o.placement !== undefined && o.placement !== 'process' && o.placement !== 'thread') {
     fail('placement', "'process' or 'thread'", o.placement);
   }

@@ -4,13 +4,20 @@
  * encoder has refused a value, so the fast path never walks the tree twice.
  */
 
-/** Classes whose instances would silently encode as `{}`. */
+/**
+ * Classes whose instances would silently encode as `{}`. A `SharedArrayBuffer` is among them:
+ * memory is never shared between workers, and a typed array over one is sent as a copy of its
+ * bytes (the host may lack the class, where pages are not cross-origin isolated).
+ */
 export const unserializableClasses: readonly (abstract new (...args: never[]) => unknown)[] = [
   WeakMap,
   WeakSet,
   WeakRef,
   Promise,
+  ...(typeof SharedArrayBuffer === 'function' ? [SharedArrayBuffer] : []),
 ];
+
+const sharedMemoryHint = ' (workers share no memory; a typed array over it travels as a copy)';
 
 /** What is wrong with `value` on its own, or undefined when it is fine. */
 export function describeUnserializable(value: unknown): string | undefined {
@@ -22,7 +29,8 @@ export function describeUnserializable(value: unknown): string | undefined {
     case 'object':
       if (value === null) return undefined;
       for (const cls of unserializableClasses) {
-        if (value instanceof cls) return `a ${cls.name}`;
+        if (value instanceof cls)
+          return `a ${cls.name}${cls.name === 'SharedArrayBuffer' ? sharedMemoryHint : ''}`;
       }
       return undefined;
     default:

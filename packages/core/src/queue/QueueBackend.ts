@@ -115,6 +115,11 @@ export function isQueueInfo(value: unknown): value is QueueInfo {
  * ```
  */
 export interface WaitOptions {
+  /**
+   * Give up after this many milliseconds: any finite number ≥ 0, however large (past Node's
+   * 2^31 − 1 ms timer limit too). Omit it to wait without a limit; a negative, NaN or infinite
+   * value throws `InvalidArgumentError` at the call.
+   */
   readonly timeoutMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }

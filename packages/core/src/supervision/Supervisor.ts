@@ -7,7 +7,9 @@
  * ## Child specification
  *
  * - `id` (required): a non-empty string, unique among the supervisor's children.
- * - `actor`, `args` (workers, required): the actor definition and the arguments of its `init`.
+ * - `actor` (workers, required): the actor definition.
+ * - `args` (workers): the argument of the actor's `init`; defaults to `undefined`, so an actor whose
+ *   `init` takes none needs no `args`.
  * - `supervisor` (supervisors, required): the nested supervisor's {@link SupervisorOptions}.
  * - `type`: `'worker'` (the default) or `'supervisor'`.
  * - `restart`: when the child is restarted (below); defaults to `'permanent'`.
@@ -64,11 +66,14 @@
  * exited child's consecutive restarts, reset to 0 once it has stayed up `resetAfterMs` (default
  * `maxMs`); `randomFactor` defaults to `0`. Meanwhile the children to restart are `backingOff`.
  *
- * ## Heartbeat (`heartbeatMs`, default none) and dynamic children (`maxChildren`, default unbounded)
+ * ## Heartbeat (`heartbeatMs`, default none) and dynamic children (`maxChildren`, default `1024`)
  *
  * `heartbeatMs` is handed to the runtime, which kills a worker that stops answering and reports it
  * as a `'timeout'` exit. `startChild` adds children at run time, up to `maxChildren` at once
  * (counting children that are down but not removed); `terminateChild` stops and removes one.
+ * `maxChildren` defaults to {@link MAX_WORKERS} (1024), which is also the most it, or the list of
+ * `children`, may be: a supervisor of more children is refused with `InvalidArgumentError`, and a
+ * tree of nested supervisors holds more.
  *
  * ## The runtime
  *

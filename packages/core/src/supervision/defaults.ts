@@ -17,7 +17,7 @@
  * | `withinMs`                     | `5000` ms     |
  * | `backoff.randomFactor`         | `0`           |
  * | `backoff.resetAfterMs`         | `backoff.maxMs` |
- * | `maxChildren`                  | unbounded     |
+ * | `maxChildren`                  | `1024` (`MAX_WORKERS`, also the most it may be) |
  * | `heartbeatMs`                  | none          |
  *
  * @example

@@ -89,7 +89,11 @@ export interface BackoffOptions {
 export interface WorkerChildSpec<Args = unknown> {
   readonly id: string;
   readonly actor: ActorDefinition<Args, never, unknown>;
-  readonly args: Args;
+  /**
+   * The argument of the actor's `init`, given to every incarnation. Default `undefined`, for an
+   * actor whose `init` takes none (as Elixir accepts a bare module as a child spec).
+   */
+  readonly args?: Args;
   readonly restart?: RestartType;
   /**
    * Where a restarted machine actor starts: `'fresh'` (the default) from its input again, or
@@ -166,7 +170,10 @@ export interface SupervisorOptions {
    */
   readonly heartbeatMs?: number;
   readonly children: readonly ChildSpec[];
-  /** Dynamic supervisors: the most children at once. Default unbounded. */
+  /**
+   * The most children at once, static and dynamic. Default, and the most it may be,
+   * {@link MAX_WORKERS} (1024): nest supervisors for more.
+   */
   readonly maxChildren?: number;
 }
 

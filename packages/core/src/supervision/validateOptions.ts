@@ -8,6 +8,7 @@
  */
 
 import { InvalidArgumentError } from '../errors.js';
+import { MAX_WORKERS } from '../limits.js';
 import { isMachineDefinition } from '../machine/fromMachine.js';
 import { SUPERVISOR_DEFAULTS } from './defaults.js';
 import type { ChildSpec, RestartType, ShutdownValue, Strategy, SupervisorOptions } from './types.js';
@@ -123,7 +124,6 @@ export function resolveChildSpec(value: unknown, path: string): ResolvedChild {
     if (!isRecord(actor) || actor.kind !== 'actor') {
       fail(`${path}.actor`, 'an actor definition (from defineActor)', actor);
     }
-    if (!('args' in value)) fail(`${path}.args`, 'the arguments for the actor (may be null)', undefined);
     if (value.restartFrom !== undefined) {
       const from = oneOf(value.restartFrom, ['fresh', 'lastSnapshot'], `${path}.restartFrom`);
       const persists = isMachineDefinition(actor) && actor.machineOptions.persist;
@@ -174,10 +174,17 @@ export function resolveSupervisorOptions(value: unknown, path = ''): ResolvedOpt
   const heartbeatMs =
     options.heartbeatMs === undefined ? undefined : finite(options.heartbeatMs, at('heartbeatMs'), 0, false);
   const maxChildren =
-    options.maxChildren === undefined
-      ? Number.POSITIVE_INFINITY
-      : integer(options.maxChildren, at('maxChildren'), 0);
+    options.maxChildren === undefined ? MAX_WORKERS : integer(options.maxChildren, at('maxChildren'), 0);
+  if (maxChildren > MAX_WORKERS) {
+    fail(at('maxChildren'), `at most ${MAX_WORKERS} (MAX_WORKERS; nest supervisors for more)`, maxChildren);
+  }
   if (!Array.isArray(options.children)) fail(at('children'), 'an array of child specs', options.children);
+  if (options.children.length > MAX_WORKERS) {
+    throw new InvalidArgumentError(
+      `Invalid supervisor option ${at('children')}: expected at most ${MAX_WORKERS} child specs ` +
+        `(MAX_WORKERS; nest supervisors for more), got ${options.children.length}`,
+    );
+  }
   const children = options.children.map((child, i) => resolveChildSpec(child, `${at('children')}[${i}]`));
   const seen = new Set<string>();
   for (const [i, child] of children.entries()) {

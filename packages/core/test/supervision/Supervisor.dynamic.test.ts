@@ -5,6 +5,7 @@ import {
   SupervisorNotRunningError,
   SupervisorStartError,
 } from '../../src/errors.js';
+import { MAX_WORKERS } from '../../src/limits.js';
 import { disposeAll, flush, setup, states, worker } from './fakeRuntime.js';
 
 afterEach(disposeAll);
@@ -36,6 +37,16 @@ describe('startChild', () => {
     await sup.terminateChild('a');
     await sup.startChild(worker('c'));
     expect(states(sup)).toEqual(['b: running', 'c: running']);
+  });
+
+  it('takes MAX_WORKERS children when maxChildren is not given, and no more', async () => {
+    const { sup } = setup({ strategy: 'one_for_one', children: [worker('w0')] });
+    await sup.start();
+    for (let i = 1; i < MAX_WORKERS; i++) await sup.startChild(worker(`w${i}`));
+    const error = await sup.startChild(worker('one-too-many')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MaxChildrenError);
+    expect(error).toMatchObject({ maxChildren: MAX_WORKERS });
+    expect(sup.children()).toHaveLength(MAX_WORKERS);
   });
 
   it('rejects InvalidArgumentError for a duplicate id, or a bad spec', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/Clock.js';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { MAX_WORKERS } from '../../src/limits.js';
 import { SUPERVISOR_DEFAULTS } from '../../src/supervision/defaults.js';
 import { Supervisor } from '../../src/supervision/Supervisor.js';
 import { resolveSupervisorOptions } from '../../src/supervision/validateOptions.js';
@@ -24,7 +25,7 @@ describe('supervisor options', () => {
       maxRestarts: 3,
       withinMs: 5000,
       heartbeatMs: undefined,
-      maxChildren: Number.POSITIVE_INFINITY,
+      maxChildren: MAX_WORKERS,
       backoff: { minMs: 10, maxMs: 80, randomFactor: 0, resetAfterMs: 80 },
     });
     expect(
@@ -59,6 +60,17 @@ describe('supervisor options', () => {
     ['heartbeatMs', { ...base, heartbeatMs: -5 }, /heartbeatMs/],
     ['maxChildren', { ...base, maxChildren: 1.5 }, /maxChildren/],
     [
+      'maxChildren over MAX_WORKERS',
+      { ...base, maxChildren: 1025 },
+      /maxChildren: expected at most 1024 \(MAX_WORKERS; nest supervisors for more\), got 1025/,
+    ],
+    ['maxChildren infinite', { ...base, maxChildren: Number.POSITIVE_INFINITY }, /maxChildren/],
+    [
+      'more children than MAX_WORKERS',
+      { ...base, children: Array.from({ length: 1025 }, (_, i) => worker(`w${i}`)) },
+      /option children: expected at most 1024 child specs \(MAX_WORKERS; nest supervisors for more\), got 1025/,
+    ],
+    [
       'maxChildren below children',
       { ...base, maxChildren: 1, children: [worker('a'), worker('b')] },
       /maxChildren/,
@@ -72,7 +84,6 @@ describe('supervisor options', () => {
       /children\[1\]\.id: .*unique.*"a"/,
     ],
     ['child actor', { ...base, children: [{ id: 'a', actor: {}, args: null }] }, /children\[0\]\.actor/],
-    ['child args', { ...base, children: [{ id: 'a', actor: Noop }] }, /children\[0\]\.args/],
     ['child type', { ...base, children: [{ ...worker('a'), type: 'daemon' }] }, /children\[0\]\.type/],
     [
       'child restart',
@@ -97,6 +108,13 @@ describe('supervisor options', () => {
       expect(() => make(options)).toThrow(message);
     });
   }
+
+  it('takes a child spec without args as one whose args are undefined', () => {
+    const options = resolveSupervisorOptions({ ...base, children: [{ id: 'a', actor: Noop }] });
+    const [child] = options.children;
+    expect(child).toMatchObject({ id: 'a', type: 'worker', restart: 'permanent' });
+    expect((child?.spec as { args?: unknown } | undefined)?.args).toBeUndefined();
+  });
 
   it('accepts args of null and every shutdown value', () => {
     expect(() =>
