@@ -30,6 +30,7 @@ import {
   myAttempt,
   setGreeting,
   square,
+  takeToken,
   whoAmI,
 } from './fixtures/pool.js';
 import { startSystem } from './support/system.js';
@@ -152,6 +153,22 @@ describe('pool', () => {
     const alone = await system.process(myAttempt);
     await expect(alone.result()).resolves.toBe(1);
     expect(taskContext().attempt).toBe(1);
+  });
+
+  // Issue 14, defect 3: a worker's read-ahead held a token while the other worker's get waited.
+  it('four items taking one token each from a shared queue all finish: an idle worker gives back what it fetched ahead', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    const tokens = system.queue<string>();
+    const started = system.queue<number>();
+    const jobs = [0, 1, 2, 3].map((n) => ({ tokens, started, n }));
+    const results = pool.map(takeToken, jobs, { chunkSize: 1 });
+    // Two items have started (one per worker), both waiting in get().
+    await started.get();
+    await started.get();
+    for (const t of ['a', 'b', 'c', 'd']) await tokens.put(t);
+    await expect(results.then((r) => [...r].sort())).resolves.toEqual(['a', 'b', 'c', 'd']);
+    await expect(tokens.size()).resolves.toBe(0);
   });
 
   it('starmap and apply', async () => {

@@ -183,6 +183,9 @@ export class ActorHost implements Router {
       case 'ping':
         this.#send({ t: 'pong', id: message.id });
         return;
+      case 'qreclaim':
+        this.#queues.reclaim(message.q);
+        return;
       default:
         assertNever(message);
     }

@@ -96,6 +96,15 @@ export interface PingMessage {
 }
 
 /**
+ * Root → worker: another consumer of queue `q` waits on it while it is empty, and this worker
+ * holds items of it it has fetched ahead and not handed to `get`: give them back (`giveBack`).
+ */
+export interface QueueReclaimMessage {
+  readonly t: 'qreclaim';
+  readonly q: string;
+}
+
+/**
  * Worker → root: the process is exiting (`process.exit` in actor code). `during`: it exits while
  * handling a message from its queue mailbox, which therefore is not redelivered.
  */
@@ -258,12 +267,14 @@ export type QueueOp =
   | 'join'
   | 'size'
   | 'close'
-  | 'cancel';
+  | 'cancel'
+  | 'giveBack';
 
 /**
  * Worker → root: a queue operation. `id` 0 expects no answer; otherwise the root answers `reply`
  * or `fail` under `id`. `arg` is the encoded item (`put`, `tryPut`), the items (`puts`), a count
- * (`take`, `tryTake`, `ack`, `taskDone`) or the id of the call to cancel (`cancel`).
+ * (`take`, `tryTake`, `ack`, `taskDone`, `giveBack`: the newest items it took and had not handed
+ * out) or the id of the call to cancel (`cancel`).
  */
 export interface QueueCallMessage {
   readonly t: 'qcall';
@@ -308,7 +319,8 @@ export type ToWorker =
   | ReplyMessage
   | FailMessage
   | PipeMessage
-  | PingMessage;
+  | PingMessage
+  | QueueReclaimMessage;
 
 /** Every frame a worker sends to the root. */
 export type FromWorker =
@@ -337,6 +349,7 @@ const toWorkerTags: Record<ToWorker['t'], true> = {
   fail: true,
   pipe: true,
   ping: true,
+  qreclaim: true,
 };
 const fromWorkerTags: Record<FromWorker['t'], true> = {
   ready: true,

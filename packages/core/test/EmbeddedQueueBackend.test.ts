@@ -106,3 +106,52 @@ describe('EmbeddedQueueBackend tryPutAll', () => {
     expect(() => hub.tryPutAll(id, [1])).toThrow(/closed/);
   });
 });
+
+describe('EmbeddedQueueBackend read-ahead given back', () => {
+  it('asks the consumers holding items when another must wait on the empty queue, not the one waiting', async () => {
+    const asked: [string, string[]][] = [];
+    const hub = new EmbeddedQueueBackend({
+      clock: realClock,
+      onStarving: (queue, holders) => void asked.push([queue, [...holders]]),
+    });
+    const { id } = hub.create({});
+    for (const n of [1, 2, 3]) hub.tryPut(id, n);
+    expect(hub.tryTake(id, 'a', 3)).toEqual([1, 2, 3]);
+    hub.ack(id, 'a', 1); // 1 handed out; 2 and 3 are its read-ahead
+    const waiting = hub.take(id, 'b', 1);
+    expect(asked).toEqual([[id, ['a']]]);
+    // A gives back its two newest: they go to the front, and the waiting taker gets the first.
+    hub.giveBack(id, 'a', 2);
+    await expect(waiting).resolves.toEqual([2]);
+    expect(hub.tryTake(id, 'c', 5)).toEqual([3]);
+    // Nobody holds anything now: a wait asks no one.
+    hub.ack(id, 'b', 1);
+    hub.ack(id, 'c', 1);
+    const again = hub.take(id, 'b', 1, { timeoutMs: 1 });
+    expect(asked).toHaveLength(1);
+    await expect(again).rejects.toThrow(/stayed empty/);
+  });
+
+  it('gives back uncharged and keeps the older items held, so a later death charges the right one', () => {
+    const failed: FailedItem[] = [];
+    const hub = new EmbeddedQueueBackend({ clock: realClock, onFailed: (f) => void failed.push(f) });
+    const { id } = hub.create({ maxDeliveries: 1 });
+    for (const n of [1, 2, 3]) hub.tryPut(id, n);
+    expect(hub.tryTake(id, 'a', 3)).toEqual([1, 2, 3]);
+    hub.giveBack(id, 'a', 2);
+    expect(hub.size(id)).toBe(2);
+    // a dies holding 1, in hand: with one delivery allowed it fails; 2 and 3 were given back
+    // uncharged and can still be delivered once.
+    hub.consumerGone('a');
+    expect(failed.map((f) => f.item)).toEqual([1]);
+    expect(hub.tryTake(id, 'b', 3)).toEqual([2, 3]);
+    hub.consumerGone('b');
+    expect(failed.map((f) => f.item)).toEqual([1, 2]);
+    // Giving back more than is held, or for an unknown consumer or queue, is harmless.
+    hub.giveBack(id, 'nobody', 3);
+    hub.giveBack('no-such-queue', 'a', 1);
+    expect(hub.tryTake(id, 'c', 3)).toEqual([3]);
+    hub.giveBack(id, 'c', 10);
+    expect(hub.size(id)).toBe(1);
+  });
+});

@@ -52,7 +52,7 @@ import { Machines } from './internal/Machines.js';
 import { PipeRegistry } from './internal/PipeRegistry.js';
 import { PoolActor } from './internal/poolActor.js';
 import { PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
-import { QueueHub } from './internal/QueueHub.js';
+import { QueueHub, ROOT_CONSUMER } from './internal/QueueHub.js';
 import { QueueMailbox } from './internal/QueueMailbox.js';
 import { Standby } from './internal/Standby.js';
 import { type ChildHost, SupervisedChildren } from './internal/SupervisedChildren.js';
@@ -136,6 +136,13 @@ export class ActorSystem implements AsyncDisposable {
       clock: options.clock,
       // A take's items travel in one frame: no more of them than one message may hold.
       maxTakeBytes: options.maxMessageBytes,
+      // A consumer waits on an empty queue: the others give back what they fetched ahead.
+      onStarving: (queue, holders) => {
+        for (const holder of holders) {
+          if (holder === ROOT_CONSUMER) this.#rootQueues.reclaim(queue);
+          else this.#cells.get(holder)?.reclaimQueue(queue);
+        }
+      },
       onFailed: (failed) => {
         // A mailbox item that crashed its actor (or outlived every delivery) fails like a message.
         const exiting = this.#exiting;

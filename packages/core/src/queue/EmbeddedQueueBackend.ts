@@ -78,6 +78,12 @@ export interface EmbeddedQueueBackendOptions {
    * carries them fits its limit: pass the system's `maxMessageBytes`. Default (and most) 1 MiB.
    */
   readonly maxTakeBytes?: number;
+  /**
+   * A consumer must wait on `queue` while it is empty, and `holders` (other consumers) hold items
+   * of it: ask them to give back what they fetched ahead and have not handed out (`giveBack`),
+   * so a consumer that waits is not starved by one that has stopped asking.
+   */
+  readonly onStarving?: (queue: string, holders: readonly string[]) => void;
 }
 
 const DEFAULT_MAX_DELIVERIES = 5;
@@ -127,10 +133,12 @@ export class EmbeddedQueueBackend implements QueueBackend {
   readonly #onFailed: ((failed: FailedItem) => void) | undefined;
   readonly #queues = new Map<string, QueueRecord>();
   readonly #takeBytes: number;
+  readonly #onStarving: ((queue: string, holders: readonly string[]) => void) | undefined;
 
   constructor(options: EmbeddedQueueBackendOptions) {
     this.#clock = options.clock;
     this.#onFailed = options.onFailed;
+    this.#onStarving = options.onStarving;
     this.#takeBytes = Math.min(TAKE_BYTES, options.maxTakeBytes ?? TAKE_BYTES);
   }
 
@@ -236,7 +244,32 @@ export class EmbeddedQueueBackend implements QueueBackend {
         options,
         () => new QueueEmptyError(`Queue ${queue} stayed empty for ${options?.timeoutMs} ms`),
       );
+      this.#starving(q, consumer);
     });
+  }
+
+  /** `consumer` waits on an empty queue: the other consumers holding its items are asked for them. */
+  #starving(q: QueueRecord, consumer: string): void {
+    if (this.#onStarving === undefined) return;
+    const holders: string[] = [];
+    for (const [holder, held] of q.held) if (holder !== consumer && held.length > 0) holders.push(holder);
+    if (holders.length > 0) this.#onStarving(q.info.id, holders);
+  }
+
+  giveBack(queue: string, consumer: string, n: number): void {
+    const q = this.#queues.get(queue);
+    const held = q?.held.get(consumer);
+    if (q === undefined || held === undefined || n <= 0) return;
+    const { values, deliveries } = held.drain();
+    const keep = Math.max(0, values.length - n);
+    for (let i = 0; i < keep; i++) held.push(values[i], deliveries[i] as number);
+    const back = new ItemRing();
+    // Handed out but never handed to `get`: their delivery does not count.
+    for (let i = keep; i < values.length; i++)
+      back.push(values[i], Math.max(0, (deliveries[i] as number) - 1));
+    while (q.items.length > 0) back.push(q.items.shift(), q.items.shiftedDeliveries);
+    q.items = back;
+    this.#serveTakers(q);
   }
 
   tryTake(queue: string, consumer: string, max: number): QueueItem[] {

@@ -163,6 +163,11 @@ export interface QueueBackend {
   tryTake(queue: string, consumer: string, max: number): QueueItem[];
   /** `consumer` has finished its `n` oldest items (plain queues: it handed them to `get`). */
   ack(queue: string, consumer: string, n: number): void;
+  /**
+   * `consumer` gives back the `n` newest items it took and never handed out (its read-ahead):
+   * they go back to the front of the queue, in order, their delivery uncounted.
+   */
+  giveBack(queue: string, consumer: string, n: number): void;
   /** Joinable queues: `consumer` finished its `n` oldest items. Throws `TaskDoneError` past them. */
   taskDone(queue: string, consumer: string, n: number): void;
   /** Resolves when every item ever put has been finished (joinable queues). */

@@ -19,6 +19,8 @@ export interface QueueOps {
   take(queue: string, max: number, options: WaitOptions | undefined): Promise<QueueItem[]>;
   tryTake(queue: string, max: number): Promise<QueueItem[]>;
   ack(queue: string, n: number): void;
+  /** Gives back the `n` newest items taken and not handed out (see `QueueBackend.giveBack`). */
+  giveBack(queue: string, n: number): void;
   taskDone(queue: string, n: number): void;
   join(queue: string, options: WaitOptions | undefined): Promise<void>;
   size(queue: string): Promise<number>;
@@ -32,6 +34,8 @@ interface Local {
   held: number;
   /** A read-ahead `tryTake` on its way: a `get` that finds the buffer empty waits for it first. */
   readingAhead: Promise<void> | undefined;
+  /** The hub asked for the read-ahead back while a read-ahead was on its way: give it back after. */
+  reclaimed: boolean;
 }
 
 /**
@@ -106,11 +110,33 @@ export class QueueClient {
         local.readingAhead = undefined;
         if (items.length >= max) local.fetchSize = Math.min(MAX_FETCH, max * 2);
         for (const item of items) local.buffer.push(item);
+        if (local.reclaimed) this.reclaim(info.id);
       },
       () => {
         local.readingAhead = undefined;
       },
     );
+  }
+
+  /**
+   * Another consumer waits on `queue` while it is empty: the items this process fetched ahead
+   * and has not handed to `get` go back to the queue (after a read-ahead on its way has landed:
+   * the hub counts items in the order it handed them out, and gives back the newest). The next
+   * fetch starts small again.
+   */
+  reclaim(queue: string): void {
+    const local = this.#local.get(queue);
+    if (local === undefined) return;
+    if (local.readingAhead !== undefined) {
+      local.reclaimed = true;
+      return;
+    }
+    local.reclaimed = false;
+    local.fetchSize = 1;
+    const n = local.buffer.length;
+    if (n === 0) return;
+    local.buffer.drain();
+    this.#ops.giveBack(queue, n);
   }
 
   async tryGet(info: QueueInfo): Promise<{ value: unknown } | undefined> {
@@ -166,7 +192,7 @@ export class QueueClient {
     if (queue === this.#lastQueue) return this.#lastLocal as Local;
     let local = this.#local.get(queue);
     if (local === undefined) {
-      local = { buffer: new Deque(), fetchSize: 1, held: 0, readingAhead: undefined };
+      local = { buffer: new Deque(), fetchSize: 1, held: 0, readingAhead: undefined, reclaimed: false };
       this.#local.set(queue, local);
     }
     this.#lastQueue = queue;

@@ -135,6 +135,10 @@ export class RemoteQueueOps implements QueueOps {
     this.#send({ t: 'qcall', op: 'taskDone', id: 0, q: queue, arg: n, timeoutMs: undefined });
   }
 
+  giveBack(queue: string, n: number): void {
+    this.#send({ t: 'qcall', op: 'giveBack', id: 0, q: queue, arg: n, timeoutMs: undefined });
+  }
+
   join(queue: string, options: WaitOptions | undefined): Promise<void> {
     return this.#call('join', queue, undefined, options) as Promise<void>;
   }

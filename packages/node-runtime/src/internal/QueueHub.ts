@@ -38,6 +38,9 @@ export class QueueHub {
         case 'ack':
           b.ack(q, consumer, arg as number);
           return undefined;
+        case 'giveBack':
+          b.giveBack(q, consumer, arg as number);
+          return undefined;
         case 'taskDone':
           b.taskDone(q, consumer, arg as number);
           return undefined;
@@ -91,6 +94,7 @@ export class QueueHub {
       take: (q, max, options) => b.take(q, ROOT_CONSUMER, max, options),
       tryTake: async (q, max) => b.tryTake(q, ROOT_CONSUMER, max),
       ack: (q, n) => b.ack(q, ROOT_CONSUMER, n),
+      giveBack: (q, n) => b.giveBack(q, ROOT_CONSUMER, n),
       taskDone: (q, n) => b.taskDone(q, ROOT_CONSUMER, n),
       join: (q, options) => b.join(q, options),
       size: async (q) => b.size(q),

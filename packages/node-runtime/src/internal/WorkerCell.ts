@@ -294,6 +294,11 @@ export class WorkerCell {
     else this.#channel.send(message, 'msg', message.body);
   }
 
+  /** Asks the worker for the items of `queue` it fetched ahead and has not handed out. */
+  reclaimQueue(queue: string): void {
+    if (this.#phase !== 'exited') this.#channel.send({ t: 'qreclaim', q: queue });
+  }
+
   /** Sends a signal to the worker now. */
   kill(signal: NodeJS.Signals): void {
     if (this.#phase !== 'exited') this.#link.kill(signal);

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { Codec } from '../src/Codec.js';
+import type { QueueInfo, QueueItem } from '../src/queue/QueueBackend.js';
+import { QueueClient, type QueueOps } from '../src/queue/QueueClient.js';
+
+const info: QueueInfo = { id: 'q', capacity: null, joinable: false };
+
+/** Ops over a plain array of numbers; tryTake can be held back to model a read-ahead in flight. */
+function fakeOps() {
+  const items: number[] = [];
+  const calls: string[] = [];
+  const given: number[] = [];
+  let hold: (() => void) | undefined;
+  let holding = false;
+  const takeNow = (max: number): QueueItem[] => items.splice(0, max);
+  const ops: QueueOps = {
+    put: async (_q, item) => void items.push(item as number),
+    tryPut: async () => true,
+    take: async (_q, max) => {
+      calls.push(`take ${max}`);
+      return takeNow(max);
+    },
+    tryTake: (_q, max) => {
+      calls.push(`tryTake ${max}`);
+      if (!holding) return Promise.resolve(takeNow(max));
+      return new Promise((resolve) => {
+        hold = () => resolve(takeNow(max));
+      });
+    },
+    ack: () => {},
+    giveBack: (_q, n) => void given.push(n),
+    taskDone: () => {},
+    join: async () => {},
+    size: async () => items.length,
+    close: async () => {},
+  };
+  return {
+    ops,
+    items,
+    calls,
+    given,
+    holdReadAhead: () => {
+      holding = true;
+    },
+    release: () => hold?.(),
+    /** A held read-ahead is on its way. */
+    inFlight: () => hold !== undefined,
+  };
+}
+
+describe('QueueClient reclaim', () => {
+  it('gives back what it fetched ahead and starts its next fetch at one item', async () => {
+    const fake = fakeOps();
+    const client = new QueueClient(fake.ops, new Codec());
+    fake.items.push(...Array.from({ length: 40 }, (_, i) => i));
+    // A draining loop grows its fetches: 1, 2, 4, 8 ... and reads ahead.
+    for (let i = 0; i < 10; i++) await expect(client.get(info, undefined)).resolves.toBe(i);
+    await Promise.resolve();
+    const buffered = 40 - 10 - fake.items.length;
+    expect(buffered).toBeGreaterThan(0);
+    client.reclaim('q');
+    expect(fake.given).toEqual([buffered]);
+    fake.calls.length = 0;
+    fake.items.unshift(...Array.from({ length: buffered }, (_, i) => 10 + i));
+    await expect(client.get(info, undefined)).resolves.toBe(10);
+    expect(fake.calls[0]).toBe('take 1');
+    // Nothing held: nothing given back; an unknown queue is ignored.
+    client.reclaim('q');
+    client.reclaim('other');
+    expect(fake.given).toEqual([buffered]);
+  });
+
+  it('waits for a read-ahead on its way before giving back, then gives back all of it', async () => {
+    const fake = fakeOps();
+    const client = new QueueClient(fake.ops, new Codec());
+    fake.items.push(...Array.from({ length: 100 }, (_, i) => i));
+    for (let i = 0; i < 4; i++) await client.get(info, undefined);
+    fake.holdReadAhead();
+    // Drain the buffer until a read-ahead goes out and is held.
+    let got = 4;
+    while (!fake.inFlight()) {
+      await client.get(info, undefined);
+      got++;
+      if (got > 50) throw new Error('no read-ahead went out');
+    }
+    client.reclaim('q');
+    expect(fake.given).toEqual([]);
+    fake.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    // The buffer and the read-ahead's items, all of them.
+    expect(fake.given).toHaveLength(1);
+    expect(fake.given[0]! + got + fake.items.length).toBe(100);
+  });
+});
