@@ -1,5 +1,6 @@
 /** The pool: parallel map over real worker processes that never hangs. */
 
+import { getEventListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,6 +155,17 @@ describe('pool', () => {
     controller.abort(new Error('stop it'));
     await expect(pending).rejects.toThrow('stop it');
     await expect(pool.map(square, [3])).resolves.toEqual([9]);
+  });
+
+  it('a call leaves no abort listener on its signal once it is over', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 1 });
+    const controller = new AbortController();
+    await pool.map(square, [1, 2], { signal: controller.signal });
+    await pool.mapSettled(evenOnly, [1], { signal: controller.signal });
+    for await (const _ of pool.imap(square, [3], { signal: controller.signal })) {
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('timeoutMs fails an item that runs too long, kills its worker, and the pool carries on', async () => {

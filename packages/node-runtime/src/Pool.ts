@@ -149,6 +149,8 @@ export class Pool {
     string,
     { readonly job: Job; readonly index: number; readonly timer: TimerHandle }
   >();
+  /** Takes each call's abort listener off its signal once the call is over. */
+  readonly #unlisten = new Map<Job, () => void>();
   #startFailures = 0;
   #ref: ActorHandle<PoolRequest, unknown> | undefined;
   #idle: (() => void) | undefined;
@@ -507,11 +509,16 @@ export class Pool {
       entry.fail(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
     };
     if (signal.aborted) queueMicrotask(abort);
-    else signal.addEventListener('abort', abort, { once: true });
+    else {
+      signal.addEventListener('abort', abort, { once: true });
+      this.#unlisten.set(entry.job, () => signal.removeEventListener('abort', abort));
+    }
   }
 
   #finish(entry: { job: Job; fail(error: Error): void }, settle: () => void): void {
     if (!this.#jobs.delete(entry)) return;
+    this.#unlisten.get(entry.job)?.();
+    this.#unlisten.delete(entry.job);
     this.#scheduler.drop(entry.job);
     settle();
     if (this.#jobs.size === 0) this.#idle?.();
