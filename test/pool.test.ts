@@ -157,6 +157,20 @@ describe('pool', () => {
     await expect(pool.map(square, [3])).resolves.toEqual([9]);
   });
 
+  it('a call whose signal has already aborted rejects with its reason and sends nothing, so no worker is lost', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 1 });
+    const pids = pool.pids;
+    const reason = new Error('too late');
+    const controller = new AbortController();
+    controller.abort(reason);
+    await expect(pool.map(forever, [1], { signal: controller.signal })).rejects.toBe(reason);
+    const stream = pool.imap(forever, [1], { signal: controller.signal })[Symbol.asyncIterator]();
+    await expect(stream.next()).rejects.toBe(reason);
+    await expect(pool.map(square, [2])).resolves.toEqual([4]);
+    expect(pool.pids).toEqual(pids);
+  });
+
   it('a call leaves no abort listener on its signal once it is over', async () => {
     const system = await startSystem();
     const pool = await system.pool({ size: 1 });

@@ -313,6 +313,8 @@ export class Pool {
     options: MapOptions,
     mode: 'map' | 'settled',
   ) {
+    // A call whose signal has already aborted sends nothing (so it costs no worker).
+    if (options.signal?.aborted === true) return Promise.reject(abortReason(options.signal));
     const total = items.length;
     const chunkSize = options.chunkSize ?? defaultChunkSize(total, this.size);
     return new Promise<unknown[]>((resolve, reject) => {
@@ -363,6 +365,7 @@ export class Pool {
   ): AsyncGenerator<unknown, void, undefined> {
     // Checked again: the pool may have closed between the call and the first `next()`.
     this.#checkOpen();
+    if (options.signal?.aborted === true) throw abortReason(options.signal);
     // Opened before the call is tracked: a source whose iterator throws leaves nothing behind.
     const iterator =
       Symbol.asyncIterator in source
@@ -506,7 +509,7 @@ export class Pool {
         this.#scheduler.condemn(worker);
         this.#workers.get(worker)?.handle.kill();
       }
-      entry.fail(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+      entry.fail(abortReason(signal));
     };
     if (signal.aborted) queueMicrotask(abort);
     else {
@@ -624,6 +627,11 @@ export class Pool {
 }
 
 let nextPoolId = 1;
+
+/** What an aborted call rejects with: the signal's reason, as an Error. */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
+}
 
 /** A chunk whose arguments are all numbers travels as a `Float64Array` (see `packNumbers`). */
 /** The call's own copy of its items (an array's in one copy), so later changes to them do not reach it. */
