@@ -28,6 +28,7 @@ import {
   square,
   whoAmI,
 } from './fixtures/pool.js';
+import { isAlive } from './support/processes.js';
 import { startSystem } from './support/system.js';
 
 describe('pool', () => {
@@ -257,6 +258,20 @@ describe('pool', () => {
     const other = await system.pool({ size: 1 });
     const stuck = expect(other.map(forever, [1])).rejects.toBeInstanceOf(PoolTerminatedError);
     await other.terminate();
+    await stuck;
+  });
+
+  it('terminate() called again while the first call runs resolves only once the workers are gone', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    const pids = pool.pids;
+    const stuck = expect(pool.map(forever, [1, 2], { chunkSize: 1 })).rejects.toBeInstanceOf(
+      PoolTerminatedError,
+    );
+    const first = pool.terminate();
+    await pool.terminate();
+    expect(pids.filter(isAlive)).toEqual([]);
+    await first;
     await stuck;
   });
 

@@ -154,6 +154,7 @@ export class Pool {
   #startFailures = 0;
   #ref: ActorHandle<PoolRequest, unknown> | undefined;
   #idle: (() => void) | undefined;
+  #terminated: Promise<void> | undefined;
 
   /** @internal Made by `system.pool()`. */
   constructor(host: PoolHost, options: PoolOptions, size: number) {
@@ -281,9 +282,16 @@ export class Pool {
     await this.#stopWorkers();
   }
 
-  /** Stops at once: outstanding work rejects with `PoolTerminatedError`, workers are killed. */
-  async terminate(): Promise<void> {
-    if (this.#state === 'terminated') return;
+  /**
+   * Stops at once: outstanding work rejects with `PoolTerminatedError`, workers are killed.
+   * Resolves once they are gone; a second call resolves with the first.
+   */
+  terminate(): Promise<void> {
+    this.#terminated ??= this.#terminate();
+    return this.#terminated;
+  }
+
+  async #terminate(): Promise<void> {
     this.#state = 'terminated';
     this.#failAll(new PoolTerminatedError('The pool was terminated'));
     await this.#stopActor();
