@@ -180,13 +180,9 @@ describe('_TestPoll', () => {
 describe('TestWait', () => {
   it('TestWait.test_wait: reading four children at once gets every message of each, then EOF from each', async () => {
     const system = await startSystem();
-    const readers: Connection<[number, number], never>[] = [];
-    const procs = [];
-    for (let i = 0; i < 4; i++) {
-      const [r, w] = system.pipe<never, [number, number]>({ duplex: false });
-      procs.push(await system.process(sendNumbered, w, 10));
-      readers.push(r);
-    }
+    const pipes = Array.from({ length: 4 }, () => system.pipe<never, [number, number]>({ duplex: false }));
+    const readers: Connection<[number, number], never>[] = pipes.map(([r]) => r);
+    const procs = await Promise.all(pipes.map(([, w]) => system.process(sendNumbered, w, 10)));
     const messages: [number, number][] = [];
     await Promise.all(
       readers.map(async (r) => {

@@ -12,13 +12,15 @@ import { types } from 'node:util';
 import { MessageChannel } from 'node:worker_threads';
 import {
   ActorCrashedError,
+  ActorSystem,
   DefinitionError,
   InvalidArgumentError,
+  type Pool,
   PoolTerminatedError,
   SerializationError,
   WorkerCrashedError,
 } from '@troupe/node-runtime';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   describeBuffer,
   echoValue,
@@ -54,10 +56,21 @@ async function failureOf(call: () => Promise<unknown>): Promise<unknown> {
   throw new Error('expected the call to fail');
 }
 
+// One pool of 1 serves the cases that leave it as it was (no crash, no close); cases that crash,
+// abort, close or size a pool make their own. It is terminated after the file.
+let shared: { system: ActorSystem; pool: Pool };
+beforeAll(async () => {
+  const system = await ActorSystem.start({ execArgv: tsxExecArgv, shutdownMs: 2000 });
+  shared = { system, pool: await system.pool({ size: 1 }) };
+});
+afterAll(async () => {
+  await shared?.pool.terminate();
+  await shared?.system.shutdown();
+});
+
 describe('simple-test.ts', () => {
   it('simple-test.ts: named tasks work (one pool runs whichever task each call names)', async () => {
-    const system = await startSystem();
-    const pool = await system.pool({ size: 1 });
+    const { pool } = shared;
     await expect(pool.apply(sqr, 3)).resolves.toBe(9);
     await expect(pool.apply(mul, 6, 7)).resolves.toBe(42);
     await expect(pool.apply(toInt, '12')).resolves.toBe(12);
@@ -65,8 +78,7 @@ describe('simple-test.ts', () => {
   });
 
   it('simple-test.ts: async eval() handler works (an async task resolves with its value)', async () => {
-    const system = await startSystem();
-    const pool = await system.pool({ size: 1 });
+    const { pool } = shared;
     await expect(pool.apply(sqr, 6, 20)).resolves.toBe(36);
   });
 
@@ -102,8 +114,7 @@ describe('simple-test.ts', () => {
 
 describe('post-task.ts', () => {
   it('post-task.ts: postTask() can transfer ArrayBuffer instances (Troupe copies: the bytes arrive, the sender keeps its buffer)', async () => {
-    const system = await startSystem();
-    const pool = await system.pool({ size: 1 });
+    const { pool } = shared;
     const ab = new ArrayBuffer(40);
     new Uint8Array(ab).forEach((_, i, view) => {
       view[i] = i;
@@ -121,8 +132,7 @@ describe('post-task.ts', () => {
   // travel as their own fields, but the design's rule is that a value that cannot be encoded
   // faithfully throws SerializationError. Same family as the known SharedArrayBuffer-as-{} defect.
   it.fails('post-task.ts: postTask() cannot clone build-in objects (a MessagePort is refused with SerializationError)', async () => {
-    const system = await startSystem();
-    const pool = await system.pool({ size: 1 });
+    const { pool } = shared;
     const { port1, port2 } = new MessageChannel();
     try {
       const failure = await failureOf(() => pool.apply(echoValue, { obj: port1 }));
@@ -134,23 +144,20 @@ describe('post-task.ts', () => {
   });
 
   it('post-task.ts: postTask() resolves with a rejection when the handler rejects', async () => {
-    const system = await startSystem();
-    const pool = await system.pool({ size: 1 });
+    const { pool } = shared;
     await expect(pool.apply(rejectWith, 'foo')).rejects.toThrow(/foo/);
     await expect(pool.apply(sqr, 2)).resolves.toBe(4);
   });
 
   it('post-task.ts: postTask() resolves with a rejection when the handler throws', async () => {
-    const system = await startSystem();
-    const pool = await system.pool({ size: 1 });
+    const { pool } = shared;
     const failure = await pool.apply(throwTypeError, 'foo').catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(TypeError);
     expect((failure as Error).message).toBe('foo');
   });
 
   it('post-task.ts: postTask() validates abortSignal / Piscina.run options is correct type', async () => {
-    const system = await startSystem();
-    const pool = await system.pool({ size: 1 });
+    const { pool } = shared;
     const badSignal = await failureOf(() => pool.map(sqr, [1], { signal: 42 as never }));
     expect(badSignal).toBeInstanceOf(InvalidArgumentError);
     expect((badSignal as Error).message).toMatch(/signal/);
@@ -159,8 +166,7 @@ describe('post-task.ts', () => {
   });
 
   it('post-task.ts: postTask() validates filename / validates name (a task not made by defineTask is refused)', async () => {
-    const system = await startSystem();
-    const pool = await system.pool({ size: 1 });
+    const { pool } = shared;
     for (const notATask of [42, 'fixtures/eval.js', (x: number) => x, { kind: 'task', name: 'x' }]) {
       expect(await failureOf(() => pool.apply(notATask as never))).toBeInstanceOf(DefinitionError);
     }
@@ -250,8 +256,7 @@ describe('abort-task.ts', () => {
   // defect (fixed in this branch): the abort listener stayed on the signal after the call ended,
   // so a long-lived signal gathered one per call.
   it('abort-task.ts: task with AbortSignal cleans up properly (no abort listener is left on the signal)', async () => {
-    const system = await startSystem();
-    const pool = await system.pool({ size: 1 });
+    const { pool } = shared;
     const controller = new AbortController();
     await pool.map(sqr, [1], { signal: controller.signal });
     await expect(pool.mapSettled(throwTypeError, ['x'], { signal: controller.signal })).resolves.toHaveLength(
@@ -310,8 +315,7 @@ describe('pool-destroy.ts / pool-close.ts', () => {
 
 describe('test-uncaught-exception-from-handler.ts', () => {
   it('test-uncaught-exception-from-handler.ts: uncaught exception resets Worker (the call rejects with it)', async () => {
-    const system = await startSystem();
-    const pool = await system.pool({ size: 1 });
+    const { pool } = shared;
     await expect(pool.apply(rejectWith, 'not_caught')).rejects.toThrow(/not_caught/);
     await expect(pool.apply(sqr, 2)).resolves.toBe(4);
   });
@@ -438,8 +442,7 @@ describe('thread-count.ts / task-queue.ts / option-validation.ts', () => {
 
 describe('move-test.ts / messages.ts / test-resourcelimits.ts', () => {
   it('move-test.ts: Moving works (a typed array arrives as its own class; Troupe copies, so the sender keeps it)', async () => {
-    const system = await startSystem();
-    const pool = await system.pool({ size: 1 });
+    const { pool } = shared;
     const floats = Float64Array.from([0.5, 1.5, 2.5]);
     const seen = await pool.apply(describeBuffer, floats);
     expect(seen.kind).toBe('[object Float64Array]');
@@ -451,8 +454,7 @@ describe('move-test.ts / messages.ts / test-resourcelimits.ts', () => {
   });
 
   it('messages.ts: Pool receive message from workers (through a queue the task was handed)', async () => {
-    const system = await startSystem();
-    const pool = await system.pool({ size: 1 });
+    const { system, pool } = shared;
     const messages = system.queue<string>();
     await expect(pool.apply(postToQueue, messages)).resolves.toBe(42);
     await expect(messages.get({ timeoutMs: 5000 })).resolves.toBe('some message');
