@@ -1,5 +1,6 @@
 /** The pool: parallel map over real worker processes that never hangs. */
 
+import { getEventListeners } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,7 @@ import {
   takeToken,
   whoAmI,
 } from './fixtures/pool.js';
+import { isAlive } from './support/processes.js';
 import { startSystem } from './support/system.js';
 
 describe('pool', () => {
@@ -256,6 +258,31 @@ describe('pool', () => {
     await expect(pool.map(square, [3])).resolves.toEqual([9]);
   });
 
+  it('a call whose signal has already aborted rejects with its reason and sends nothing, so no worker is lost', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 1 });
+    const pids = pool.pids;
+    const reason = new Error('too late');
+    const controller = new AbortController();
+    controller.abort(reason);
+    await expect(pool.map(forever, [1], { signal: controller.signal })).rejects.toBe(reason);
+    const stream = pool.imap(forever, [1], { signal: controller.signal })[Symbol.asyncIterator]();
+    await expect(stream.next()).rejects.toBe(reason);
+    await expect(pool.map(square, [2])).resolves.toEqual([4]);
+    expect(pool.pids).toEqual(pids);
+  });
+
+  it('a call leaves no abort listener on its signal once it is over', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 1 });
+    const controller = new AbortController();
+    await pool.map(square, [1, 2], { signal: controller.signal });
+    await pool.mapSettled(evenOnly, [1], { signal: controller.signal });
+    for await (const _ of pool.imap(square, [3], { signal: controller.signal })) {
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('timeoutMs fails an item that runs too long, kills its worker, and the pool carries on', async () => {
     const system = await startSystem();
     const pool = await system.pool({ size: 2 });
@@ -358,6 +385,20 @@ describe('pool', () => {
     const other = await system.pool({ size: 1 });
     const stuck = expect(other.map(forever, [1])).rejects.toBeInstanceOf(PoolTerminatedError);
     await other.terminate();
+    await stuck;
+  });
+
+  it('terminate() called again while the first call runs resolves only once the workers are gone', async () => {
+    const system = await startSystem();
+    const pool = await system.pool({ size: 2 });
+    const pids = pool.pids;
+    const stuck = expect(pool.map(forever, [1, 2], { chunkSize: 1 })).rejects.toBeInstanceOf(
+      PoolTerminatedError,
+    );
+    const first = pool.terminate();
+    await pool.terminate();
+    expect(pids.filter(isAlive)).toEqual([]);
+    await first;
     await stuck;
   });
 

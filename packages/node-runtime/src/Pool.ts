@@ -164,11 +164,14 @@ export class Pool {
     string,
     { readonly job: Job; readonly index: number; readonly timer: TimerHandle }
   >();
+  /** Takes each call's abort listener off its signal once the call is over. */
+  readonly #unlisten = new Map<Job, () => void>();
   #startFailures = 0;
   /** Bounds the workers starting at once, at the pool's start and when replacing workers. */
   readonly #starts = new Limiter(STARTS_IN_FLIGHT);
   #ref: ActorHandle<PoolRequest, unknown> | undefined;
   #idle: (() => void) | undefined;
+  #terminated: Promise<void> | undefined;
 
   /** @internal Made by `system.pool()`. */
   constructor(host: PoolHost, options: PoolOptions, size: number) {
@@ -297,9 +300,16 @@ export class Pool {
     await this.#stopWorkers();
   }
 
-  /** Stops at once: outstanding work rejects with `PoolTerminatedError`, workers are killed. */
-  async terminate(): Promise<void> {
-    if (this.#state === 'terminated') return;
+  /**
+   * Stops at once: outstanding work rejects with `PoolTerminatedError`, workers are killed.
+   * Resolves once they are gone; a second call resolves with the first.
+   */
+  terminate(): Promise<void> {
+    this.#terminated ??= this.#terminate();
+    return this.#terminated;
+  }
+
+  async #terminate(): Promise<void> {
     this.#state = 'terminated';
     this.#failAll(new PoolTerminatedError('The pool was terminated'));
     await this.#stopActor();
@@ -329,6 +339,8 @@ export class Pool {
     options: MapOptions,
     mode: 'map' | 'settled',
   ) {
+    // A call whose signal has already aborted sends nothing (so it costs no worker).
+    if (options.signal?.aborted === true) return Promise.reject(abortReason(options.signal));
     const total = items.length;
     const chunkSize = options.chunkSize ?? defaultChunkSize(total, this.size);
     return new Promise<unknown[]>((resolve, reject) => {
@@ -379,6 +391,7 @@ export class Pool {
   ): AsyncGenerator<unknown, void, undefined> {
     // Checked again: the pool may have closed between the call and the first `next()`.
     this.#checkOpen();
+    if (options.signal?.aborted === true) throw abortReason(options.signal);
     // Opened before the call is tracked: a source whose iterator throws leaves nothing behind.
     const iterator =
       Symbol.asyncIterator in source
@@ -535,14 +548,19 @@ export class Pool {
         this.#scheduler.condemn(worker);
         this.#workers.get(worker)?.handle.kill();
       }
-      entry.fail(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+      entry.fail(abortReason(signal));
     };
     if (signal.aborted) queueMicrotask(abort);
-    else signal.addEventListener('abort', abort, { once: true });
+    else {
+      signal.addEventListener('abort', abort, { once: true });
+      this.#unlisten.set(entry.job, () => signal.removeEventListener('abort', abort));
+    }
   }
 
   #finish(entry: { job: Job; fail(error: Error): void }, settle: () => void): void {
     if (!this.#jobs.delete(entry)) return;
+    this.#unlisten.get(entry.job)?.();
+    this.#unlisten.delete(entry.job);
     this.#scheduler.drop(entry.job);
     settle();
     if (this.#jobs.size === 0) this.#idle?.();
@@ -657,6 +675,11 @@ export class Pool {
 }
 
 let nextPoolId = 1;
+
+/** What an aborted call rejects with: the signal's reason, as an Error. */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
+}
 
 /** A chunk whose arguments are all numbers travels as a `Float64Array` (see `packNumbers`). */
 /** The call's own copy of its items (an array's in one copy), so later changes to them do not reach it. */

@@ -8,6 +8,9 @@ import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
+// The process object itself, not the global: actor code may replace globalThis.process, and the
+// worker must still be able to exit, stop on SIGTERM and report its crashes.
+import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@troupe/core';
