@@ -7,8 +7,8 @@
  *   ECMAScript error classes come back as themselves, Troupe errors as their class, any other
  *   class as a {@link RemoteError} carrying the original name.
  * - A value that would not arrive faithfully (a function, a symbol, a `WeakMap`, `WeakSet`,
- *   `WeakRef`, `Promise` or `SharedArrayBuffer`) throws {@link SerializationError} naming its path;
- *   nothing is sent.
+ *   `WeakRef`, `Promise`, `SharedArrayBuffer`, `MessagePort`, `MessageChannel` or
+ *   `BroadcastChannel`) throws {@link SerializationError} naming its path; nothing is sent.
  * - Memory is never shared: a typed array or `DataView` over a `SharedArrayBuffer` arrives as a
  *   copy of its bytes over an ordinary `ArrayBuffer`, and later writes on either side are not seen
  *   by the other.

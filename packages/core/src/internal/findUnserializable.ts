@@ -15,7 +15,13 @@ export const unserializableClasses: readonly (abstract new (...args: never[]) =>
   WeakRef,
   Promise,
   ...(typeof SharedArrayBuffer === 'function' ? [SharedArrayBuffer] : []),
+  // Ports and channels are handles to this process's event loop: a pipe is what travels.
+  ...(typeof MessagePort === 'function' ? [MessagePort] : []),
+  ...(typeof MessageChannel === 'function' ? [MessageChannel] : []),
+  ...(typeof BroadcastChannel === 'function' ? [BroadcastChannel] : []),
 ];
+
+const portHint = ' (a port belongs to its own process; send a pipe end from system.pipe() instead)';
 
 const sharedMemoryHint = ' (workers share no memory; a typed array over it travels as a copy)';
 
@@ -30,7 +36,7 @@ export function describeUnserializable(value: unknown): string | undefined {
       if (value === null) return undefined;
       for (const cls of unserializableClasses) {
         if (value instanceof cls)
-          return `a ${cls.name}${cls.name === 'SharedArrayBuffer' ? sharedMemoryHint : ''}`;
+          return `a ${cls.name}${cls.name === 'SharedArrayBuffer' ? sharedMemoryHint : cls === Promise || cls.name.startsWith('Weak') ? '' : portHint}`;
       }
       return undefined;
     default:
