@@ -33,7 +33,6 @@ import {
 } from '@troupe/core';
 import {
   type ActorAddress,
-  type ChunkAnswers,
   EmbeddedQueueBackend,
   type InitMessage,
   isPipeEndInfo,
@@ -48,6 +47,7 @@ import { nanoid } from 'nanoid';
 import type { AnyStateMachine, InputFrom } from 'xstate';
 import { type ActorHandle, adoptIncarnation } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
+import type { PoolAnswers, SkipChunks } from './internal/chunkColumns.js';
 import { Machines } from './internal/Machines.js';
 import { PipeRegistry } from './internal/PipeRegistry.js';
 import { PoolActor } from './internal/poolActor.js';
@@ -556,11 +556,7 @@ export class ActorSystem implements AsyncDisposable {
           void handle.exited.then(() => this.#internal.delete(handle.id));
           return handle;
         },
-        pipe: () =>
-          this.pipe<never, ChunkAnswers[]>() as [
-            Connection<ChunkAnswers[], never>,
-            Connection<never, ChunkAnswers[]>,
-          ],
+        pipe: () => this.pipe<SkipChunks, PoolAnswers>(),
         spawnActor: (id) => this.spawn(PoolActor, { pool: id }, { placement: 'local' }),
       },
       options,

@@ -37,6 +37,7 @@ import {
   isAnswerColumns,
   isBatchBegun,
   type PoolAnswers,
+  type SkipChunks,
 } from './internal/chunkColumns.js';
 import { Limiter } from './internal/Limiter.js';
 import { packNumbers } from './internal/packNumbers.js';
@@ -115,7 +116,7 @@ const STARTS_IN_FLIGHT = Math.max(1, Math.min(8, 2 * availableParallelism()));
 
 interface WorkerSlot {
   readonly handle: ActorHandle<never, unknown>;
-  readonly results: Connection<PoolAnswers, never>;
+  readonly results: Connection<PoolAnswers, SkipChunks>;
 }
 
 /** What a pool needs from its actor system. */
@@ -124,7 +125,7 @@ export interface PoolHost {
   /** The system is shutting down: no more workers. */
   readonly shuttingDown: boolean;
   spawnWorker(args: unknown, placement: Exclude<Placement, 'local'>): Promise<ActorHandle<never, unknown>>;
-  pipe(): [Connection<PoolAnswers, never>, Connection<never, PoolAnswers>];
+  pipe(): [Connection<PoolAnswers, SkipChunks>, Connection<SkipChunks, PoolAnswers>];
   /** Starts the pool's own actor (in the root). */
   spawnActor(pool: string): Promise<ActorHandle<PoolRequest, unknown>>;
 }
@@ -545,8 +546,15 @@ export class Pool {
     if (signal === undefined) return;
     const abort = () => {
       for (const worker of this.#scheduler.workersRunning(entry.job)) {
-        this.#scheduler.condemn(worker);
-        this.#workers.get(worker)?.handle.kill();
+        const slot = this.#workers.get(worker);
+        if (this.#scheduler.current(worker)?.job === entry.job) {
+          // Running one of its items: the worker is killed (and replaced).
+          this.#scheduler.condemn(worker);
+          slot?.handle.kill();
+        } else {
+          // Its items only wait there, behind another call's: the worker skips them.
+          slot?.results.send({ skip: this.#scheduler.chunksHeld(worker, entry.job) }).catch(() => {});
+        }
       }
       entry.fail(abortReason(signal));
     };
@@ -621,7 +629,7 @@ export class Pool {
     await this.#ref?.stop();
   }
 
-  async #readResults(worker: string, results: Connection<PoolAnswers, never>): Promise<void> {
+  async #readResults(worker: string, results: Connection<PoolAnswers, SkipChunks>): Promise<void> {
     for await (const answers of results) {
       if (isBatchBegun(answers)) this.#scheduler.begun(worker, answers.begun);
       else if (isAnswerColumns(answers)) this.#scheduler.answers(worker, answersOf(answers));

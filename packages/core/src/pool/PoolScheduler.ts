@@ -513,6 +513,12 @@ export class PoolScheduler {
     return found;
   }
 
+  /** The chunks of `job` that `worker` holds with items unanswered (to tell it to skip them). */
+  chunksHeld(worker: string, job: Job): number[] {
+    const chunks = this.#workers.get(worker)?.chunks ?? [];
+    return chunks.filter((c) => c.job === job && c.head < c.args.length).map((c) => c.id);
+  }
+
   /** Removes and returns everything queued (the pool is terminating), requeued items first. */
   takeAll(): QueuedItem[] {
     const all = [...this.#requeued, ...this.#queue.drain()].flatMap((run) =>

@@ -80,7 +80,10 @@ export class Queue<T> extends Portable implements AsyncIterable<T> {
     return this.#client.get(this.#info, options) as Promise<T>;
   }
 
-  /** Removes and returns the oldest item as `{ value }` if there is one now, else `undefined`. */
+  /**
+   * Removes and returns the oldest item as `{ value }` if there is one now, else `undefined`.
+   * Rejects `QueueClosedError` once the queue is closed and drained (as `get` does).
+   */
   tryGet(): Promise<{ value: T } | undefined> {
     return this.#client.tryGet(this.#info) as Promise<{ value: T } | undefined>;
   }

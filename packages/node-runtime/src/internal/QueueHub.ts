@@ -11,6 +11,14 @@ export const ROOT_CONSUMER = 'root';
 
 type Cancel = (reason: unknown) => void;
 
+/** A take that does not wait: nothing when the queue is empty, `QueueClosedError` once it is closed and drained. */
+function tryTake(b: QueueBackend, queue: string, consumer: string, max: number): QueueItem[] {
+  const items = b.tryTake(queue, consumer, max);
+  if (items.length === 0 && b.isClosed(queue))
+    throw new QueueClosedError(`Queue ${queue} is closed and drained`);
+  return items;
+}
+
 export class QueueHub {
   readonly backend: QueueBackend;
   /** How to cancel each waiting call, by consumer then call id (for `cancel`, and deaths). */
@@ -60,7 +68,7 @@ export class QueueHub {
         case 'tryPut':
           return Promise.resolve(b.tryPut(q, arg as QueueItem));
         case 'tryTake':
-          return Promise.resolve(b.tryTake(q, consumer, arg as number));
+          return Promise.resolve(tryTake(b, q, consumer, arg as number));
         case 'size':
           return Promise.resolve(b.size(q));
         case 'close':
@@ -92,7 +100,7 @@ export class QueueHub {
       put: (q, item, options) => b.put(q, item, options),
       tryPut: async (q, item) => b.tryPut(q, item),
       take: (q, max, options) => b.take(q, ROOT_CONSUMER, max, options),
-      tryTake: async (q, max) => b.tryTake(q, ROOT_CONSUMER, max),
+      tryTake: async (q, max) => tryTake(b, q, ROOT_CONSUMER, max),
       ack: (q, n) => b.ack(q, ROOT_CONSUMER, n),
       giveBack: (q, n) => b.giveBack(q, ROOT_CONSUMER, n),
       taskDone: (q, n) => b.taskDone(q, ROOT_CONSUMER, n),

@@ -35,6 +35,19 @@ export interface BatchBegun {
   readonly begun: number;
 }
 
+/**
+ * The pool to a worker, on the results pipe: skip these chunks if they have not begun (their
+ * call was aborted while they waited behind another call's item), answering them as failed.
+ */
+export interface SkipChunks {
+  readonly skip: readonly number[];
+}
+
+export function isSkipChunks(value: unknown): value is SkipChunks {
+  const skip = (value as Partial<SkipChunks> | null)?.skip;
+  return Array.isArray(skip) && skip.every((id) => typeof id === 'number');
+}
+
 /** What a pool worker sends on its results pipe. */
 export type PoolAnswers = ChunkAnswers[] | AnswerColumns | BatchBegun;
 

@@ -19,19 +19,37 @@ import {
   type ChunkColumns,
   chunksOf,
   isChunkColumns,
+  isSkipChunks,
   type PoolAnswers,
+  type SkipChunks,
 } from './chunkColumns.js';
 import { PACK_NUMBERS_FROM } from './packNumbers.js';
 
 export interface PoolWorkerArgs {
-  readonly results: Connection<never, PoolAnswers>;
+  readonly results: Connection<SkipChunks, PoolAnswers>;
   /** Runs once, when the worker starts. */
   readonly initializer: { readonly task: TaskRef; readonly args: readonly unknown[] } | undefined;
 }
 
 interface State {
-  readonly results: Connection<never, PoolAnswers>;
+  readonly results: Connection<SkipChunks, PoolAnswers>;
   readonly tasks: Map<string, TaskDefinition>;
+  /** Chunks the pool said to skip (their call was aborted): answered as failed, not run. */
+  readonly skip: Set<number>;
+}
+
+/** What a skipped chunk's items fail with (nobody sees it: their call has ended). */
+const SKIPPED = new Error('Skipped: its call was aborted before it began');
+
+/** Takes the pool's notes (chunks to skip) as they arrive, until the pipe closes. */
+async function listen(state: State): Promise<void> {
+  try {
+    for await (const note of state.results) {
+      if (isSkipChunks(note)) for (const chunk of note.skip) state.skip.add(chunk);
+    }
+  } catch {
+    // The pipe broke: the worker is ending.
+  }
 }
 
 /**
@@ -79,7 +97,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 const probe = new Codec();
 
 /** Sends answers; a value that will not serialize fails its own item, not the others. */
-async function send(results: Connection<never, PoolAnswers>, answers: ChunkAnswers[]): Promise<void> {
+async function send(results: Connection<SkipChunks, PoolAnswers>, answers: ChunkAnswers[]): Promise<void> {
   try {
     await results.send(answerColumns(answers) ?? answers);
   } catch {
@@ -150,7 +168,7 @@ class Segment {
 
 /** Runs the chunks of a batch in order, collecting their answers. */
 class BatchRun {
-  readonly #results: Connection<never, PoolAnswers>;
+  readonly #results: Connection<SkipChunks, PoolAnswers>;
   /** Answers of finished chunks (and finished parts of the current one), not yet sent. */
   #pending: ChunkAnswers[] = [];
   #chunk = 0;
@@ -163,7 +181,7 @@ class BatchRun {
   /** What the last item of a quick run returned when it was a promise. */
   #awaiting: PromiseLike<unknown> | undefined;
 
-  constructor(results: Connection<never, PoolAnswers>) {
+  constructor(results: Connection<SkipChunks, PoolAnswers>) {
     this.#results = results;
   }
 
@@ -234,6 +252,17 @@ class BatchRun {
     return i + 1;
   }
 
+  /** Answers every item of a chunk as failed, without running it (its call was aborted). */
+  skip(msg: ChunkMessage): void {
+    const count = msg.args.length;
+    this.#pending.push({
+      chunk: msg.chunk,
+      from: 0,
+      values: new Array(count),
+      failures: Array.from({ length: count }, (_, k) => [k, SKIPPED] as const),
+    });
+  }
+
   /** Whether answers have waited BATCH_MS; adjusts how often the clock is read. */
   #due(): boolean {
     const now = performance.now();
@@ -275,7 +304,8 @@ class BatchRun {
 
 export const PoolWorker = defineActor(import.meta.url, 'TroupePoolWorker', {
   init: async (args: PoolWorkerArgs): Promise<State> => {
-    const state: State = { results: args.results, tasks: new Map() };
+    const state: State = { results: args.results, tasks: new Map(), skip: new Set() };
+    void listen(state);
     if (args.initializer !== undefined) {
       const init = await task(state, args.initializer.task);
       await init.fn(...(args.initializer.args as never[]));
@@ -296,7 +326,10 @@ export const PoolWorker = defineActor(import.meta.url, 'TroupePoolWorker', {
     await state.results.send({ begun: first });
     flushToRoot();
     const run = new BatchRun(state.results);
-    for (const msg of columns ? chunksOf(batch) : batch) await run.run(await runnable(state, msg.task), msg);
+    for (const msg of columns ? chunksOf(batch) : batch) {
+      if (state.skip.delete(msg.chunk)) run.skip(msg);
+      else await run.run(await runnable(state, msg.task), msg);
+    }
     setTaskAttempt(undefined);
     await run.flush();
     return state;
