@@ -6,6 +6,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { taskContext } from '@troupe/core';
 import {
+  MessageTooLargeError,
   PoolBrokenError,
   PoolTerminatedError,
   SerializationError,
@@ -29,6 +30,7 @@ import {
   identity,
   Mapper,
   myAttempt,
+  repeatTo,
   setGreeting,
   square,
   takeToken,
@@ -171,6 +173,28 @@ describe('pool', () => {
     for (const t of ['a', 'b', 'c', 'd']) await tokens.put(t);
     await expect(results.then((r) => [...r].sort())).resolves.toEqual(['a', 'b', 'c', 'd']);
     await expect(tokens.size()).resolves.toBe(0);
+  });
+
+  it('a chunk whose items together pass maxMessageBytes goes in parts, and so do its answers: every item that fits runs', async () => {
+    const system = await startSystem({ maxMessageBytes: 64 * 1024 });
+    const pool = await system.pool({ size: 1 });
+    // 40 items of 10 kB in one chunk: 400 kB each way, six times the limit.
+    const items = Array.from({ length: 40 }, (_, i) => `${i}:${'x'.repeat(10_000)}`);
+    await expect(pool.map(identity, items, { chunkSize: 40 })).resolves.toEqual(items);
+    // One item alone over the limit fails, named; the others of its chunk run.
+    const mixed = [...items.slice(0, 10), 'y'.repeat(70 * 1024), ...items.slice(10, 20)];
+    const settled = await pool.mapSettled(identity, mixed, { chunkSize: 21 });
+    expect(settled.map((s) => s.status)).toEqual(mixed.map((_, i) => (i === 10 ? 'rejected' : 'fulfilled')));
+    expect((settled[10] as { reason: Error }).reason).toBeInstanceOf(MessageTooLargeError);
+    expect(settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))).toEqual([
+      ...items.slice(0, 20),
+    ]);
+    // An answer alone over the limit fails its own item; the worker lives on.
+    const pids = pool.pids;
+    const grown = await pool.mapSettled(repeatTo, [10, 70 * 1024, 10], { chunkSize: 3 });
+    expect(grown.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((grown[1] as { reason: Error }).reason).toBeInstanceOf(MessageTooLargeError);
+    expect(pool.pids).toEqual(pids);
   });
 
   it('starmap and apply', async () => {

@@ -13,6 +13,7 @@ import {
   type Connection,
   type ExitInfo,
   InvalidArgumentError,
+  MessageTooLargeError,
   type Placement,
   PoolBrokenError,
   type PoolRequest,
@@ -494,9 +495,66 @@ export class Pool {
     try {
       slot.handle.send((chunkColumns(batch) ?? batch.map(numbersPacked)) as never);
     } catch (error) {
-      if (batch.length > 1) for (const chunk of batch) this.#send(worker, [chunk]);
-      else if (batch[0] !== undefined) this.#unsendable(worker, batch[0], error as Error);
+      const [chunk] = batch;
+      if (batch.length > 1) for (const one of batch) this.#send(worker, [one]);
+      else if (chunk === undefined) return;
+      else if (error instanceof MessageTooLargeError && chunk.args.length > 1)
+        this.#sendInParts(worker, chunk);
+      else if ((chunk.offset ?? 0) > 0 || chunk.refused !== undefined)
+        this.#sendRefused(worker, chunk, error as Error);
+      else this.#unsendable(worker, chunk, error as Error);
     }
+  }
+
+  /**
+   * A chunk whose items together are over the message limit goes in two parts (each split again
+   * if need be), in order, so that every item that fits is run; the worker answers them as one
+   * chunk.
+   */
+  #sendInParts(worker: string, chunk: ChunkMessage): void {
+    const half = chunk.args.length >> 1;
+    const offset = chunk.offset ?? 0;
+    const cut = (from: number, to: number): ArrayLike<unknown> =>
+      ArrayBuffer.isView(chunk.args)
+        ? (chunk.args as Float64Array).subarray(from, to)
+        : Array.prototype.slice.call(chunk.args, from, to);
+    this.#send(worker, [{ ...chunk, args: cut(0, half), offset }]);
+    this.#send(worker, [
+      { ...chunk, args: cut(half, chunk.args.length), first: chunk.first + half, offset: offset + half },
+    ]);
+  }
+
+  /**
+   * A part of a chunk that cannot be sent (an item alone over the limit, or one that will not
+   * serialize) after earlier parts went: the worker is sent its place instead, and answers its
+   * items as failed in turn, so the chunk's answers stay in order.
+   */
+  #sendRefused(worker: string, chunk: ChunkMessage, error: Error): void {
+    const refused = this.#causeOf(chunk, error);
+    const placeholder = { ...chunk, args: new Array(chunk.args.length).fill(null), unary: true, refused };
+    const handle = this.#workers.get(worker)?.handle;
+    try {
+      handle?.send([placeholder] as never);
+    } catch {
+      try {
+        // Its error will not travel either: a plain one names the problem.
+        handle?.send([{ ...placeholder, refused: new Error(refused.message) }] as never);
+      } catch {
+        // The worker is going: its death gives its items back.
+      }
+    }
+  }
+
+  /** The error naming the item of `chunk` at fault as its call knows it (`items[3].handler`). */
+  #causeOf(chunk: ChunkMessage, error: Error): Error {
+    for (let k = 0; k < chunk.args.length; k++) {
+      try {
+        probe.check(chunk.args[k], `items[${chunk.first + k}]`);
+      } catch (found) {
+        return found as Error;
+      }
+    }
+    return error;
   }
 
   /**
@@ -505,15 +563,7 @@ export class Pool {
    */
   #unsendable(worker: string, chunk: ChunkMessage, error: Error): void {
     const args = Array.from(chunk.args);
-    let cause = error;
-    for (const [k, arg] of args.entries()) {
-      try {
-        probe.check(arg, `items[${chunk.first + k}]`);
-      } catch (found) {
-        cause = found as Error;
-        break;
-      }
-    }
+    const cause = this.#causeOf(chunk, error);
     const answers: ChunkAnswers = {
       chunk: chunk.chunk,
       from: 0,
@@ -547,12 +597,13 @@ export class Pool {
     const abort = () => {
       for (const worker of this.#scheduler.workersRunning(entry.job)) {
         const slot = this.#workers.get(worker);
-        if (this.#scheduler.current(worker)?.job === entry.job) {
-          // Running one of its items: the worker is killed (and replaced).
+        // Running one of its items, or about to (its begun note may still be on its way): the
+        // worker is killed (and replaced).
+        if (this.#scheduler.headJob(worker) === entry.job) {
           this.#scheduler.condemn(worker);
           slot?.handle.kill();
         } else {
-          // Its items only wait there, behind another call's: the worker skips them.
+          // Its items only wait there, behind another call's item: the worker skips them.
           slot?.results.send({ skip: this.#scheduler.chunksHeld(worker, entry.job) }).catch(() => {});
         }
       }

@@ -41,6 +41,13 @@ export interface ChunkMessage {
    * it had begun their batch, so they may have run before (see `taskContext().attempt`).
    */
   readonly attempt?: number;
+  /**
+   * A chunk too large for one message travels in parts, in order: this part's first item is
+   * item `offset` of the chunk (answers count from the chunk's start). Left out for 0.
+   */
+  readonly offset?: number;
+  /** The runtime could not send these items: the worker answers each as failed with this error. */
+  readonly refused?: Error;
 }
 
 /**
@@ -511,6 +518,14 @@ export class PoolScheduler {
       if (state.chunks.some((c) => c.job === job && c.head < c.args.length)) found.push(worker);
     }
     return found;
+  }
+
+  /**
+   * The job of the first unanswered item `worker` holds, whether or not it has said it began its
+   * batch: the item it is running, or will run next.
+   */
+  headJob(worker: string): Job | undefined {
+    return this.#workers.get(worker)?.chunks.find((c) => c.head < c.args.length)?.job;
   }
 
   /** The chunks of `job` that `worker` holds with items unanswered (to tell it to skip them). */

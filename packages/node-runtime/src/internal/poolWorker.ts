@@ -5,7 +5,7 @@
  * items it had finished (all but those of the batch it was running, at most BATCH_MS' worth).
  */
 
-import { Codec, type Connection, defineActor, type TaskDefinition } from '@troupe/core';
+import { Codec, type Connection, defineActor, MessageTooLargeError, type TaskDefinition } from '@troupe/core';
 import {
   type ChunkAnswers,
   type ChunkMessage,
@@ -96,12 +96,49 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 const probe = new Codec();
 
-/** Sends answers; a value that will not serialize fails its own item, not the others. */
-async function send(results: Connection<SkipChunks, PoolAnswers>, answers: ChunkAnswers[]): Promise<void> {
+/**
+ * Sends answers; a value that will not serialize fails its own item, not the others. Answers over
+ * the message limit go in parts (in order), and a value alone over it fails its own item.
+ */
+async function send(
+  results: Connection<SkipChunks, PoolAnswers>,
+  answers: ChunkAnswers[],
+  probed = false,
+): Promise<void> {
   try {
     await results.send(answerColumns(answers) ?? answers);
-  } catch {
-    await results.send(answers.map(probeValues));
+  } catch (error) {
+    if (error instanceof MessageTooLargeError) await sendInParts(results, answers, error);
+    else if (!probed) await send(results, answers.map(probeValues), true);
+    else throw error;
+  }
+}
+
+async function sendInParts(
+  results: Connection<SkipChunks, PoolAnswers>,
+  answers: ChunkAnswers[],
+  error: MessageTooLargeError,
+): Promise<void> {
+  const [one] = answers;
+  if (answers.length > 1) {
+    const half = answers.length >> 1;
+    await send(results, answers.slice(0, half));
+    await send(results, answers.slice(half));
+  } else if (one !== undefined && one.values.length > 1) {
+    const half = one.values.length >> 1;
+    const values = Array.from(one.values);
+    const part = (from: number, to: number): ChunkAnswers => ({
+      chunk: one.chunk,
+      from: one.from + from,
+      values: values.slice(from, to),
+      failures: one.failures
+        .filter(([at]) => at >= from && at < to)
+        .map(([at, e]) => [at - from, e] as const),
+    });
+    await send(results, [part(0, half)]);
+    await send(results, [part(half, values.length)]);
+  } else if (one !== undefined) {
+    await results.send([{ ...one, values: [undefined], failures: [[0, errorOf(error)]] }]);
   }
 }
 
@@ -188,7 +225,7 @@ class BatchRun {
   async run(fn: (...args: unknown[]) => unknown, msg: ChunkMessage): Promise<void> {
     setTaskAttempt(msg.attempt);
     this.#chunk = msg.chunk;
-    this.#from = 0;
+    this.#from = msg.offset ?? 0;
     const count = msg.args.length;
     this.#segment = new Segment(count);
     for (let i = 0; i < count; ) {
@@ -252,14 +289,14 @@ class BatchRun {
     return i + 1;
   }
 
-  /** Answers every item of a chunk as failed, without running it (its call was aborted). */
-  skip(msg: ChunkMessage): void {
+  /** Answers every item of a chunk (part) as failed with `error`, without running it. */
+  failAll(msg: ChunkMessage, error: Error): void {
     const count = msg.args.length;
     this.#pending.push({
       chunk: msg.chunk,
-      from: 0,
+      from: msg.offset ?? 0,
       values: new Array(count),
-      failures: Array.from({ length: count }, (_, k) => [k, SKIPPED] as const),
+      failures: Array.from({ length: count }, (_, k) => [k, error] as const),
     });
   }
 
@@ -327,7 +364,9 @@ export const PoolWorker = defineActor(import.meta.url, 'TroupePoolWorker', {
     flushToRoot();
     const run = new BatchRun(state.results);
     for (const msg of columns ? chunksOf(batch) : batch) {
-      if (state.skip.delete(msg.chunk)) run.skip(msg);
+      // A chunk may come in parts: its id stays in `skip` for the parts still to come.
+      if (state.skip.has(msg.chunk)) run.failAll(msg, SKIPPED);
+      else if (msg.refused !== undefined) run.failAll(msg, msg.refused);
       else await run.run(await runnable(state, msg.task), msg);
     }
     setTaskAttempt(undefined);
