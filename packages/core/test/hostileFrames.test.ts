@@ -217,7 +217,10 @@ const segment: fc.Arbitrary<Uint8Array> = fc.oneof(
   // A well-framed payload of random bytes.
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => frame(bytes)) },
   // A frame close to the limit.
-  { weight: 1, arbitrary: fc.integer({ min: LIMIT - 2, max: LIMIT }).map((n) => frame(new Uint8Array(n))) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: FRAME_LIMIT - 2, max: FRAME_LIMIT }).map((n) => frame(new Uint8Array(n))),
+  },
   // A header announcing anything from 0 to 2^32 - 1, with no promise of a payload.
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff_ffff }).map(header) },
   // Noise.
@@ -229,7 +232,7 @@ const cuts = fc.array(fc.nat(), { maxLength: 12 });
 
 describe('hostile byte streams into the root', () => {
   it('a channel fed arbitrary bytes in arbitrary chunks never throws, reports at most one ProtocolError and passes on only worker frames', () => {
-    const watch = watchAllocations(LIMIT);
+    const watch = watchAllocations(FRAME_LIMIT);
     fc.assert(
       fc.property(stream, cuts, (bytes, at) => {
         const root = rootChannel();
@@ -421,7 +424,7 @@ describe('huge length headers', () => {
       const root = rootChannel();
       const rest = concat([header(length).subarray(2), new Uint8Array(100)]);
       const ready = frame(encoder.encode({ t: 'ready' }));
-      const watch = watchAllocations(LIMIT);
+      const watch = watchAllocations(FRAME_LIMIT);
       watch.during(() => root.channel.receive(header(length).subarray(0, 2)));
       expect(root.errors).toEqual([]);
       watch.during(() => {
