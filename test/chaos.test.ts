@@ -232,8 +232,10 @@ describe('chaos', () => {
     const replace = () => void startConsumer().catch(() => {});
     await Promise.all([startConsumer(), startConsumer(), startConsumer()]);
     // Replace each killed consumer, so the group keeps going.
+    const poisoned: number[] = [];
     const replaced = system.events.subscribe((e: SystemEvent) => {
       if (e.type === 'exited' && e.exit.reason === 'signal') replace();
+      if (e.type === 'deadLetter' && /poison/.test(e.reason)) poisoned.push(e.message as number);
     });
     const chaos = killer(
       () => [...consumers].flatMap((c) => (c.pid === undefined ? [] : [c.pid])),
@@ -251,8 +253,12 @@ describe('chaos', () => {
       if (got === undefined) break;
       seen.set(got.value, (seen.get(got.value) ?? 0) + 1);
     }
+    // Nothing is lost silently: an id that never arrived is one that was in hand at
+    // maxDeliveries (5) deaths in a row, failed to dead letters as poison, as documented (rare:
+    // only under heavy load, when fresh consumers die before finishing their first item).
     const missing = Array.from({ length: n }, (_, id) => id).filter((id) => !seen.has(id));
-    expect(missing).toEqual([]);
+    expect(missing).toEqual(poisoned.sort((a, b) => a - b));
+    expect(poisoned.length * 5).toBeLessThanOrEqual(kills);
     // At-least-once: an id is seen twice only when its consumer died after reporting it and before
     // finishing it, so repeats are bounded by the kills.
     const repeats = [...seen.values()].reduce((sum, count) => sum + count - 1, 0);
