@@ -91,4 +91,28 @@ describe('QueueClient reclaim', () => {
     expect(fake.given).toHaveLength(1);
     expect(fake.given[0]! + got + fake.items.length).toBe(100);
   });
+
+  it("waits for a get's take on its way, whose answer may arrive with the request, then gives back the rest", async () => {
+    const fake = fakeOps();
+    let answer: ((items: QueueItem[]) => void) | undefined;
+    const ops: QueueOps = {
+      ...fake.ops,
+      take: (_q, max) =>
+        new Promise((resolve) => {
+          answer = (items) => resolve(items.slice(0, max));
+        }),
+    };
+    const client = new QueueClient(ops, new Codec());
+    // Grow the fetch: the first get takes 1, the second 2.
+    const first = client.get(info, undefined);
+    answer?.([1]);
+    await expect(first).resolves.toBe(1);
+    const second = client.get(info, undefined);
+    // The answer (two items) and the hub's request arrive together, before the get resumes.
+    answer?.([2, 3]);
+    client.reclaim('q');
+    expect(fake.given).toEqual([]);
+    await expect(second).resolves.toBe(2);
+    expect(fake.given).toEqual([1]);
+  });
 });

@@ -34,7 +34,9 @@ interface Local {
   held: number;
   /** A read-ahead `tryTake` on its way: a `get` that finds the buffer empty waits for it first. */
   readingAhead: Promise<void> | undefined;
-  /** The hub asked for the read-ahead back while a read-ahead was on its way: give it back after. */
+  /** A `get`'s take is on its way: its answer may hold more items than that `get` uses. */
+  taking: boolean;
+  /** The hub asked for the read-ahead back while a fetch was on its way: give it back after. */
   reclaimed: boolean;
 }
 
@@ -83,11 +85,20 @@ export class QueueClient {
     if (local.readingAhead !== undefined) await local.readingAhead;
     if (local.buffer.length === 0) {
       const max = local.fetchSize;
-      const items = await this.#ops.take(info.id, max, options);
+      local.taking = true;
+      let items: QueueItem[];
+      try {
+        items = await this.#ops.take(info.id, max, options);
+      } finally {
+        local.taking = false;
+      }
       local.fetchSize = items.length >= max ? Math.min(MAX_FETCH, max * 2) : Math.max(1, items.length);
       for (const item of items) local.buffer.push(item);
     }
-    return this.#next(info, local);
+    const value = this.#next(info, local);
+    // Asked for while the take was on its way (its answer and the request can arrive together).
+    if (local.reclaimed) this.reclaim(info.id);
+    return value;
   }
 
   #next(info: QueueInfo, local: Local): unknown {
@@ -120,14 +131,14 @@ export class QueueClient {
 
   /**
    * Another consumer waits on `queue` while it is empty: the items this process fetched ahead
-   * and has not handed to `get` go back to the queue (after a read-ahead on its way has landed:
-   * the hub counts items in the order it handed them out, and gives back the newest). The next
-   * fetch starts small again.
+   * and has not handed to `get` go back to the queue (after a fetch on its way has landed: the
+   * hub counts items in the order it handed them out, and gives back the newest). The next fetch
+   * starts small again.
    */
   reclaim(queue: string): void {
     const local = this.#local.get(queue);
     if (local === undefined) return;
-    if (local.readingAhead !== undefined) {
+    if (local.readingAhead !== undefined || local.taking) {
       local.reclaimed = true;
       return;
     }
@@ -192,7 +203,14 @@ export class QueueClient {
     if (queue === this.#lastQueue) return this.#lastLocal as Local;
     let local = this.#local.get(queue);
     if (local === undefined) {
-      local = { buffer: new Deque(), fetchSize: 1, held: 0, readingAhead: undefined, reclaimed: false };
+      local = {
+        buffer: new Deque(),
+        fetchSize: 1,
+        held: 0,
+        readingAhead: undefined,
+        taking: false,
+        reclaimed: false,
+      };
       this.#local.set(queue, local);
     }
     this.#lastQueue = queue;
