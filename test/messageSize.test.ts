@@ -4,7 +4,7 @@
  * nothing in between (the envelope the runtime adds on the way) can fail or end the root.
  */
 
-import { MessageTooLargeError, type Placement } from '@troupe/node-runtime';
+import type { Placement } from '@troupe/node-runtime';
 import { describe, expect, it } from 'vitest';
 import {
   getSizes,
@@ -14,6 +14,7 @@ import {
   type SendReport,
   SizeRecorder,
   SizeSender,
+  trySizes,
 } from './fixtures/sizes.js';
 import { startSystem } from './support/system.js';
 
@@ -21,25 +22,9 @@ const LIMIT = 4096;
 const FROM = LIMIT - 64;
 const UNTIL = LIMIT + 8;
 
-/** Tries every size at the root, as trySizes does in a worker. */
-async function rootSizes(send: (bytes: Uint8Array) => unknown): Promise<SendReport> {
-  const report = { sent: [] as number[], refused: [] as number[], other: [] as string[] };
-  for (let size = FROM; size <= UNTIL; size++) {
-    try {
-      await send(new Uint8Array(size));
-      report.sent.push(size);
-    } catch (error) {
-      if (error instanceof MessageTooLargeError) report.refused.push(size);
-      else report.other.push((error as Error).name);
-    }
-  }
-  return report;
-}
+/** Tries every size from FROM to UNTIL at the root, as the fixtures do in a worker. */
+const rootSizes = (send: (bytes: Uint8Array) => unknown): Promise<SendReport> => trySizes(FROM, UNTIL, send);
 
-/**
- * Every size was sent or refused at the call, by one cut-off: all below it sent, all from it
- * refused, and none past the limit sent. What was sent is what arrived.
- */
 function expectCut(report: SendReport, arrived: number[]): void {
   expect(report.other).toEqual([]);
   expect(report.sent.length + report.refused.length).toBe(UNTIL - FROM + 1);
