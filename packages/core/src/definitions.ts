@@ -283,6 +283,33 @@ export function findDefinition(
   return found?.kind === kind ? found : undefined;
 }
 
+/** The modules {@link loadDefinition} is importing right now, in the order it began. */
+const loading: string[] = [];
+
+/** Errors {@link refuseWhileLoadingDefinitions} threw, which {@link loadDefinition} passes on as they are. */
+const brokenRules = new WeakSet<object>();
+
+/**
+ * Throws {@link DefinitionError} if a definition module is being imported right now: `what` (such
+ * as `ActorSystem.start()`) is then most likely at the top level of that module, run again in a
+ * worker that imported it to find a definition, and would start a system in every worker (which
+ * spawns workers, which import the module...). The error names the module, the rule and the fix.
+ */
+export function refuseWhileLoadingDefinitions(what: string): void {
+  const moduleUrl = loading.at(-1);
+  if (moduleUrl === undefined) return;
+  const error = new DefinitionError(
+    `${what} was called while a Troupe worker was importing ${moduleUrl} to find a definition. ` +
+      'Every worker imports the module that defines its actor or task, so code at the top level of ' +
+      'that module runs again in each worker: starting a system there would start one in every ' +
+      'worker. Start the system only in the main module, under ' +
+      "`if (isMainModule(import.meta.url)) { ... }` (from '@troupe/node-runtime'), or keep " +
+      'definitions in a module of their own that the program imports.',
+  );
+  brokenRules.add(error);
+  throw error;
+}
+
 /**
  * Imports `moduleUrl` and returns the definition registered there under `name`. Throws
  * {@link DefinitionError} naming what the module does define when the name is missing or of
@@ -297,13 +324,19 @@ export async function loadDefinition(
   // again could wait on its own top-level await.
   const known = registry().get(moduleUrl)?.get(name);
   if (known !== undefined && known.kind === kind) return known;
+  loading.push(moduleUrl);
   try {
     await import(moduleUrl);
   } catch (error) {
+    // The module broke a rule Troupe checks (it started a system while a worker loaded it): that
+    // error already names the module, the rule and the fix.
+    if (brokenRules.has(error as object)) throw error;
     const hint = /\.[cm]?tsx?$/.test(moduleUrl)
       ? ' (a TypeScript module: start Node with a loader such as --import tsx, or run the compiled JavaScript)'
       : '';
     throw new DefinitionError(`Cannot import ${moduleUrl}${hint}`, { cause: error });
+  } finally {
+    loading.splice(loading.indexOf(moduleUrl), 1);
   }
   const inModule = registry().get(moduleUrl);
   const found = inModule?.get(name);

@@ -14,7 +14,12 @@
 export { ActorHost, type ActorHostOptions, flushToRoot, type HostPort } from './ActorHost.js';
 export { Channel, type ChannelOptions, type Transport } from './Channel.js';
 export { Portable, type PortableData } from './Codec.js';
-export { findDefinition, isRegisteredDefinition, loadDefinition } from './definitions.js';
+export {
+  findDefinition,
+  isRegisteredDefinition,
+  loadDefinition,
+  refuseWhileLoadingDefinitions,
+} from './definitions.js';
 export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.js';
 export { type Deferred, deferred } from './internal/deferred.js';
 export { failAsk } from './internal/MessageLoop.js';

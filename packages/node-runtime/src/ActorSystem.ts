@@ -41,6 +41,7 @@ import {
   type PortableData,
   QueueClient,
   type QueueInfo,
+  refuseWhileLoadingDefinitions,
   unpackItem,
 } from '@troupe/core/spi';
 import { nanoid } from 'nanoid';
@@ -60,6 +61,7 @@ import { startWorker } from './internal/startWorker.js';
 import { systemEventOf } from './internal/supervisionEvents.js';
 import { WorkerCell as Cell, type CellOwner } from './internal/WorkerCell.js';
 import type { WorkerLaunch, WorkerLink } from './internal/WorkerLink.js';
+import { isTroupeWorker } from './internal/workerRole.js';
 import type { MachineHandle } from './MachineHandle.js';
 import {
   type ActorSystemOptions,
@@ -344,6 +346,7 @@ export class ActorSystem implements AsyncDisposable {
    * ```
    */
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    if (isTroupeWorker()) refuseWhileLoadingDefinitions('ActorSystem.start()');
     const system = new ActorSystem(resolveSystemOptions(options));
     system.#standby.fill();
     return system;

@@ -20,6 +20,7 @@ export * from '@troupe/core';
 export { ActorHandle } from './ActorHandle.js';
 export { ActorSystem, type InspectEvent } from './ActorSystem.js';
 export { NameTakenError } from './errors.js';
+export { isMainModule } from './isMainModule.js';
 export { MachineHandle } from './MachineHandle.js';
 export type { ActorSystemOptions, SpawnOptions } from './options.js';
 export { type MapOptions, Pool, type PoolOptions, type Settled } from './Pool.js';

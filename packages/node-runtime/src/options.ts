@@ -121,7 +121,8 @@ const DEFAULT_SHUTDOWN_MS = 5000;
 /** Encodes values only to find those that cannot be sent (the size limit is checked on sending). */
 const probe = new Codec({ maxMessageBytes: Number.MAX_SAFE_INTEGER });
 
-function fail(option: string, expected: string, got: unknown): never {
+/** Throws InvalidArgumentError: `option` must be `expected`, and names what it `got`. */
+export function fail(option: string, expected: string, got: unknown): never {
   throw new InvalidArgumentError(`${option} must be ${expected}, got ${describe(got)}`);
 }
 

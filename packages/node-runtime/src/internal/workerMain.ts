@@ -19,6 +19,7 @@ import { createHostChannel } from './hostChannel.js';
 import { packChunks } from './packChunks.js';
 import { socketTransport } from './socketTransport.js';
 import { MAX_BYTES_ENV, TSX_ENV } from './workerEnv.js';
+import { markTroupeWorker } from './workerRole.js';
 
 interface Link {
   readonly transport: Transport;
@@ -112,6 +113,7 @@ function processLink(): Link {
   };
 }
 
+markTroupeWorker();
 const inThread = parentPort !== null;
 await runPreloads(
   inThread ? (workerData as ThreadData).troupePreloads : process.env[TSX_ENV] === '1' ? ['tsx'] : [],
