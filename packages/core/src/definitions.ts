@@ -167,7 +167,9 @@ function register<D extends ActorDefinition | TaskDefinition>(definition: D): D 
   }
   if (inModule.has(definition.name)) {
     throw new DefinitionError(
-      `Duplicate definition name '${definition.name}' in ${definition.module}: names must be unique within a module`,
+      `Duplicate definition name '${definition.name}' in ${definition.module}: names must be unique ` +
+        'within a module, and each definition is made once, at the top level of its module (one made ' +
+        'inside a function is made again at each call)',
     );
   }
   inModule.set(definition.name, definition);
@@ -286,6 +288,9 @@ export function findDefinition(
 /** The modules {@link loadDefinition} is importing right now, in the order it began. */
 const loading: string[] = [];
 
+/** The error each module whose import failed was reported with. */
+const failedImports = new Map<string, DefinitionError>();
+
 /** Errors {@link refuseWhileLoadingDefinitions} threw, which {@link loadDefinition} passes on as they are. */
 const brokenRules = new WeakSet<object>();
 
@@ -307,7 +312,18 @@ export function refuseWhileLoadingDefinitions(what: string): void {
       'definitions in a module of their own that the program imports.',
   );
   brokenRules.add(error);
+  // Reported by loadDefinition even when the module does not await the call that threw.
+  failedImports.set(moduleUrl, error);
   throw error;
+}
+
+/**
+ * True for an error {@link refuseWhileLoadingDefinitions} threw. A worker ignores one that goes
+ * unhandled (a module calling an async `main()` without awaiting it): the load it broke fails with
+ * it already.
+ */
+export function isRefusedWhileLoading(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && brokenRules.has(error);
 }
 
 /**
@@ -320,6 +336,10 @@ export async function loadDefinition(
   name: string,
   kind: 'actor' | 'task',
 ): Promise<ActorDefinition | TaskDefinition> {
+  // A module whose import failed fails again, as ESM would: what it registered before it failed
+  // must not be used.
+  const failed = failedImports.get(moduleUrl);
+  if (failed !== undefined) throw failed;
   // Already here (the in-process placement, or a module this worker has loaded): importing it
   // again could wait on its own top-level await.
   const known = registry().get(moduleUrl)?.get(name);
@@ -327,14 +347,19 @@ export async function loadDefinition(
   loading.push(moduleUrl);
   try {
     await import(moduleUrl);
+    const broken = failedImports.get(moduleUrl);
+    if (broken !== undefined) throw broken;
   } catch (error) {
     // The module broke a rule Troupe checks (it started a system while a worker loaded it): that
     // error already names the module, the rule and the fix.
-    if (brokenRules.has(error as object)) throw error;
     const hint = /\.[cm]?tsx?$/.test(moduleUrl)
       ? ' (a TypeScript module: start Node with a loader such as --import tsx, or run the compiled JavaScript)'
       : '';
-    throw new DefinitionError(`Cannot import ${moduleUrl}${hint}`, { cause: error });
+    const failure = isRefusedWhileLoading(error)
+      ? (error as DefinitionError)
+      : new DefinitionError(`Cannot import ${moduleUrl}${hint}`, { cause: error });
+    failedImports.set(moduleUrl, failure);
+    throw failure;
   } finally {
     loading.splice(loading.indexOf(moduleUrl), 1);
   }
@@ -343,8 +368,9 @@ export async function loadDefinition(
   if (found === undefined || found.kind !== kind) {
     const known = [...(inModule?.values() ?? [])].map((d) => `${d.kind} ${d.name}`).join(', ');
     throw new DefinitionError(
-      `${moduleUrl} defines no ${kind} named '${name}' (it defines: ${known || 'nothing'}). ` +
-        'Definitions must be made at the top level of their module.',
+      `${moduleUrl} defines no ${kind} named '${name}' once imported (it defines: ` +
+        `${known || 'nothing'}). Definitions must be made at the top level of their module, not ` +
+        'inside a function or under isMainModule(...): a worker finds them by importing the module.',
     );
   }
   return found;

@@ -16,6 +16,7 @@ export { Channel, type ChannelOptions, type Transport } from './Channel.js';
 export { Portable, type PortableData } from './Codec.js';
 export {
   findDefinition,
+  isRefusedWhileLoading,
   isRegisteredDefinition,
   loadDefinition,
   refuseWhileLoadingDefinitions,

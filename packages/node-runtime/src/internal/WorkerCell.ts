@@ -10,6 +10,7 @@ import {
   AskTimeoutError,
   type Clock,
   Codec,
+  DefinitionError,
   describeExit,
   type ExitInfo,
   isNormalExit,
@@ -398,10 +399,13 @@ export class WorkerCell {
       isNormalExit(exit) ? new ActorStoppedError(this.name, exit) : new ActorCrashedError(this.name, exit),
     );
     this.#ready.reject(
-      new SpawnError(
-        `${this.kind === 'actor' ? 'Actor' : 'Task'} ${this.name} ended before it was ready (${describeExit(exit)})`,
-        exit.error === undefined ? undefined : { cause: exit.error },
-      ),
+      // A definition the worker could not find or load: that is the whole story.
+      exit.error instanceof DefinitionError
+        ? exit.error
+        : new SpawnError(
+            `${this.kind === 'actor' ? 'Actor' : 'Task'} ${this.name} ended before it was ready (${describeExit(exit)})`,
+            exit.error === undefined ? undefined : { cause: exit.error },
+          ),
     );
     this.#result.reject(new ActorCrashedError(this.name, exit));
     this.#owner.cellExited(this, exit);

@@ -14,7 +14,7 @@ import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@troupe/core';
-import type { Transport } from '@troupe/core/spi';
+import { isRefusedWhileLoading, type Transport } from '@troupe/core/spi';
 import { createHostChannel } from './hostChannel.js';
 import { packChunks } from './packChunks.js';
 import { socketTransport } from './socketTransport.js';
@@ -143,4 +143,7 @@ if (!inThread) process.on('exit', (code) => host.exiting(code));
 link.attach((chunk) => channel.receive(chunk));
 
 process.on('uncaughtException', (error) => host.crash(error));
-process.on('unhandledRejection', (reason) => host.crash(reason));
+process.on('unhandledRejection', (reason) => {
+  // A definition module's unawaited main() that tried to start a system: its load fails with it.
+  if (!isRefusedWhileLoading(reason)) host.crash(reason);
+});
