@@ -239,3 +239,77 @@ describe('isMainModule', () => {
     );
   });
 });
+
+const crashing = `
+import { readFileSync } from 'node:fs';
+import { ActorSystem, defineActor, isMainModule } from '@troupe/node-runtime';
+export const Fragile = defineActor(import.meta.url, 'Fragile', {
+  init: () => 0,
+  receive: (n, msg: 'title' | 'shout' | 'throw', ctx) => {
+    if (msg === 'title') ctx.reply(readFileSync('/proc/self/cmdline', 'utf8').split('\\0')[0]);
+    if (msg === 'shout') {
+      console.log('out one\\nout two');
+      console.error('err one');
+      ctx.reply('done');
+    }
+    if (msg === 'throw') throw new TypeError('bad message');
+    return n;
+  },
+});
+if (isMainModule(import.meta.url)) {
+  const options = JSON.parse(process.env.OPTIONS ?? '{}');
+  await using system = await ActorSystem.start(options);
+  const named = await system.spawn(Fragile, undefined, { name: 'fragile-one', mailbox: 'pipe' });
+  const unnamed = await system.spawn(Fragile, undefined, { placement: 'thread' });
+  console.log('title:', await named.ask('title'));
+  await named.ask('shout');
+  await unnamed.ask('shout');
+  // An ask is not a watcher: it fails when the actor dies, and the report follows at once.
+  await named.ask('throw').catch(() => {});
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+`;
+
+describe('crashes you can see', () => {
+  it('a crash nothing watches prints one report to stderr: actor, id, pid, reason and the remote stack', async () => {
+    const { code, stderr } = await run({ 'main.ts': crashing }, ['node', '--import', 'tsx', 'main.ts']);
+    expect(code).toBe(0);
+    const reports = stderr.match(/^Troupe crash report: .*$/gm) ?? [];
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(
+      /^Troupe crash report: actor fragile-one \(id [\w-]+, pid \d+, process\) ended: error: bad message$/,
+    );
+    expect(stderr).toMatch(/TypeError: bad message\n\s+at .*main\.ts/);
+  }, 60_000);
+
+  it('logger: false silences it', async () => {
+    const { code, stderr } = await run({ 'main.ts': crashing }, ['node', '--import', 'tsx', 'main.ts'], {
+      OPTIONS: JSON.stringify({ logger: false }),
+    });
+    expect(code).toBe(0);
+    // What the actors wrote themselves, and nothing else.
+    expect(stderr).toBe('err one\nerr one\n');
+  }, 60_000);
+
+  it("prefixOutput labels each line of a worker's stdout and stderr; a worker process is titled after its actor", async () => {
+    const { code, stdout, stderr } = await run(
+      { 'main.ts': crashing },
+      ['node', '--import', 'tsx', 'main.ts'],
+      {
+        OPTIONS: JSON.stringify({ prefixOutput: true }),
+      },
+    );
+    expect(stderr.split('\n').filter((line) => line.includes('err one'))).toEqual([
+      '[fragile-one] err one',
+      expect.stringMatching(/^\[Fragile#[\w-]+\] err one$/),
+    ]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('title: troupe: fragile-one');
+    expect(lines.slice(1, 3)).toEqual(['[fragile-one] out one', '[fragile-one] out two']);
+    expect(lines.slice(3)).toEqual([
+      expect.stringMatching(/^\[Fragile#[\w-]+\] out one$/),
+      expect.stringMatching(/^\[Fragile#[\w-]+\] out two$/),
+    ]);
+  }, 60_000);
+});

@@ -36,7 +36,7 @@ export function findRunProcesses(runId: string): { pid: number; cmd: string }[] 
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (!/workerMain\.js|reaperMain\.js/.test(cmd)) continue;
+      if (!/workerMain\.js|reaperMain\.js|^troupe: /.test(cmd)) continue;
       if (!readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`TROUPE_TEST_RUN=${runId}`)) continue;
       if (isAlive(pid)) found.push({ pid, cmd: cmd.trim() });
     } catch {
@@ -56,7 +56,7 @@ export function workerChildren(parent = process.pid): number[] {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(ppid) !== parent || state === 'Z' || state === 'X') continue;
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workerMain')) found.push(pid);
+      if (/workerMain|^troupe: /.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) found.push(pid);
     } catch {
       // gone while we looked
     }

@@ -63,6 +63,8 @@ export interface ActorHostOptions {
   readonly directPipes?: DirectConnector | undefined;
   /** An actor's message loop has started (its `init` has run). */
   readonly onActorRunning?: (() => void) | undefined;
+  /** The worker has been told what to run, before it loads it (Node: names the process after it). */
+  readonly onInit?: ((init: InitMessage) => void) | undefined;
 }
 
 /** How a host talks back to the root and ends its worker. */
@@ -116,10 +118,12 @@ export class ActorHost implements Router {
   #fetching = false;
   #fetchSize = 1;
   readonly #onActorRunning: (() => void) | undefined;
+  readonly #onInit: ((init: InitMessage) => void) | undefined;
 
   constructor(port: HostPort, options: ActorHostOptions) {
     this.#port = port;
     this.#onActorRunning = options.onActorRunning;
+    this.#onInit = options.onInit;
     this.#pending = new PendingCalls(options.clock);
     this.#queueOps = new RemoteQueueOps(
       (m) => this.#port.send(m),
@@ -235,6 +239,7 @@ export class ActorHost implements Router {
   }
 
   async #start(init: InitMessage): Promise<void> {
+    this.#onInit?.(init);
     const definition = await loadDefinition(init.module, init.name, init.kind);
     if (definition.kind === 'task') {
       await this.#runTask(definition, init.args);

@@ -22,6 +22,11 @@ import { deferred } from './internal/deferred.js';
 export class EventStream<E> {
   readonly #listeners = new Set<(event: E) => void>();
 
+  /** True while anything listens: a `subscribe` listener, a pending `next`, a `for await` loop. */
+  get hasSubscribers(): boolean {
+    return this.#listeners.size > 0;
+  }
+
   /** Calls `listener` with every later event; returns the function that unsubscribes it. */
   subscribe(listener: (event: E) => void): () => void {
     const entry = (event: E) => listener(event);

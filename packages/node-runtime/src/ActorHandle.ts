@@ -92,6 +92,7 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
 
   /** Settles with the exit when the actor ends, however it ends. */
   get exited(): Promise<ExitInfo> {
+    this.#cell.watch();
     return this.#cell.exited;
   }
 

@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import {
   type ActorDefinition,
   ActorStoppedError,
@@ -16,8 +17,10 @@ import {
   Codec,
   type Connection,
   DefinitionError,
+  describeExit,
   EventStream,
   type ExitInfo,
+  type ExitReason,
   InvalidArgumentError,
   type MachineDefinition,
   type Placement,
@@ -65,6 +68,7 @@ import { isTroupeWorker } from './internal/workerRole.js';
 import type { MachineHandle } from './MachineHandle.js';
 import {
   type ActorSystemOptions,
+  type CrashReport,
   checkPipeOptions,
   checkPoolOptions,
   checkSpawnOptions,
@@ -128,7 +132,12 @@ export class ActorSystem implements AsyncDisposable {
     this.#mailboxAsks = new PendingCalls(options.clock);
     this.#standby = new Standby({
       counts: options.standby,
-      launch: { execArgv: options.execArgv, maxMessageBytes: options.maxMessageBytes, env: undefined },
+      launch: {
+        execArgv: options.execArgv,
+        maxMessageBytes: options.maxMessageBytes,
+        env: undefined,
+        prefixOutput: options.prefixOutput,
+      },
       clock: options.clock,
       start: (placement, launch) => startWorker(placement, launch, undefined),
     });
@@ -300,6 +309,7 @@ export class ActorSystem implements AsyncDisposable {
           this.#machines.forget(cell.id);
           if (this.#names.get(cell.name) === cell.id) this.#names.delete(cell.name);
         }
+        const watched = this.events.hasSubscribers;
         this.events.emit({
           type: 'exited',
           id: cell.id,
@@ -309,8 +319,40 @@ export class ActorSystem implements AsyncDisposable {
           exit,
           time: Date.now(),
         });
+        if (!watched) this.#reportCrash(cell, exit);
       },
     };
+  }
+
+  /**
+   * Reports a crash that nothing watches (see ActorSystemOptions.logger), after the code that
+   * spawned it has had its turn to await its end.
+   */
+  #reportCrash(cell: Cell, exit: ExitInfo): void {
+    const { logger } = this.#options;
+    if (logger === false || !CRASHES.has(exit.reason) || cell.supervised || cell.watched) return;
+    setImmediate(() => {
+      if (cell.watched) return;
+      const where = [`id ${cell.id}`, ...(cell.pid === undefined ? [] : [`pid ${cell.pid}`]), cell.placement];
+      const detail = exit.error === undefined ? '' : `${inspect(exit.error)}\n`;
+      const text =
+        `Troupe crash report: ${cell.kind} ${cell.label} (${where.join(', ')}) ended: ${describeExit(exit)}\n` +
+        detail;
+      const report: CrashReport = {
+        kind: cell.kind,
+        name: cell.name,
+        id: cell.id,
+        pid: cell.pid,
+        placement: cell.placement,
+        exit,
+        text,
+      };
+      try {
+        logger(report);
+      } catch {
+        // A logger that throws must not take the system down with the actor.
+      }
+    });
   }
 
   #revive(portable: PortableData): unknown {
@@ -647,6 +689,7 @@ export class ActorSystem implements AsyncDisposable {
           : [...this.#options.execArgv, `--max-old-space-size=${maxHeapMb}`],
       maxMessageBytes: this.#options.maxMessageBytes,
       env: undefined,
+      prefixOutput: this.#options.prefixOutput,
     };
     // Each incarnation of a supervised actor is launched anew, so restarts adopt standbys too.
     const start = (): WorkerLink =>
@@ -729,6 +772,9 @@ const INSPECTED = new Set<SystemEvent['type']>([
   'restoreFailed',
   'mailboxDepth',
 ]);
+
+/** The exit reasons that are crashes, reported when nothing watches them. */
+const CRASHES: ReadonlySet<ExitReason> = new Set(['error', 'oom', 'timeout']);
 
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);

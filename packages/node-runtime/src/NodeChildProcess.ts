@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { prefixLines } from './internal/prefixLines.js';
 import { Reaper } from './internal/Reaper.js';
 import { socketTransport } from './internal/socketTransport.js';
 import { type RawExit, type WorkerLaunch, type WorkerLink, workerMainUrl } from './internal/WorkerLink.js';
@@ -20,8 +21,9 @@ const OOM_PATTERN = /JavaScript heap out of memory|Reached heap limit|Allocation
 /** Starts a worker in a new child process. */
 export function startChildProcess(launch: WorkerLaunch): WorkerLink {
   const { execArgv, tsx } = withoutTsx(launch.execArgv);
+  const prefix = launch.prefixOutput === true;
   const child = spawn(process.execPath, [...execArgv, fileURLToPath(workerMainUrl)], {
-    stdio: ['ignore', 'inherit', 'pipe', 'pipe'],
+    stdio: ['ignore', prefix ? 'pipe' : 'inherit', 'pipe', 'pipe'],
     env: {
       ...process.env,
       ...launch.env,
@@ -33,11 +35,16 @@ export function startChildProcess(launch: WorkerLaunch): WorkerLink {
   const pid = child.pid;
   if (pid !== undefined) Reaper.shared().watch(pid);
 
+  let label = `pid ${pid}`;
   let stderrTail = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    process.stderr.write(chunk);
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  child.stderr?.on('data', (chunk: Buffer | string) => {
+    if (!prefix) process.stderr.write(chunk);
+    stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL_BYTES);
   });
+  if (prefix && child.stdout !== null && child.stderr !== null) {
+    prefixLines(child.stdout, process.stdout, () => label);
+    prefixLines(child.stderr, process.stderr, () => label);
+  }
 
   const socket = child.stdio[3] as Socket;
   socket.on('error', () => {}); // the exit event reports what happened
@@ -65,6 +72,9 @@ export function startChildProcess(launch: WorkerLaunch): WorkerLink {
     },
     kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+    label(name) {
+      label = name;
     },
   };
 }

@@ -7,6 +7,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { packChunks } from './internal/packChunks.js';
+import { prefixLines } from './internal/prefixLines.js';
 import { withThreadFlags } from './internal/threadFlags.js';
 import { type RawExit, type WorkerLaunch, type WorkerLink, workerMainUrl } from './internal/WorkerLink.js';
 import { preloadsOf } from './internal/workerEnv.js';
@@ -31,12 +32,19 @@ export function startWorkerThread(launch: ThreadLaunch): WorkerLink {
           troupePreloads: preloadsOf(execArgv),
         },
         execArgv,
+        stdout: launch.prefixOutput === true,
+        stderr: launch.prefixOutput === true,
         ...(launch.env === undefined ? {} : { env: { ...process.env, ...launch.env } }),
         ...(launch.maxHeapMb === undefined
           ? {}
           : { resourceLimits: { maxOldGenerationSizeMb: launch.maxHeapMb } }),
       }),
   );
+  let label = `thread ${worker.threadId}`;
+  if (launch.prefixOutput === true) {
+    prefixLines(worker.stdout, process.stdout, () => label);
+    prefixLines(worker.stderr, process.stderr, () => label);
+  }
   let killedBy: string | null = null;
   let oom = false;
   let lastError: Error | undefined;
@@ -67,6 +75,9 @@ export function startWorkerThread(launch: ThreadLaunch): WorkerLink {
     kill(signal) {
       killedBy ??= signal;
       void worker.terminate();
+    },
+    label(name) {
+      label = name;
     },
   };
 }

@@ -59,6 +59,7 @@ export class ProcessHandle<Result = unknown> {
 
   /** Settles with the exit when the process ends. */
   get exited(): Promise<ExitInfo> {
+    this.#cell.watch();
     return this.#cell.exited;
   }
 
@@ -67,6 +68,7 @@ export class ProcessHandle<Result = unknown> {
    * `undefined` if the time ran out first; never rejects (like Python's `join`).
    */
   join(timeoutMs?: number): Promise<ExitInfo | undefined> {
+    this.#cell.watch();
     if (timeoutMs === undefined) return this.#cell.exited;
     checkTimeout(timeoutMs, 'join(timeoutMs)');
     return new Promise((resolve) => {
@@ -83,6 +85,7 @@ export class ProcessHandle<Result = unknown> {
    * as its cause) if the task threw or the process died.
    */
   result(): Promise<Result> {
+    this.#cell.watch();
     return this.#cell.result as Promise<Result>;
   }
 

@@ -22,7 +22,7 @@ export { ActorSystem, type InspectEvent } from './ActorSystem.js';
 export { NameTakenError } from './errors.js';
 export { isMainModule } from './isMainModule.js';
 export { MachineHandle } from './MachineHandle.js';
-export type { ActorSystemOptions, SpawnOptions } from './options.js';
+export type { ActorSystemOptions, CrashReport, SpawnOptions } from './options.js';
 export { type MapOptions, Pool, type PoolOptions, type Settled } from './Pool.js';
 export { ProcessHandle } from './ProcessHandle.js';
 export { SupervisorHandle } from './SupervisorHandle.js';

@@ -12,6 +12,7 @@ import {
   Codec,
   DEFAULT_MAX_MESSAGE_BYTES,
   DefinitionError,
+  type ExitInfo,
   InvalidArgumentError,
   MAX_WORKERS,
   PLACEMENTS,
@@ -69,6 +70,54 @@ export interface ActorSystemOptions {
    * ```
    */
   readonly standby?: { readonly process?: number; readonly thread?: number };
+  /**
+   * Where crash reports go. A worker that ends with reason `error`, `oom` or `timeout` while
+   * nothing watches it (no supervisor, no pool, nobody awaiting its handle's `exited`, `join()` or
+   * `result()`, no subscriber to `system.events`) would otherwise fail silently; like Erlang's
+   * logger, the system reports it once. Default: a report written to `process.stderr`. A function
+   * receives each {@link CrashReport} instead (to route it to your own logger); `false` silences
+   * them.
+   *
+   * @example
+   * ```ts
+   * // Crash reports as JSON lines on stdout instead; `logger: false` silences them.
+   * const system = await ActorSystem.start({
+   *   logger: (report) => console.log(JSON.stringify({ crash: report.name, reason: report.exit.reason })),
+   * });
+   * ```
+   */
+  readonly logger?: ((report: CrashReport) => void) | false;
+  /**
+   * Prefixes each line a worker process or thread writes to stdout or stderr with its actor's
+   * name in brackets (`[Counter#x1y2] ...`), for telling apart the output of many workers.
+   * Default `false`: workers write straight to this process's stdout and stderr.
+   */
+  readonly prefixOutput?: boolean;
+}
+
+/**
+ * A crash nothing watched (see {@link ActorSystemOptions.logger}): which worker, and how it ended.
+ *
+ * @example
+ * ```ts
+ * const system = await ActorSystem.start({
+ *   logger: (report: CrashReport) => console.error(report.name, report.exit.reason, report.exit.error?.stack),
+ * });
+ * ```
+ */
+export interface CrashReport {
+  /** An actor, or a task run by `system.process`. */
+  readonly kind: 'actor' | 'task';
+  /** The actor's name (its id when it was given none), or the process's `task#id`. */
+  readonly name: string;
+  readonly id: string;
+  /** The worker's OS process id (a thread or in-process actor has none of its own). */
+  readonly pid: number | undefined;
+  readonly placement: Placement;
+  /** How it ended; `exit.error` carries the remote error with its stack. */
+  readonly exit: ExitInfo;
+  /** The report as the default logger writes it, several lines ending in a newline. */
+  readonly text: string;
 }
 
 /**
@@ -108,6 +157,8 @@ export interface ResolvedSystemOptions {
   readonly shutdownMs: number;
   readonly clock: Clock;
   readonly standby: StandbyCounts;
+  readonly logger: ((report: CrashReport) => void) | false;
+  readonly prefixOutput: boolean;
 }
 
 /** How many idle workers to keep for each placement that has workers of its own. */
@@ -220,7 +271,24 @@ export function resolveSystemOptions(options: unknown): ResolvedSystemOptions {
     shutdownMs: o.shutdownMs === undefined ? DEFAULT_SHUTDOWN_MS : checkTimeout(o.shutdownMs, 'shutdownMs'),
     clock: clock as Clock,
     standby: checkStandby(o.standby),
+    logger: o.logger === undefined ? writeCrashReport : checkLogger(o.logger),
+    prefixOutput: o.prefixOutput === undefined ? false : checkBoolean(o.prefixOutput, 'prefixOutput'),
   };
+}
+
+/** The default logger: the report, on this process's stderr. */
+function writeCrashReport(report: CrashReport): void {
+  process.stderr.write(report.text);
+}
+
+function checkLogger(value: unknown): ((report: CrashReport) => void) | false {
+  if (value === false || typeof value === 'function') return value as ((report: CrashReport) => void) | false;
+  fail('logger', 'a function taking a CrashReport, or false', value);
+}
+
+function checkBoolean(value: unknown, option: string): boolean {
+  if (typeof value !== 'boolean') fail(option, 'a boolean', value);
+  return value;
 }
 
 /** Validates {@link SpawnOptions}. */

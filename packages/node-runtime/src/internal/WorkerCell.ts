@@ -40,6 +40,7 @@ import {
 import { classifyExit, type ExitFacts } from './classifyExit.js';
 import type { QueueMailbox } from './QueueMailbox.js';
 import type { WorkerLink } from './WorkerLink.js';
+import { workerLabel } from './workerLabel.js';
 
 /** What a cell needs from its actor system. */
 export interface CellOwner {
@@ -99,6 +100,9 @@ export class WorkerCell {
     protocolError: undefined,
   };
   #phase: CellPhase = 'starting';
+  #watched = false;
+  /** The name of its definition. */
+  readonly #definition: string;
   #exitInfo: ExitInfo | undefined;
   #graceTimer: TimerHandle | undefined;
   #crashedDuringMessage = false;
@@ -122,11 +126,13 @@ export class WorkerCell {
     this.id = init.self.id;
     this.name = init.self.name;
     this.kind = init.kind;
+    this.#definition = init.name;
     this.placement = placement;
     this.#pending = new PendingCalls(owner.clock);
     const codec = new Codec({ maxMessageBytes: owner.maxMessageBytes, revive: (p) => owner.revive(p) });
     const initBytes = codec.encode(init, 'args', init.args);
     this.#link = launch();
+    this.#link.label?.(this.label);
     this.#channel = new Channel<FromWorker, ToWorker>({
       codec,
       transport: this.#link.transport,
@@ -152,6 +158,24 @@ export class WorkerCell {
     // Nobody may await these (a fire-and-forget process); their failures are reported elsewhere.
     this.#ready.promise.catch(() => {});
     this.#result.promise.catch(() => {});
+  }
+
+  /** How its output and its process are labelled (see workerLabel). */
+  get label(): string {
+    return workerLabel(this.#definition, this);
+  }
+
+  /**
+   * Someone will see how it ends: its `exited`, `join()` or `result()` is awaited. A crash nothing
+   * watches gets a crash report.
+   */
+  get watched(): boolean {
+    return this.#watched;
+  }
+
+  /** Marks it {@link watched}. */
+  watch(): void {
+    this.#watched = true;
   }
 
   /** It crashed while handling a message from its queue mailbox (that message is poison). */
@@ -390,6 +414,8 @@ export class WorkerCell {
   }
 
   #onExit(exit: ExitInfo): void {
+    // Ended before it was ready: the spawn (or system.process) call rejects with how it ended.
+    if (this.#phase === 'starting') this.#watched = true;
     this.#phase = 'exited';
     this.#exitInfo = exit;
     if (this.#graceTimer !== undefined) this.#owner.clock.clearTimeout(this.#graceTimer);

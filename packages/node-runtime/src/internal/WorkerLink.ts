@@ -28,6 +28,8 @@ export interface WorkerLink {
   readonly exited: Promise<RawExit>;
   /** Sends a signal (a thread or in-process worker treats any signal as a kill). */
   kill(signal: NodeJS.Signals): void;
+  /** Names the actor now running in the worker, for the prefix of its output lines. */
+  label?(name: string): void;
 }
 
 /** What every placement needs to start a worker. */
@@ -37,6 +39,8 @@ export interface WorkerLaunch {
   readonly maxMessageBytes: number;
   /** Extra environment variables for a child process. */
   readonly env: Readonly<Record<string, string>> | undefined;
+  /** Pipe the worker's stdout and stderr, each line prefixed with its label (see WorkerLink.label). */
+  readonly prefixOutput?: boolean;
 }
 
 /** The compiled worker entry point, next to this module. */

@@ -7,6 +7,7 @@ import {
   ActorHost,
   Channel,
   type FromWorker,
+  type InitMessage,
   isToWorker,
   type ToWorker,
   type Transport,
@@ -28,6 +29,8 @@ export interface HostChannelOptions {
   readonly writeSync?: ((chunks: Uint8Array[]) => void) | undefined;
   /** An actor's message loop has started (its `init` has run). */
   readonly onActorRunning?: (() => void) | undefined;
+  /** The worker has been told what to run. */
+  readonly onInit?: ((init: InitMessage) => void) | undefined;
 }
 
 /** Builds the worker side of a link. */
@@ -58,6 +61,7 @@ export function createHostChannel(options: HostChannelOptions): HostChannel {
       maxMessageBytes,
       schedule: setImmediate,
       onActorRunning: options.onActorRunning,
+      onInit: options.onInit,
       directPipes: nodeDirectConnector(() => new Codec({ maxMessageBytes, revive: host.revive })),
     },
   );

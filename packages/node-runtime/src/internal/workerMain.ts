@@ -19,6 +19,7 @@ import { createHostChannel } from './hostChannel.js';
 import { packChunks } from './packChunks.js';
 import { socketTransport } from './socketTransport.js';
 import { MAX_BYTES_ENV, TSX_ENV } from './workerEnv.js';
+import { workerLabel } from './workerLabel.js';
 import { markTroupeWorker } from './workerRole.js';
 
 interface Link {
@@ -60,6 +61,15 @@ async function runPreloads(preloads: readonly string[], inThread: boolean): Prom
     } else {
       await import(/^[./]/.test(spec) ? pathToFileURL(fromCwd.resolve(spec)).href : spec);
     }
+  }
+}
+
+/** Sets the process title (`ps`, `top`); a title the OS will not take is left as it was. */
+function setTitle(title: string): void {
+  try {
+    process.title = title;
+  } catch {
+    // not supported here
   }
 }
 
@@ -115,6 +125,7 @@ function processLink(): Link {
 
 markTroupeWorker();
 const inThread = parentPort !== null;
+if (!inThread) setTitle('troupe: idle worker');
 await runPreloads(
   inThread ? (workerData as ThreadData).troupePreloads : process.env[TSX_ENV] === '1' ? ['tsx'] : [],
   inThread,
@@ -137,6 +148,8 @@ const { host, channel } = createHostChannel({
   exit: (code) => link.exit(code),
   writeSync: link.writeSync,
   onActorRunning: inThread ? undefined : () => process.on('SIGTERM', stopOnSigterm),
+  // In `ps` and `top`, a worker process is named after what it runs (a thread shares its root's).
+  onInit: inThread ? undefined : (init) => setTitle(`troupe: ${workerLabel(init.name, init.self)}`),
 });
 // Actor code calling process.exit: tell the root, synchronously, before the process is gone.
 if (!inThread) process.on('exit', (code) => host.exiting(code));
