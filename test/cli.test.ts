@@ -1,6 +1,7 @@
 /** The `troupe` CLI, as a user runs it: a real process, its plain (non-terminal) output, signals. */
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -48,7 +49,7 @@ describe('troupe run', () => {
   it('shows the tree as log lines, survives a child SIGKILLed from outside, and stops in order on SIGINT', async () => {
     const run = troupe('run', serviceTree, '--interval', '100');
     const first = await run.line(
-      / totaliser pid=\d+ placement=process state=running restarts=0 mailbox=0 memory=[\d.]+MB/,
+      / totaliser pid=\d+ placement=process state=running restarts=0 uptime=\d+s cpu=(-|\d+%) mailbox=0 memory=[\d.]+MB/,
     );
     await run.line(/ light pid=\d+ placement=process state=running restarts=0/);
     const pid = pidOf(first);
@@ -57,9 +58,36 @@ describe('troupe run', () => {
     expect(pidOf(back)).not.toBe(pid);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
-    expect(run.lines.at(-1)).toMatch(/ stopped$/);
+    expect(run.lines.at(-1)).toMatch(/ stopped: SIGINT$/);
     expect(run.lines.some((l) => / SIGINT: stopping the tree$/.test(l))).toBe(true);
     expect(run.lines.filter((l) => /state=stopped/.test(l))).toHaveLength(2);
+  });
+
+  it('says why a tree stopped when its supervisor gives up: which child, its restarts, its last exit', async () => {
+    const run = troupe(
+      'run',
+      fileURLToPath(new URL('./fixtures/givingUp.ts', import.meta.url)),
+      '--interval',
+      '100',
+    );
+    expect(await run.exited).toBe(1);
+    const why =
+      "supervisor 'doomed' gave up after child 'flaky' (restarted 2 times) ended with error: flaky boom; " +
+      'more than 2 restart(s) within 60000 ms';
+    expect(run.lines.some((l) => l.endsWith(` ${why}: stopping the tree`))).toBe(true);
+    expect(run.lines.some((l) => l.endsWith(` stopped: ${why}`))).toBe(true);
+    expect(run.lines.join('\n')).toMatch(
+      /last exit of 'flaky': RangeError: flaky boom\n\s+at .*givingUp\.ts/,
+    );
+  });
+
+  it('prints its version', async () => {
+    const run = troupe('--version');
+    expect(await run.exited).toBe(0);
+    expect(run.lines).toEqual([
+      JSON.parse(readFileSync(new URL('../packages/node-runtime/package.json', import.meta.url), 'utf8'))
+        .version,
+    ]);
   });
 
   it('names the problem and exits 2 for a missing module or one without a tree', async () => {
@@ -78,5 +106,19 @@ describe('troupe run', () => {
     const badInterval = troupe('run', serviceTree, '--interval', '-5');
     expect(await badInterval.exited).not.toBe(0);
     expect(badInterval.lines.join('\n')).toMatch(/positive whole number/);
+  });
+});
+
+describe('the status table', () => {
+  it('shows durations the way a reader takes them in', async () => {
+    const { duration } = await import('../packages/node-runtime/src/cli/statusTable.js');
+    expect([undefined, 0, 42_999, 425_000, 10_920_000, 187_200_000].map(duration)).toEqual([
+      '-',
+      '0s',
+      '42s',
+      '7m05s',
+      '3h02m',
+      '2d04h',
+    ]);
   });
 });

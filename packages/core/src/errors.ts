@@ -476,16 +476,31 @@ export class EscalationError extends TroupeError {
   readonly maxRestarts: number;
   /** Its `withinMs`. */
   readonly withinMs: number;
+  /** The id of the child whose exit was one restart too many, when known. */
+  readonly child: string | undefined;
+  /** How that child ended, when known; its `error` is also this error's `cause`. */
+  readonly lastExit: ExitInfo | undefined;
 
-  constructor(supervisor: string, maxRestarts: number, withinMs: number, options?: TroupeErrorOptions) {
+  constructor(
+    supervisor: string,
+    maxRestarts: number,
+    withinMs: number,
+    options?: TroupeErrorOptions & { readonly child?: string; readonly lastExit?: ExitInfo },
+  ) {
+    const last =
+      options?.child === undefined
+        ? ''
+        : ` child '${options.child}'${options.lastExit === undefined ? '' : ` ended (${describeExit(options.lastExit)})`},`;
     super(
-      `Supervisor ${supervisor} gave up: more than ${maxRestarts} restart(s) within ${withinMs} ms ` +
+      `Supervisor ${supervisor} gave up:${last} more than ${maxRestarts} restart(s) within ${withinMs} ms ` +
         '(raise maxRestarts or withinMs, or add backoff, if this is expected)',
       options,
     );
     this.supervisor = supervisor;
     this.maxRestarts = maxRestarts;
     this.withinMs = withinMs;
+    this.child = options?.child;
+    this.lastExit = options?.lastExit;
   }
 }
 

@@ -307,7 +307,7 @@ export class Supervisor {
       if (child.resolved.restart === 'temporary') this.#remove(child);
       return;
     }
-    if (!this.#intensity.record()) return this.#escalate(exit);
+    if (!this.#intensity.record()) return this.#escalate(child.id, exit);
     const delayMs = child.nextDelay();
     const group = restartGroup(this.#options.strategy, this.#children, child);
     for (const other of group.toReversed()) if (other !== child) await other.stop();
@@ -338,9 +338,13 @@ export class Supervisor {
     }
   }
 
-  async #escalate(exit: ExitInfo): Promise<void> {
+  async #escalate(child: string, exit: ExitInfo): Promise<void> {
     const { maxRestarts, withinMs } = this.#options;
-    const error = new EscalationError(this.#name, maxRestarts, withinMs, { cause: exit.error });
+    const error = new EscalationError(this.#name, maxRestarts, withinMs, {
+      cause: exit.error,
+      child,
+      lastExit: exit,
+    });
     this.#status = 'stopping';
     this.#env.emit({ type: 'escalated', supervisor: this.#name, error });
     await this.#shutdown();

@@ -3,19 +3,30 @@
  * `troupe`: the command line.
  *
  *   troupe run <module> [--export name] [--interval ms] [--plain]
+ *   troupe --version
  *
  * starts the supervision tree `module` exports and shows a live status table (redrawn in place on
- * a terminal, plain log lines otherwise) until Ctrl-C, which stops the tree in order.
+ * a terminal, plain log lines otherwise) until Ctrl-C, which stops the tree in order, or until
+ * the supervisor gives up, which it explains: which child, its restarts, its last exit.
  */
 
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { inspect } from 'node:util';
+import { describeExit, EscalationError } from '@troupe/core';
 import { Command, InvalidArgumentError as UsageError } from 'commander';
 import logUpdate from 'log-update';
 import pc from 'picocolors';
 import { ActorSystem } from '../ActorSystem.js';
 import type { SupervisorHandle } from '../SupervisorHandle.js';
 import { loadTree } from './loadTree.js';
-import { renderLine, renderTable, rowKey, statusRows } from './statusTable.js';
+import { renderLine, renderTable, rowKey, StatusHistory, statusRows } from './statusTable.js';
+
+/** This package's version: dist/cli/ and dist/bundle/ are both two levels below its manifest. */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return String(manifest.version);
+}
 
 interface RunOptions {
   readonly export?: string;
@@ -32,17 +43,18 @@ function positiveInteger(value: string): number {
 /** Redraws the table in place, or prints a line per child whose process, state or restarts changed. */
 function reporter(sup: SupervisorHandle, title: string, plain: boolean) {
   const printed = new Map<string, string>();
-  return async (final = false): Promise<void> => {
-    const rows = await statusRows(sup);
+  const history = new StatusHistory();
+  return async (final?: string): Promise<void> => {
+    const rows = await statusRows(sup, history);
     if (!plain) {
-      logUpdate(`${renderTable(title, rows)}\n${pc.dim(final ? 'stopped' : 'Ctrl-C to stop')}`);
+      logUpdate(`${renderTable(title, rows)}\n${final ?? pc.dim('Ctrl-C to stop')}`);
       if (final) logUpdate.done();
       return;
     }
     const now = new Date();
     for (const row of rows) {
       const key = rowKey(row);
-      if (printed.get(row.actor) === key && !final) continue;
+      if (printed.get(row.actor) === key && final === undefined) continue;
       printed.set(row.actor, key);
       console.log(renderLine(row, now));
     }
@@ -68,15 +80,17 @@ async function run(path: string, options: RunOptions): Promise<void> {
   const timer = setInterval(() => void report(), options.interval);
 
   let stopping = false;
-  const stop = async (why: string, code: number) => {
+  const stop = async (why: string, code: number, detail?: string) => {
     if (stopping) return;
     stopping = true;
     clearInterval(timer);
     if (plain) console.log(`${new Date().toISOString()} ${why}: stopping the tree`);
     await sup.stop();
-    await report(true);
+    const stopped = `stopped: ${why}`;
+    await report(plain ? '' : code === 0 ? pc.dim(stopped) : pc.red(stopped));
     await system.shutdown();
-    if (plain) console.log(`${new Date().toISOString()} stopped`);
+    if (plain) console.log(`${new Date().toISOString()} ${stopped}`);
+    if (detail !== undefined) console.error(detail);
     process.exit(code);
   };
   process.on('SIGINT', () => {
@@ -85,14 +99,36 @@ async function run(path: string, options: RunOptions): Promise<void> {
   });
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
   void sup.exited.then((exit) => {
-    if (exit.reason === 'escalated')
-      void stop(`the supervisor gave up (${exit.error?.message ?? 'escalated'})`, 1);
+    if (exit.reason !== 'escalated') return;
+    const { why, detail } = gaveUp(sup, exit.error);
+    void stop(why, 1, detail);
   });
+}
+
+/** Why a tree stopped: which child, how many restarts in what window, how it last ended. */
+function gaveUp(sup: SupervisorHandle, error: Error | undefined): { why: string; detail?: string } {
+  if (!(error instanceof EscalationError))
+    return { why: `the supervisor gave up (${error?.message ?? 'escalated'})` };
+  const restarts = sup.children().find((c) => c.id === error.child)?.restarts;
+  const child =
+    error.child === undefined
+      ? ''
+      : ` after child '${error.child}'${restarts === undefined ? '' : ` (restarted ${restarts} times)`} ended` +
+        `${error.lastExit === undefined ? '' : ` with ${describeExit(error.lastExit)}`};`;
+  return {
+    why:
+      `supervisor '${error.supervisor}' gave up${child} more than ${error.maxRestarts} restart(s) ` +
+      `within ${error.withinMs} ms`,
+    ...(error.lastExit?.error === undefined
+      ? {}
+      : { detail: `last exit of '${error.child}': ${inspect(error.lastExit.error)}` }),
+  };
 }
 
 const program = new Command()
   .name('troupe')
   .description('Run and watch Troupe supervision trees.')
+  .version(version(), '-V, --version', 'print the version of @troupe/node-runtime')
   .showHelpAfterError();
 
 program

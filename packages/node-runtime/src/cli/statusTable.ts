@@ -19,6 +19,52 @@ export interface StatusRow {
   readonly mailbox: number | undefined;
   /** Resident memory in bytes, for a child process on Linux. */
   readonly memory: number | undefined;
+  /** How long its current incarnation has run, in ms, as far as the CLI has seen. */
+  readonly uptimeMs: number | undefined;
+  /** Its process's CPU use since the last look, in percent of one core (Linux). */
+  readonly cpu: number | undefined;
+}
+
+/** What the table remembers between looks: when each incarnation was first seen, CPU times. */
+export class StatusHistory {
+  readonly #since = new Map<string, { incarnation: number; at: number }>();
+  readonly #cpu = new Map<number, { ticks: number; at: number }>();
+
+  /** When `child`'s current incarnation was first seen running. */
+  startedAt(child: ChildStatus, now: number): number | undefined {
+    if (child.state !== 'running') {
+      this.#since.delete(child.id);
+      return undefined;
+    }
+    const seen = this.#since.get(child.id);
+    if (seen !== undefined && seen.incarnation === child.incarnation) return seen.at;
+    this.#since.set(child.id, { incarnation: child.incarnation, at: now });
+    return now;
+  }
+
+  /** CPU percent of `pid` since the last call for it (undefined the first time). */
+  cpuPercent(pid: number, ticks: number, now: number): number | undefined {
+    const last = this.#cpu.get(pid);
+    this.#cpu.set(pid, { ticks, at: now });
+    if (last === undefined || now <= last.at) return undefined;
+    return ((ticks - last.ticks) * (1000 / CLOCK_TICKS_PER_S) * 100) / (now - last.at);
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times: 100 on every architecture Node runs on. */
+const CLOCK_TICKS_PER_S = 100;
+
+/** User plus system CPU time of a process, in clock ticks, from `/proc` (undefined where there is none). */
+async function cpuTicks(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces), from field 3: utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resident memory of a process, from `/proc` (undefined where there is none). */
@@ -34,10 +80,16 @@ async function residentBytes(pid: number | undefined): Promise<number | undefine
 }
 
 /** The rows for a supervisor's children, now. */
-export async function statusRows(sup: SupervisorHandle): Promise<StatusRow[]> {
+export async function statusRows(
+  sup: SupervisorHandle,
+  history = new StatusHistory(),
+  now = Date.now(),
+): Promise<StatusRow[]> {
   return Promise.all(
     sup.children().map(async (child) => {
       const handle = child.type === 'worker' ? sup.child(child.id) : undefined;
+      const started = history.startedAt(child, now);
+      const ticks = await cpuTicks(child.pid);
       return {
         actor: child.id,
         pid: child.pid,
@@ -46,6 +98,11 @@ export async function statusRows(sup: SupervisorHandle): Promise<StatusRow[]> {
         restarts: child.restarts,
         mailbox: handle?.mailboxDepth,
         memory: await residentBytes(child.pid),
+        uptimeMs: started === undefined ? undefined : now - started,
+        cpu:
+          ticks === undefined || child.pid === undefined
+            ? undefined
+            : history.cpuPercent(child.pid, ticks, now),
       };
     }),
   );
@@ -72,7 +129,32 @@ function stateColour(state: ChildStatus['state']): (text: string) => string {
   }
 }
 
-const COLUMNS = ['ACTOR', 'PID', 'PLACEMENT', 'STATE', 'RESTARTS', 'MAILBOX', 'MEMORY'] as const;
+/** A duration as the table shows it: `42s`, `7m05s`, `3h02m`, `2d04h`. */
+export function duration(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  const s = Math.floor(ms / 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${pad(Math.floor(s / 60) % 60)}m`;
+  return `${Math.floor(s / 86_400)}d${pad(Math.floor(s / 3600) % 24)}h`;
+}
+
+function percent(value: number | undefined): string {
+  return value === undefined ? '-' : `${value.toFixed(0)}%`;
+}
+
+const COLUMNS = [
+  'ACTOR',
+  'PID',
+  'PLACEMENT',
+  'STATE',
+  'RESTARTS',
+  'UPTIME',
+  'CPU',
+  'MAILBOX',
+  'MEMORY',
+] as const;
 
 /** The table for a terminal: a header and one aligned row per child. */
 export function renderTable(title: string, rows: readonly StatusRow[]): string {
@@ -82,6 +164,8 @@ export function renderTable(title: string, rows: readonly StatusRow[]): string {
     r.placement,
     r.state,
     String(r.restarts),
+    duration(r.uptimeMs),
+    percent(r.cpu),
     show(r.mailbox),
     megabytes(r.memory),
   ]);
@@ -110,6 +194,8 @@ export function renderLine(row: StatusRow, at: Date): string {
     `placement=${row.placement}`,
     `state=${row.state}`,
     `restarts=${row.restarts}`,
+    `uptime=${duration(row.uptimeMs)}`,
+    `cpu=${percent(row.cpu)}`,
     `mailbox=${show(row.mailbox)}`,
     `memory=${megabytes(row.memory).replace(' ', '')}`,
   ].join(' ');
