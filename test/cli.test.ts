@@ -108,17 +108,3 @@ describe('troupe run', () => {
     expect(badInterval.lines.join('\n')).toMatch(/positive whole number/);
   });
 });
-
-describe('the status table', () => {
-  it('shows durations the way a reader takes them in', async () => {
-    const { duration } = await import('../packages/node-runtime/src/cli/statusTable.js');
-    expect([undefined, 0, 42_999, 425_000, 10_920_000, 187_200_000].map(duration)).toEqual([
-      '-',
-      '0s',
-      '42s',
-      '7m05s',
-      '3h02m',
-      '2d04h',
-    ]);
-  });
-});
