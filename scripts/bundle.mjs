@@ -8,7 +8,8 @@
  * themselves. Everything a package imports from another package stays an import (one copy of
  * `@troupe/core` per process, whoever imports it), and so does every dependency. Entry points
  * share their code through chunks, so there is one copy of each module within a package too.
- * Source maps chain back to the TypeScript sources.
+ * Source maps chain back to the TypeScript sources, and carry their text (tsc writes it into its maps
+ * with `inlineSources`), since the packages do not ship src/.
  */
 
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
