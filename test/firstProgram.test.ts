@@ -120,7 +120,7 @@ async function main() {
   try {
     const pool = await system.pool({ size: 1, placement });
     console.log('map:', await pool.map(task, [1, 2, 3]).then(String, say));
-    console.log('process:', await system.process(task, 3, { placement }).then(() => 'started', say));
+    console.log('process:', await system.process(task, 3).then(() => 'started', say));
   } finally {
     await system.shutdown();
   }

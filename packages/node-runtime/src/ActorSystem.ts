@@ -77,6 +77,7 @@ import {
   type ResolvedSystemOptions,
   resolveSystemOptions,
   type SpawnOptions,
+  type WorkerSettings,
 } from './options.js';
 import { Pool, type PoolOptions } from './Pool.js';
 import { ProcessHandle } from './ProcessHandle.js';
@@ -444,12 +445,12 @@ export class ActorSystem implements AsyncDisposable {
     this.#checkOpen();
     this.#checkDefinition(definition, 'actor', 'spawn');
     const checked = checkSpawnOptions(options, this.#options);
-    const { placement, name, maxHeapMb } = checked;
+    const { placement, name, worker } = checked;
     if (name !== undefined && this.#names.has(name)) throw new NameTakenError(name);
     const mailbox = this.#mailboxFor(checked.mailbox, checked.mailboxCapacity);
     const id = nanoid(10);
     const init = initFor(definition, args, { id, name: name ?? id }, mailbox?.info);
-    const cell = this.#launch(init, placement, maxHeapMb, mailbox);
+    const cell = this.#launch(init, placement, worker, mailbox);
     if (name !== undefined) this.#names.set(name, id);
     const handle = this.#machines.handleFor(definition, cell, false) as ActorHandle<Msg, Reply>;
     this.#handles.set(id, handle as ActorHandle);
@@ -476,7 +477,7 @@ export class ActorSystem implements AsyncDisposable {
     this.#checkOpen();
     this.#checkDefinition(task, 'task', 'process');
     const id = nanoid(10);
-    const cell = this.#launch(initFor(task, args, { id, name: `${task.name}#${id}` }), 'process', undefined);
+    const cell = this.#launch(initFor(task, args, { id, name: `${task.name}#${id}` }), 'process', {});
     await cell.ready;
     return new ProcessHandle<Result>(cell, this.#options.clock);
   }
@@ -537,7 +538,7 @@ export class ActorSystem implements AsyncDisposable {
    * ones are stopped in reverse order and this rejects with `SupervisorStartError` (the child's
    * own error, such as a `SerializationError` for its arguments, as cause). Bad options, and a
    * `name` that is not a non-empty string, throw `InvalidArgumentError` naming them before
-   * anything starts. Child specs may also name a `placement` and `maxHeapMb`, as spawn options do.
+   * anything starts. Child specs may also name a `placement`, `maxHeapMb`, `env`, `cwd` and `execArgv`, as spawn options do.
    *
    * @example
    * ```ts
@@ -678,17 +679,21 @@ export class ActorSystem implements AsyncDisposable {
   #launch(
     init: InitMessage,
     placement: Placement,
-    maxHeapMb: number | undefined,
+    worker: WorkerSettings,
     mailbox?: QueueMailbox,
     supervised = false,
   ): Cell {
+    const { maxHeapMb } = worker;
+    const own = [
+      ...(worker.execArgv ?? []),
+      ...(maxHeapMb === undefined || placement !== 'process' ? [] : [`--max-old-space-size=${maxHeapMb}`]),
+    ];
     const launch: WorkerLaunch = {
-      execArgv:
-        maxHeapMb === undefined || placement !== 'process'
-          ? this.#options.execArgv
-          : [...this.#options.execArgv, `--max-old-space-size=${maxHeapMb}`],
+      // The system's flags themselves when there are none of its own: a standby may take it.
+      execArgv: own.length === 0 ? this.#options.execArgv : [...this.#options.execArgv, ...own],
       maxMessageBytes: this.#options.maxMessageBytes,
-      env: undefined,
+      env: worker.env,
+      cwd: worker.cwd,
       prefixOutput: this.#options.prefixOutput,
     };
     // Each incarnation of a supervised actor is launched anew, so restarts adopt standbys too.
@@ -714,14 +719,14 @@ export class ActorSystem implements AsyncDisposable {
     startIncarnation: (spec, previous) => {
       this.#checkOpen();
       this.#checkDefinition(spec.actor, 'actor', 'supervise');
-      const { placement, maxHeapMb } = checkSpawnOptions(childSpawnOptions(spec), this.#options);
+      const { placement, worker } = checkSpawnOptions(childSpawnOptions(spec), this.#options);
       const mailbox =
         previous === undefined ? this.#mailboxFor('queue', undefined) : this.#mailboxOf(previous);
       const id = previous?.id ?? nanoid(10);
       const self = { id, name: previous?.name ?? spec.id };
       const restore = this.#machines.restoreFor(spec, previous);
       const init = initFor(spec.actor, spec.args, self, mailbox?.info, restore);
-      const cell = this.#launch(init, placement, maxHeapMb, mailbox, true);
+      const cell = this.#launch(init, placement, worker, mailbox, true);
       const handle = previous ?? this.#machines.handleFor(spec.actor, cell, true);
       if (previous !== undefined) adoptIncarnation(previous, cell);
       this.#handles.set(id, handle);

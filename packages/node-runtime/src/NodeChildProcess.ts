@@ -30,6 +30,7 @@ export function startChildProcess(launch: WorkerLaunch): WorkerLink {
       [MAX_BYTES_ENV]: String(launch.maxMessageBytes),
       ...(tsx ? { [TSX_ENV]: '1' } : {}),
     },
+    ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }),
     windowsHide: true,
   });
   const pid = child.pid;

@@ -136,6 +136,24 @@ export interface SpawnOptions {
   /** The worker's V8 heap limit in MiB (`--max-old-space-size`, or a thread's resource limit). */
   readonly maxHeapMb?: number;
   /**
+   * Environment variables for this worker, over the root's own `process.env` (which a worker
+   * otherwise inherits). On placement `'process'` or `'thread'` (a thread gets its own copy of
+   * `process.env`); refused for `'local'`.
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The working directory of this worker's process; default the root's. Placement `'process'`
+   * only (threads share their process's directory): refused for the others.
+   */
+  readonly cwd?: string;
+  /**
+   * Node flags for this worker, added to the system's `execArgv`: `['--inspect-brk=9230']` opens
+   * a debugger on this one worker only (the system's default leaves `--inspect` flags out of
+   * workers, whose ports would clash). Placement `'process'` (a thread takes the flags a thread
+   * may have); refused for `'local'`.
+   */
+  readonly execArgv?: readonly string[];
+  /**
    * Where the actor's messages wait. `'queue'` (default): a queue kept by the system outside the
    * actor, so what is queued survives a crash and reaches the next incarnation. `'pipe'`: straight
    * over the worker's channel, lowest latency, at-most-once. A `Queue` from `system.queue()`: a
@@ -299,6 +317,7 @@ export function checkSpawnOptions(
   placement: Placement;
   name: string | undefined;
   maxHeapMb: number | undefined;
+  worker: WorkerSettings;
   mailbox: 'queue' | 'pipe' | Queue<unknown>;
   mailboxCapacity: number | undefined;
 } {
@@ -311,6 +330,7 @@ export function checkSpawnOptions(
   if (maxHeapMb !== undefined && placement === 'local') {
     throw new InvalidArgumentError("maxHeapMb cannot apply to placement 'local' (it shares the root's heap)");
   }
+  const worker = checkWorkerSettings(o, placement, maxHeapMb);
   const mailbox = o.mailbox ?? 'queue';
   if (mailbox !== 'queue' && mailbox !== 'pipe' && !(mailbox instanceof Queue)) {
     fail('mailbox', "'queue', 'pipe' or a Queue from system.queue()", mailbox);
@@ -320,15 +340,65 @@ export function checkSpawnOptions(
   if (mailboxCapacity !== undefined && mailbox !== 'queue') {
     throw new InvalidArgumentError("mailboxCapacity applies only to mailbox 'queue'");
   }
-  return { placement, name: o.name as string | undefined, maxHeapMb, mailbox, mailboxCapacity };
+  return { placement, name: o.name as string | undefined, maxHeapMb, worker, mailbox, mailboxCapacity };
+}
+
+/** How one worker starts, beyond the system's defaults (see {@link SpawnOptions}). */
+export interface WorkerSettings {
+  readonly maxHeapMb?: number | undefined;
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  readonly cwd?: string | undefined;
+  readonly execArgv?: readonly string[] | undefined;
+}
+
+function checkWorkerSettings(
+  o: Record<string, unknown>,
+  placement: Placement,
+  maxHeapMb: number | undefined,
+): WorkerSettings {
+  const { env, cwd, execArgv } = o;
+  if (env !== undefined) {
+    const entries =
+      typeof env === 'object' && env !== null && !Array.isArray(env) ? Object.entries(env) : undefined;
+    if (entries === undefined || !entries.every(([, v]) => typeof v === 'string')) {
+      fail('env', 'an object of string values', env);
+    }
+  }
+  if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '')) fail('cwd', 'a directory path', cwd);
+  if (execArgv !== undefined && (!Array.isArray(execArgv) || !execArgv.every((a) => typeof a === 'string'))) {
+    fail('execArgv', 'an array of strings', execArgv);
+  }
+  const refused = [
+    ...(env !== undefined && placement === 'local' ? ['env'] : []),
+    ...(execArgv !== undefined && placement === 'local' ? ['execArgv'] : []),
+    ...(cwd !== undefined && placement !== 'process' ? ['cwd'] : []),
+  ];
+  if (refused.length > 0) {
+    throw new InvalidArgumentError(
+      `${refused.join(' and ')} cannot apply to placement '${placement}': ` +
+        (placement === 'local'
+          ? 'it runs in the root itself'
+          : 'a thread shares its process’s working directory') +
+        "; use placement 'process'",
+    );
+  }
+  return {
+    maxHeapMb,
+    env: env as Record<string, string> | undefined,
+    cwd: cwd as string | undefined,
+    execArgv: execArgv as string[] | undefined,
+  };
 }
 
 /** The spawn options a supervised child's spec carries beside its OTP fields. */
 export function childSpawnOptions(spec: object): SpawnOptions {
-  const { placement, maxHeapMb } = spec as SpawnOptions;
+  const { placement, maxHeapMb, env, cwd, execArgv } = spec as SpawnOptions;
   return {
     ...(placement === undefined ? {} : { placement }),
     ...(maxHeapMb === undefined ? {} : { maxHeapMb }),
+    ...(env === undefined ? {} : { env }),
+    ...(cwd === undefined ? {} : { cwd }),
+    ...(execArgv === undefined ? {} : { execArgv }),
   };
 }
 

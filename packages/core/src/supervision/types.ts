@@ -107,6 +107,12 @@ export interface WorkerChildSpec<Args = unknown> {
   readonly placement?: Placement;
   /** Each incarnation's V8 heap limit in MiB, as in `spawn` (not for `'local'`). */
   readonly maxHeapMb?: number;
+  /** Environment variables for each incarnation, as in `spawn`. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Each incarnation's working directory, as in `spawn` (placement `'process'` only). */
+  readonly cwd?: string;
+  /** Node flags added for each incarnation, as in `spawn`. */
+  readonly execArgv?: readonly string[];
 }
 
 /**

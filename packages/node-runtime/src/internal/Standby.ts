@@ -145,6 +145,7 @@ function sameLaunch(a: WorkerLaunch, b: WorkerLaunch): boolean {
   return (
     a.maxMessageBytes === b.maxMessageBytes &&
     a.env === b.env &&
+    a.cwd === b.cwd &&
     a.prefixOutput === b.prefixOutput &&
     a.execArgv.length === b.execArgv.length &&
     a.execArgv.every((flag, i) => flag === b.execArgv[i])

@@ -37,8 +37,10 @@ export interface WorkerLaunch {
   /** Node flags for the worker (a TypeScript loader, `--max-old-space-size`, ...). */
   readonly execArgv: readonly string[];
   readonly maxMessageBytes: number;
-  /** Extra environment variables for a child process. */
+  /** Extra environment variables for a child process or thread. */
   readonly env: Readonly<Record<string, string>> | undefined;
+  /** The working directory of a child process (default the root's). */
+  readonly cwd?: string | undefined;
   /** Pipe the worker's stdout and stderr, each line prefixed with its label (see WorkerLink.label). */
   readonly prefixOutput?: boolean;
 }
