@@ -3,7 +3,13 @@
  * runs in a child process, a worker thread, or in-process; only the placement changes.
  */
 
-import { type ActorContext, ActorSystem, defineActor, type Placement } from '@troupe/node-runtime';
+import {
+  type ActorContext,
+  ActorSystem,
+  defineActor,
+  isMainModule,
+  type Placement,
+} from '@troupe/node-runtime';
 
 type CounterMsg = { type: 'inc'; by: number } | { type: 'get' };
 
@@ -26,3 +32,6 @@ export async function run(): Promise<void> {
     await counter.stop();
   }
 }
+
+// Run on its own (node --import tsx this file), not when the gallery or a worker imports it.
+if (isMainModule(import.meta.url)) await run();

@@ -3,7 +3,7 @@
  * arrives as data: a typed exit reason carrying the remote error and its stack.
  */
 
-import { type ActorContext, ActorSystem, defineActor } from '@troupe/node-runtime';
+import { type ActorContext, ActorSystem, defineActor, isMainModule } from '@troupe/node-runtime';
 
 type Msg = { type: 'work'; input: number } | { type: 'crash' };
 
@@ -31,3 +31,6 @@ export async function run(): Promise<void> {
   const failure = await fragile.ask({ type: 'work', input: 1 }).catch((error: Error) => error.name);
   console.log(`asking fragile now: ${failure}`);
 }
+
+// Run on its own (node --import tsx this file), not when the gallery or a worker imports it.
+if (isMainModule(import.meta.url)) await run();

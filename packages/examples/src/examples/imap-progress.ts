@@ -5,7 +5,7 @@
  * per quarter.
  */
 
-import { ActorSystem, defineTask } from '@troupe/node-runtime';
+import { ActorSystem, defineTask, isMainModule } from '@troupe/node-runtime';
 import { Presets, SingleBar } from 'cli-progress';
 
 /** A little CPU work per item: is `n` prime? */
@@ -42,3 +42,6 @@ export async function run(): Promise<void> {
   pool.close();
   await pool.join();
 }
+
+// Run on its own (node --import tsx this file), not when the gallery or a worker imports it.
+if (isMainModule(import.meta.url)) await run();

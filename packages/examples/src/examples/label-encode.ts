@@ -4,7 +4,7 @@
  * each label becomes the index of its class.
  */
 
-import { ActorSystem, defineTask } from '@troupe/node-runtime';
+import { ActorSystem, defineTask, isMainModule } from '@troupe/node-runtime';
 
 export const encodeColumn = defineTask(import.meta.url, 'encodeColumn', (values: string[]) => {
   const classes = [...new Set(values)].sort();
@@ -30,3 +30,6 @@ export async function run(): Promise<void> {
   pool.close();
   await pool.join();
 }
+
+// Run on its own (node --import tsx this file), not when the gallery or a worker imports it.
+if (isMainModule(import.meta.url)) await run();

@@ -4,7 +4,7 @@
  * machine that crashes under a supervisor and comes back from its last snapshot.
  */
 
-import { ActorSystem, fromMachine } from '@troupe/node-runtime';
+import { ActorSystem, fromMachine, isMainModule } from '@troupe/node-runtime';
 import { assign, emit, setup } from 'xstate';
 
 const light = setup({
@@ -83,3 +83,6 @@ export async function run(): Promise<void> {
   );
   console.log(`total after the restart: ${(await total.ask({ type: 'TOTAL' })).total}`);
 }
+
+// Run on its own (node --import tsx this file), not when the gallery or a worker imports it.
+if (isMainModule(import.meta.url)) await run();

@@ -3,7 +3,7 @@
  * processes, the pipe runs over a direct OS connection: the main process relays nothing.
  */
 
-import { ActorSystem, type Connection, defineTask } from '@troupe/node-runtime';
+import { ActorSystem, type Connection, defineTask, isMainModule } from '@troupe/node-runtime';
 
 export const player = defineTask(
   import.meta.url,
@@ -31,3 +31,6 @@ export async function run(): Promise<void> {
   console.log(`1000 volleys between processes ${pidA} and ${pidB}`);
   console.log(`frames relayed by the main process: ${system.stats().relayedPipeFrames} (before the link)`);
 }
+
+// Run on its own (node --import tsx this file), not when the gallery or a worker imports it.
+if (isMainModule(import.meta.url)) await run();

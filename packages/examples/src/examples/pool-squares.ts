@@ -6,7 +6,7 @@
  *   with Pool(2) as pool: print("Squared results:", pool.map(square, [1, 2, 3, 4, 5]))
  */
 
-import { ActorSystem, defineTask } from '@troupe/node-runtime';
+import { ActorSystem, defineTask, isMainModule } from '@troupe/node-runtime';
 
 export const square = defineTask(import.meta.url, 'square', (x: number) => x * x);
 
@@ -18,3 +18,6 @@ export async function run(): Promise<void> {
   pool.close();
   await pool.join();
 }
+
+// Run on its own (node --import tsx this file), not when the gallery or a worker imports it.
+if (isMainModule(import.meta.url)) await run();

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActorSystem, defineTask } from '@troupe/node-runtime';
+import { ActorSystem, defineTask, isMainModule } from '@troupe/node-runtime';
 
 /** Doubles `value`; the marked item kills its own worker the first time it runs. */
 export const fragileDouble = defineTask(
@@ -36,3 +36,6 @@ export async function run(): Promise<void> {
   pool.close();
   await pool.join();
 }
+
+// Run on its own (node --import tsx this file), not when the gallery or a worker imports it.
+if (isMainModule(import.meta.url)) await run();

@@ -3,7 +3,7 @@
  * is consumed exactly once; closing the queue lets the consumers drain it and finish.
  */
 
-import { ActorSystem, defineTask, type Queue } from '@troupe/node-runtime';
+import { ActorSystem, defineTask, isMainModule, type Queue } from '@troupe/node-runtime';
 
 export const produce = defineTask(
   import.meta.url,
@@ -41,3 +41,6 @@ export async function run(): Promise<void> {
     `3 producers, 2 consumers: ${total.count} items, sum ${total.sum} (expected ${(29_999 * 30_000) / 2})`,
   );
 }
+
+// Run on its own (node --import tsx this file), not when the gallery or a worker imports it.
+if (isMainModule(import.meta.url)) await run();

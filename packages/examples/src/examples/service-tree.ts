@@ -5,10 +5,17 @@
  *   pnpm troupe run packages/examples/src/examples/service-tree.ts
  *
  * Kill one of its pids from another terminal and watch the restart count go up. Run from the
- * gallery, it starts the tree, uses it, prints its status and stops it.
+ * gallery or on its own (`node --import tsx`), it starts the tree, uses it, prints its status and
+ * stops it.
  */
 
-import { type ActorContext, ActorSystem, defineActor, type SupervisorOptions } from '@troupe/node-runtime';
+import {
+  type ActorContext,
+  ActorSystem,
+  defineActor,
+  isMainModule,
+  type SupervisorOptions,
+} from '@troupe/node-runtime';
 import { Light } from './machine-light.js';
 
 type CounterMsg = { type: 'add'; n: number } | { type: 'total' };
@@ -48,3 +55,6 @@ export async function run(): Promise<void> {
   }
   await sup.stop();
 }
+
+// Run on its own (node --import tsx this file), not when the gallery or a worker imports it.
+if (isMainModule(import.meta.url)) await run();

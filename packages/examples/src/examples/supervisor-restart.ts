@@ -3,7 +3,7 @@
  * up when the child crashes more than `maxRestarts` times within `withinMs`.
  */
 
-import { type ActorContext, ActorSystem, defineActor } from '@troupe/node-runtime';
+import { type ActorContext, ActorSystem, defineActor, isMainModule } from '@troupe/node-runtime';
 
 type Msg = { type: 'pid' } | { type: 'crash' };
 
@@ -43,3 +43,6 @@ export async function run(): Promise<void> {
   const exit = await sup.exited;
   console.log(`crash 3: supervisor ${exit.reason} (${exit.error?.name})`);
 }
+
+// Run on its own (node --import tsx this file), not when the gallery or a worker imports it.
+if (isMainModule(import.meta.url)) await run();
