@@ -8,8 +8,8 @@ import { fail } from './options.js';
 const ENTRY_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.tsx'];
 
 /**
- * True when the module at `moduleUrl` is the program's entry point (the file given to `node`,
- * `tsx` or `troupe`) and this is not a Troupe worker: Troupe's form of Python's
+ * True when the module at `moduleUrl` is the program's entry point (the file given to `node` or
+ * `tsx`) and this is not a Troupe worker: Troupe's form of Python's
  * `if __name__ == '__main__'`.
  *
  * Every worker imports the module that defines its actor or task, so code at the top level of
