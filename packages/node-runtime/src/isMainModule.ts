@@ -15,7 +15,8 @@ const ENTRY_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.ts
  * Every worker imports the module that defines its actor or task, so code at the top level of
  * that module runs in each worker too. A module that both defines actors and starts a system
  * must start it only under this guard; otherwise each worker would start a system of its own
- * (Troupe refuses that with a `DefinitionError` naming this rule). Pass `import.meta.url`.
+ * (Troupe refuses that with a `DefinitionError` naming this rule). Pass `import.meta.url`. A
+ * module that `troupe run` starts is not the entry point (the CLI is): it exports its tree.
  *
  * @example
  * ```ts
