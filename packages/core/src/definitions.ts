@@ -310,10 +310,43 @@ export function refuseWhileLoadingDefinitions(what: string): void {
   throw error;
 }
 
+/** Node's codes for a module it cannot load as TypeScript without a loader. */
+const NO_TYPESCRIPT_LOADER = new Set(['ERR_UNKNOWN_FILE_EXTENSION', 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX']);
+
+/**
+ * The `DefinitionError` for a module whose import threw `error`, naming the cause: the missing
+ * TypeScript loader only when Node could not load a TypeScript file for want of one (a `.ts`
+ * extension it does not know, syntax it cannot strip); otherwise what the import threw (a syntax
+ * error, a throw at the top level, a module not found), loader or not.
+ */
+export function importFailure(moduleUrl: string, error: unknown): DefinitionError {
+  const { code, message, name } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    message?: unknown;
+    name?: unknown;
+  };
+  const cause =
+    typeof message === 'string' ? `${typeof name === 'string' ? name : 'Error'}: ${message}` : String(error);
+  const noLoader =
+    typeof code === 'string' &&
+    NO_TYPESCRIPT_LOADER.has(code) &&
+    (code !== 'ERR_UNKNOWN_FILE_EXTENSION' || /"\.[cm]?tsx?"/.test(String(message)));
+  if (noLoader) {
+    return new DefinitionError(
+      `Cannot import ${moduleUrl}: Node has no TypeScript loader here (${cause}). Start Node with ` +
+        "a loader such as tsx (npx tsx main.ts, node --import tsx main.ts or NODE_OPTIONS='--import tsx'), " +
+        'or run the compiled JavaScript',
+      { cause: error },
+    );
+  }
+  return new DefinitionError(`Cannot import ${moduleUrl}: ${cause}`, { cause: error });
+}
+
 /**
  * Imports `moduleUrl` and returns the definition registered there under `name`. Throws
  * {@link DefinitionError} naming what the module does define when the name is missing or of
- * another kind.
+ * another kind, and naming the cause when the import fails: what it threw, or a missing
+ * TypeScript loader when that is what stopped it.
  */
 export async function loadDefinition(
   moduleUrl: string,
@@ -331,10 +364,7 @@ export async function loadDefinition(
     // The module broke a rule Troupe checks (it started a system while a worker loaded it): that
     // error already names the module, the rule and the fix.
     if (brokenRules.has(error as object)) throw error;
-    const hint = /\.[cm]?tsx?$/.test(moduleUrl)
-      ? ' (a TypeScript module: start Node with a loader such as --import tsx, or run the compiled JavaScript)'
-      : '';
-    throw new DefinitionError(`Cannot import ${moduleUrl}${hint}`, { cause: error });
+    throw importFailure(moduleUrl, error);
   } finally {
     loading.splice(loading.indexOf(moduleUrl), 1);
   }
