@@ -209,14 +209,9 @@ describe('the packed packages, installed with npm', () => {
     expect(lock.packages['node_modules/@troupe/node-runtime/node_modules/@troupe/core']).toBeUndefined();
   });
 
-  it('runs the app under npx tsx', async () => {
-    // TODO: drop --no-thread and expect 'thread 42' here too once thread actors work under
-    // `npx tsx` (a fix is under way). The tsx CLI loads itself with `--require …/preflight.cjs
-    // --import file:///…/tsx/dist/loader.mjs`, not `--import tsx`, and a worker thread started
-    // from it cannot import defs.ts: the spawn fails with "Cannot import …/defs.ts (a TypeScript
-    // module: start Node with a loader such as --import tsx, …)".
-    const { stdout, stderr } = await run(app, 'npx', ['tsx', 'main.ts', '--no-thread']);
-    expect(stdout).toBe(`${appLines.join('\n')}\n`);
+  it('runs the app under npx tsx, thread actor included', async () => {
+    const { stdout, stderr } = await run(app, 'npx', ['tsx', 'main.ts']);
+    expect(stdout).toBe(`${[...appLines, 'thread 42'].join('\n')}\n`);
     expect(stderr).toBe('');
   });
 

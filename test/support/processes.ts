@@ -76,3 +76,28 @@ export async function goneWithRoot(root: ChildProcess, pids: readonly number[]):
   if (!gone) for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
   return gone;
 }
+
+/** Live processes descended from `pid` (children, their children, ...), by walking /proc. */
+export function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    const child = Number(entry);
+    if (!Number.isInteger(child)) continue;
+    try {
+      const stat = readFileSync(`/proc/${child}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), child]);
+    } catch {
+      // gone while we looked
+    }
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const child of children.get(parent) ?? []) {
+      if (isAlive(child)) found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+}

@@ -317,6 +317,45 @@ export function refuseWhileLoadingDefinitions(what: string): void {
   throw error;
 }
 
+/** Node's codes for a module it cannot load as TypeScript without a loader. */
+const NO_TYPESCRIPT_LOADER = new Set(['ERR_UNKNOWN_FILE_EXTENSION', 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX']);
+
+/**
+ * The `DefinitionError` for a module whose import threw `error`, naming the cause: the missing
+ * TypeScript loader only when Node could not load a TypeScript file for want of one (a `.ts`
+ * extension it does not know, syntax it cannot strip); otherwise what the import threw (a syntax
+ * error, a throw at the top level, a module not found), loader or not.
+ */
+export function importFailure(moduleUrl: string, error: unknown): DefinitionError {
+  const { code, message, name } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    message?: unknown;
+    name?: unknown;
+  };
+  const cause =
+    typeof message === 'string' ? `${typeof name === 'string' ? name : 'Error'}: ${message}` : String(error);
+  const noLoader =
+    typeof code === 'string' &&
+    NO_TYPESCRIPT_LOADER.has(code) &&
+    (code !== 'ERR_UNKNOWN_FILE_EXTENSION' || /"\.[cm]?tsx?"/.test(String(message)));
+  if (noLoader) {
+    return new DefinitionError(
+      `Cannot import ${moduleUrl}: Node has no TypeScript loader here (${cause}). Start Node with ` +
+        "a loader such as tsx (npx tsx main.ts, node --import tsx main.ts or NODE_OPTIONS='--import tsx'), " +
+        'or run the compiled JavaScript',
+      { cause: error },
+    );
+  }
+  const testFile = TEST_FILE.test(moduleUrl)
+    ? '. Definitions in a test file do not work: a worker imports the whole file, test-runner calls ' +
+      'and all. Keep them in a module of their own (a fixture) and import it from the test'
+    : '';
+  return new DefinitionError(`Cannot import ${moduleUrl}: ${cause}${testFile}`, { cause: error });
+}
+
+/** A module named as test runners name test files. */
+const TEST_FILE = /[./_-](test|spec)\.[cm]?[jt]sx?$/;
+
 /**
  * True for an error {@link refuseWhileLoadingDefinitions} threw. A worker ignores one that goes
  * unhandled (a module calling an async `main()` without awaiting it): the load it broke fails with
@@ -329,7 +368,8 @@ export function isRefusedWhileLoading(error: unknown): boolean {
 /**
  * Imports `moduleUrl` and returns the definition registered there under `name`. Throws
  * {@link DefinitionError} naming what the module does define when the name is missing or of
- * another kind.
+ * another kind, and naming the cause when the import fails: what it threw, or a missing
+ * TypeScript loader when that is what stopped it.
  */
 export async function loadDefinition(
   moduleUrl: string,
@@ -352,12 +392,9 @@ export async function loadDefinition(
   } catch (error) {
     // The module broke a rule Troupe checks (it started a system while a worker loaded it): that
     // error already names the module, the rule and the fix.
-    const hint = /\.[cm]?tsx?$/.test(moduleUrl)
-      ? ' (a TypeScript module: start Node with a loader such as --import tsx, or run the compiled JavaScript)'
-      : '';
     const failure = isRefusedWhileLoading(error)
       ? (error as DefinitionError)
-      : new DefinitionError(`Cannot import ${moduleUrl}${hint}`, { cause: error });
+      : importFailure(moduleUrl, error);
     failedImports.set(moduleUrl, failure);
     throw failure;
   } finally {

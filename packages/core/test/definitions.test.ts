@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { defineActor, defineTask, isRegisteredDefinition, loadDefinition } from '../src/definitions.js';
+import {
+  defineActor,
+  defineTask,
+  importFailure,
+  isRegisteredDefinition,
+  loadDefinition,
+} from '../src/definitions.js';
 import { DefinitionError } from '../src/errors.js';
 import { add, Counter } from './fixtures/hostActors.js';
 
@@ -8,6 +14,9 @@ let modules = 0;
 const moduleUrl = () => `test://definitions/${++modules}.js`;
 
 const spec = { init: () => 0, receive: (n: number) => n };
+
+/** What a message blaming a missing TypeScript loader says (paths may hold 'tsx' too). */
+const BLAMES_LOADER = /TypeScript loader|--import tsx/;
 
 /** The error `fn` throws, for a closer look than `toThrow` gives. */
 function thrown(fn: () => unknown): unknown {
@@ -158,17 +167,76 @@ describe('loadDefinition', () => {
     await expect(loadDefinition('node:path', 'join', 'task')).rejects.toThrow(/it defines: nothing/);
   });
 
-  it('throws DefinitionError with the import failure as cause, and a loader hint for TypeScript', async () => {
+  it('throws DefinitionError with the import failure as cause, naming it, and blaming no loader', async () => {
+    // A .ts module that is not there: the cause is that, whatever loader there is.
     const missingTs = new URL('./fixtures/doesNotExist.ts', import.meta.url).href;
     const tsError = await loadDefinition(missingTs, 'x', 'task').catch((e: unknown) => e);
     expect(tsError).toBeInstanceOf(DefinitionError);
-    expect((tsError as Error).message).toContain(`Cannot import ${missingTs}`);
-    expect((tsError as Error).message).toContain('--import tsx');
-    expect((tsError as Error).cause).toBeInstanceOf(Error);
+    const message = (tsError as Error).message;
+    expect(message).toContain(`Cannot import ${missingTs}: `);
+    expect(message).toContain(((tsError as Error).cause as Error).message);
+    expect(message).not.toMatch(BLAMES_LOADER);
 
     const missingJs = new URL('./fixtures/doesNotExist.js', import.meta.url).href;
     const jsError = await loadDefinition(missingJs, 'x', 'task').catch((e: unknown) => e);
     expect(jsError).toBeInstanceOf(DefinitionError);
-    expect((jsError as Error).message).not.toContain('tsx');
+    expect((jsError as Error).cause).toBeInstanceOf(Error);
+    expect((jsError as Error).message).not.toMatch(BLAMES_LOADER);
+  });
+});
+
+describe('importFailure', () => {
+  const url = 'file:///app/actors.ts';
+  const nodeError = (code: string, message: string) => Object.assign(new TypeError(message), { code });
+
+  it('blames the missing loader when Node could not load a TypeScript file for want of one', () => {
+    for (const cause of [
+      nodeError('ERR_UNKNOWN_FILE_EXTENSION', 'Unknown file extension ".ts" for /app/actors.ts'),
+      nodeError('ERR_UNKNOWN_FILE_EXTENSION', 'Unknown file extension ".mts" for /app/other.mts'),
+      nodeError('ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX', 'TypeScript enum is not supported in strip-only mode'),
+    ]) {
+      const error = importFailure(url, cause);
+      expect(error).toBeInstanceOf(DefinitionError);
+      expect(error.cause).toBe(cause);
+      expect(error.message).toContain(`Cannot import ${url}: Node has no TypeScript loader here`);
+      expect(error.message).toContain(cause.message);
+      expect(error.message).toContain('node --import tsx');
+    }
+  });
+
+  it('names the real cause, not the loader, for anything else', () => {
+    const cases: [unknown, string][] = [
+      [new SyntaxError('Unexpected token (3:7)'), 'SyntaxError: Unexpected token (3:7)'],
+      [new Error('boom at the top level'), 'Error: boom at the top level'],
+      // Another file Node does not know is not a TypeScript problem.
+      [nodeError('ERR_UNKNOWN_FILE_EXTENSION', 'Unknown file extension ".css" for /app/a.css'), '".css"'],
+      ['a string', 'a string'],
+    ];
+    for (const [cause, named] of cases) {
+      const error = importFailure(url, cause);
+      expect(error.message).toContain(`Cannot import ${url}: `);
+      expect(error.message).toContain(named);
+      expect(error.message).not.toMatch(BLAMES_LOADER);
+      expect(error.cause).toBe(cause);
+    }
+  });
+
+  it('says that definitions do not belong in a test file, which a worker imports whole', () => {
+    const runner = new Error('Vitest failed to find the current suite.');
+    for (const file of [
+      'file:///app/pool.test.ts',
+      'file:///app/pool.spec.mjs',
+      'file:///app/pool_test.js',
+    ]) {
+      const error = importFailure(file, runner);
+      expect(error.message).toContain(
+        `Cannot import ${file}: Error: Vitest failed to find the current suite.`,
+      );
+      expect(error.message).toMatch(
+        /Definitions in a test file do not work.*Keep them in a module of their own/,
+      );
+      expect(error.message).not.toMatch(BLAMES_LOADER);
+    }
+    expect(importFailure('file:///app/contest.ts', runner).message).not.toMatch(/test file/);
   });
 });

@@ -18,18 +18,27 @@ import { MAX_BYTES_ENV, TSX_ENV, withoutTsx } from './internal/workerEnv.js';
 const STDERR_TAIL_BYTES = 8 * 1024;
 const OOM_PATTERN = /JavaScript heap out of memory|Reached heap limit|Allocation failed/;
 
-/** Starts a worker in a new child process. */
+/**
+ * Starts a worker in a new child process. A tsx loader in its flags or NODE_OPTIONS is handed
+ * over for the worker to register once the runtime has loaded (see `withoutTsx`).
+ */
 export function startChildProcess(launch: WorkerLaunch): WorkerLink {
-  const { execArgv, tsx } = withoutTsx(launch.execArgv);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...launch.env,
+    [MAX_BYTES_ENV]: String(launch.maxMessageBytes),
+  };
+  const { execArgv, nodeOptions, handOver } = withoutTsx(launch.execArgv, env.NODE_OPTIONS);
+  delete env[TSX_ENV]; // only ever this root's to give
+  if (handOver !== undefined) {
+    env[TSX_ENV] = JSON.stringify(handOver);
+    if (nodeOptions === undefined) delete env.NODE_OPTIONS;
+    else env.NODE_OPTIONS = nodeOptions;
+  }
   const prefix = launch.prefixOutput === true;
   const child = spawn(process.execPath, [...execArgv, fileURLToPath(workerMainUrl)], {
     stdio: ['ignore', prefix ? 'pipe' : 'inherit', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      ...launch.env,
-      [MAX_BYTES_ENV]: String(launch.maxMessageBytes),
-      ...(tsx ? { [TSX_ENV]: '1' } : {}),
-    },
+    env,
     ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }),
     windowsHide: true,
   });

@@ -8,9 +8,9 @@
 import { Worker } from 'node:worker_threads';
 import { packChunks } from './internal/packChunks.js';
 import { prefixLines } from './internal/prefixLines.js';
+import { nodeOptionsArgs, preloadsOf } from './internal/preloads.js';
 import { withThreadFlags } from './internal/threadFlags.js';
 import { type RawExit, type WorkerLaunch, type WorkerLink, workerMainUrl } from './internal/WorkerLink.js';
-import { preloadsOf } from './internal/workerEnv.js';
 
 /** Options only a thread takes. */
 export interface ThreadLaunch extends WorkerLaunch {
@@ -20,16 +20,19 @@ export interface ThreadLaunch extends WorkerLaunch {
 
 /**
  * Starts a worker in a new worker thread, with the flags of `launch.execArgv` that threads take
- * (see `withThreadFlags`: `--expose-gc` and the like are for processes only).
+ * (see `withThreadFlags`: `--expose-gc` and the like are for processes only). The worker runs the
+ * preloads of those flags and of NODE_OPTIONS itself (see `runPreloads`), tsx among them.
  */
 export function startWorkerThread(launch: ThreadLaunch): WorkerLink {
+  // Node reads a thread's NODE_OPTIONS too, before its execArgv.
+  const fromEnv = nodeOptionsArgs(launch.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS) ?? [];
   const worker = withThreadFlags(
     launch.execArgv,
     (execArgv) =>
       new Worker(workerMainUrl, {
         workerData: {
           troupeMaxMessageBytes: launch.maxMessageBytes,
-          troupePreloads: preloadsOf(execArgv),
+          troupePreloads: preloadsOf([...fromEnv, ...execArgv]),
         },
         execArgv,
         stdout: launch.prefixOutput === true,

@@ -5,20 +5,19 @@
  */
 
 import { writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
-import { join } from 'node:path';
 // The process object itself, not the global: actor code may replace globalThis.process, and the
 // worker must still be able to exit, stop on SIGTERM and report its crashes.
 import process from 'node:process';
-import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@troupe/core';
 import { isRefusedWhileLoading, type Transport } from '@troupe/core/spi';
 import { createHostChannel } from './hostChannel.js';
 import { packChunks } from './packChunks.js';
+import type { Preload } from './preloads.js';
+import { runPreloads, takeTsxHandOver } from './runPreloads.js';
 import { socketTransport } from './socketTransport.js';
-import { MAX_BYTES_ENV, TSX_ENV } from './workerEnv.js';
+import { MAX_BYTES_ENV } from './workerEnv.js';
 import { workerLabel } from './workerLabel.js';
 import { markTroupeWorker } from './workerRole.js';
 
@@ -33,35 +32,8 @@ interface Link {
 
 interface ThreadData {
   readonly troupeMaxMessageBytes: number;
-  /** Modules named by `--import` in execArgv, which Node 20 does not run in worker threads. */
-  readonly troupePreloads: readonly string[];
-}
-
-/**
- * Runs the preloads this worker was left to run itself: `--import` flags in a thread (Node 20 runs
- * none there), and tsx in a child process (see withoutTsx). The runtime's modules, which actor
- * modules import, load first and natively, not one by one through a loader's hooks thread.
- */
-async function runPreloads(preloads: readonly string[], inThread: boolean): Promise<void> {
-  if (preloads.length === 0) return;
-  await import('../index.js');
-  const fromCwd = createRequire(join(process.cwd(), 'noop.js'));
-  for (const spec of preloads) {
-    if (spec === 'tsx' && inThread) {
-      // Resolved from here upwards, which reaches the application's node_modules; tsx's entry
-      // registers nothing in a thread, its API does.
-      const api = (await import(import.meta.resolve('tsx/esm/api'))) as { register(): void };
-      api.register();
-    } else if (spec === 'tsx') {
-      await import(import.meta.resolve('tsx'));
-      // As if started with the flag: a system started in this worker passes it on, and so does
-      // actor code forking with process.execArgv.
-      delete process.env[TSX_ENV];
-      process.execArgv.push('--import', 'tsx');
-    } else {
-      await import(/^[./]/.test(spec) ? pathToFileURL(fromCwd.resolve(spec)).href : spec);
-    }
-  }
+  /** The `--require` and `--import` preloads of the thread's flags and NODE_OPTIONS. */
+  readonly troupePreloads: readonly Preload[];
 }
 
 /** Sets the process title (`ps`, `top`); a title the OS will not take is left as it was. */
@@ -126,10 +98,8 @@ function processLink(): Link {
 markTroupeWorker();
 const inThread = parentPort !== null;
 if (!inThread) setTitle('troupe: idle worker');
-await runPreloads(
-  inThread ? (workerData as ThreadData).troupePreloads : process.env[TSX_ENV] === '1' ? ['tsx'] : [],
-  inThread,
-);
+if (inThread) await runPreloads((workerData as ThreadData).troupePreloads, true);
+else await takeTsxHandOver();
 const maxMessageBytes = inThread
   ? (workerData as ThreadData).troupeMaxMessageBytes
   : Number(process.env[MAX_BYTES_ENV] ?? DEFAULT_MAX_MESSAGE_BYTES);
