@@ -44,19 +44,24 @@ function blocksOf(page: string, markdown: string): Block[] {
   const lines = markdown.split('\n');
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(`{3,})\s*([\w-]*)/.exec(lines[i] as string);
+    // A fence may be indented (a block inside a list item): its lines lose that indentation.
+    const open = /^( *)(`{3,})\s*([\w-]*)/.exec(lines[i] as string);
     if (open === null) continue;
-    const fence = open[1] as string;
+    const indent = (open[1] as string).length;
+    const fence = open[2] as string;
     let end = i + 1;
-    while (end < lines.length && !(lines[end] as string).startsWith(fence)) end++;
+    while (end < lines.length && !(lines[end] as string).trimStart().startsWith(fence)) end++;
     let above = i - 1;
     while (above >= 0 && (lines[above] as string).trim() === '') above--;
     const marker = above >= 0 ? SKIP.exec((lines[above] as string).trim()) : null;
     blocks.push({
       page,
       line: i + 1,
-      lang: open[2] ?? '',
-      code: lines.slice(i + 1, end).join('\n'),
+      lang: open[3] ?? '',
+      code: lines
+        .slice(i + 1, end)
+        .map((line) => line.slice(Math.min(indent, line.length - line.trimStart().length)))
+        .join('\n'),
       skip: marker === null ? undefined : (marker[1] ?? ''),
     });
     i = end;
