@@ -9,6 +9,9 @@
  * and the application's own actors and types the guides assume). API names are never supplied:
  * a block imports what it uses from `@troupe/node-runtime`, the one package a user installs.
  *
+ * A block that makes definitions at its top level starts no system there: every worker imports
+ * that module to find them (start it under `isMainModule(import.meta.url)`).
+ *
  * A block that cannot compile is preceded by `<!-- snippet: skip <why> -->`, and the reason is
  * required. Unused names are allowed (a block shows a value without using it); every other
  * option is the repository's `tsconfig.base.json`.
@@ -139,6 +142,17 @@ function identifiers(source: ts.SourceFile): Set<string> {
   return names;
 }
 
+/**
+ * True for a module that makes definitions at its top level and also starts a system there, not
+ * under a guard: every worker that imports it to find a definition would start the system again
+ * (Troupe refuses, with a DefinitionError). Statements under an `if` or in a function are guarded.
+ */
+function startsBesideDefinitions(source: ts.SourceFile): boolean {
+  const unguarded = source.statements.filter((s) => ts.isVariableStatement(s) || ts.isExpressionStatement(s));
+  const text = (pattern: RegExp) => unguarded.some((s) => pattern.test(s.getText(source)));
+  return text(/\b(defineActor|defineTask|fromMachine)\(/) && text(/\bActorSystem\.start\(/);
+}
+
 function parse(file: string, code: string): ts.SourceFile {
   return ts.createSourceFile(file, code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
 }
@@ -261,6 +275,13 @@ describe('the code in README.md and docs/*.md', () => {
         .map(({ text, line }) => `${b.page}:${line}: ${text.trim()}`),
     );
     expect(wrong).toEqual([]);
+  });
+
+  it('never starts a system at the top level of a module that makes definitions (the main-module rule)', () => {
+    const broken = checked.filter((b) => startsBesideDefinitions(parse(`${b.page}.ts`, b.code)));
+    expect(
+      broken.map((b) => `${b.page}:${b.line}: start the system under if (isMainModule(import.meta.url))`),
+    ).toEqual([]);
   });
 
   it('type-checks every block, in one program', () => {
