@@ -1410,13 +1410,29 @@ describe('supervise', () => {
       what: 'name empty',
       call: (system) => system.supervise({ strategy: 'one_for_one', children: [], name: '' }),
       error: InvalidArgumentError,
-      message: /name must be a non-empty string, got ""/,
+      message: /option name: expected a non-empty string, got ""/,
     },
     {
       what: 'name a number',
       call: (system) => system.supervise({ strategy: 'one_for_one', children: [], name: 3 as never }),
       error: InvalidArgumentError,
-      message: /name must be a non-empty string, got 3/,
+      message: /option name: expected a non-empty string, got 3/,
+    },
+    {
+      what: "a nested supervisor's name empty",
+      call: (system) =>
+        system.supervise({
+          strategy: 'one_for_one',
+          children: [
+            {
+              id: 'jobs',
+              type: 'supervisor',
+              supervisor: { name: '', strategy: 'one_for_one', children: [] },
+            },
+          ],
+        }),
+      error: InvalidArgumentError,
+      message: /option children\[0\]\.supervisor\.name: expected a non-empty string, got ""/,
     },
     {
       what: 'a child (after a good one) whose args cannot be sent',

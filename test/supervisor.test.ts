@@ -164,6 +164,34 @@ describe('supervisor with real processes', () => {
     expect(await sup.child('a')?.ask('ping', { timeoutMs: 20_000 })).toBe('ping');
   });
 
+  it('names a tree by options.name (in sup.name and its events), else supervisor-N; a nested one parent/id', async () => {
+    const system = await startSystem();
+    const seen: string[] = [];
+    system.events.subscribe((e) => {
+      if (e.type === 'childState') seen.push(`${e.supervisor}/${e.child}`);
+    });
+    const named = await system.supervise({
+      name: 'billing',
+      strategy: 'one_for_one',
+      children: [
+        { id: 'a', actor: Echo, placement: 'local' },
+        {
+          id: 'jobs',
+          type: 'supervisor',
+          supervisor: {
+            name: 'ignored',
+            strategy: 'one_for_one',
+            children: [{ id: 'b', actor: Echo, placement: 'local' }],
+          },
+        },
+      ],
+    });
+    const unnamed = await system.supervise({ strategy: 'one_for_one', children: [] });
+    expect(named.name).toBe('billing');
+    expect(unnamed.name).toMatch(/^supervisor-\d+$/);
+    expect(new Set(seen)).toEqual(new Set(['billing/a', 'billing/jobs', 'billing/jobs/b']));
+  });
+
   it('leaves no child alive after the system shuts down', async () => {
     const system = await startSystem();
     const sup = await system.supervise({ strategy: 'one_for_all', children: [worker('a'), worker('b')] });

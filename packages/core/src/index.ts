@@ -11,7 +11,7 @@
  * export const square = defineTask(import.meta.url, 'square', (x: number) => x * x);
  * ```
  *
- * @module
+ * @module \@troupe/core
  */
 
 export type { ActorRef, AskOptions } from './ActorRef.js';

@@ -72,7 +72,6 @@ import {
   checkPipeOptions,
   checkPoolOptions,
   checkSpawnOptions,
-  checkSupervisorName,
   childSpawnOptions,
   type ResolvedSystemOptions,
   resolveSystemOptions,
@@ -538,11 +537,14 @@ export class ActorSystem implements AsyncDisposable {
    * ones are stopped in reverse order and this rejects with `SupervisorStartError` (the child's
    * own error, such as a `SerializationError` for its arguments, as cause). Bad options, and a
    * `name` that is not a non-empty string, throw `InvalidArgumentError` naming them before
-   * anything starts. Child specs may also name a `placement`, `maxHeapMb`, `env`, `cwd` and `execArgv`, as spawn options do.
+   * anything starts. Child specs may also name a `placement`, `maxHeapMb`, `env`, `cwd` and
+   * `execArgv`, as spawn options do. The supervisor is named by `options.name`, or `supervisor-1`,
+   * `supervisor-2`, ... in call order (`sup.name`, and the `supervisor` of its events).
    *
    * @example
    * ```ts
    * const sup = await system.supervise({
+   *   name: 'app',
    *   strategy: 'one_for_one',
    *   maxRestarts: 3,
    *   withinMs: 5000,
@@ -551,9 +553,10 @@ export class ActorSystem implements AsyncDisposable {
    * sup.child<CounterMsg, number>('counter')?.send({ type: 'inc' });
    * ```
    */
-  async supervise(options: SupervisorOptions & { readonly name?: string }): Promise<SupervisorHandle> {
+  async supervise(options: SupervisorOptions): Promise<SupervisorHandle> {
     this.#checkOpen();
-    const name = checkSupervisorName(options) ?? `supervisor-${++this.#supervisors}`;
+    // A bad name is refused by the Supervisor's checks, before the name is used.
+    const name = (options as Partial<SupervisorOptions> | null)?.name ?? `supervisor-${++this.#supervisors}`;
     const children = new SupervisedChildren(this.#childHost);
     const supervisor = new Supervisor(options, children, {
       clock: this.#options.clock,

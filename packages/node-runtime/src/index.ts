@@ -13,7 +13,7 @@
  * await (await system.process(hello)).join();
  * ```
  *
- * @module
+ * @module \@troupe/node-runtime
  */
 
 export * from '@troupe/core';

@@ -453,19 +453,6 @@ export function checkPipeOptions(options: unknown): boolean {
   return duplex;
 }
 
-/**
- * Validates the `name` a top-level supervisor may be given beside its options. Options that are
- * not an object are left to the supervisor's own checks, which name them.
- */
-export function checkSupervisorName(options: unknown): string | undefined {
-  if (typeof options !== 'object' || options === null) return undefined;
-  const { name } = options as { name?: unknown };
-  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
-    fail('name', 'a non-empty string', name);
-  }
-  return name as string | undefined;
-}
-
 /** Checks a signal name for `kill`, such as `'SIGTERM'`. */
 export function checkSignal(value: unknown): NodeJS.Signals {
   if (typeof value !== 'string' || !Object.hasOwn(constants.signals, value)) {

@@ -129,7 +129,10 @@ export interface SupervisorDeps {
   readonly clock: Clock;
   /** Jitter for backoff, in [0, 1). Default `Math.random`. */
   readonly random?: () => number;
-  /** Names it in events and errors; nested supervisors are `${name}/${id}`. Default `'supervisor'`. */
+  /**
+   * Names it in events and errors, over `options.name`; nested supervisors are `${name}/${id}`.
+   * Default `options.name`, then `'supervisor'`.
+   */
   readonly name?: string;
   /** Receives the {@link SupervisionEvent}s of this supervisor and of those nested in it. */
   readonly onEvent?: (event: SupervisionEvent) => void;
@@ -180,7 +183,7 @@ export class Supervisor {
 
   constructor(options: SupervisorOptions, runtime: ChildRuntime, deps: SupervisorDeps) {
     this.#options = resolveSupervisorOptions(options);
-    this.#name = deps.name ?? 'supervisor';
+    this.#name = deps.name ?? options.name ?? 'supervisor';
     this.#intensity = new RestartIntensity(deps.clock, this.#options.maxRestarts, this.#options.withinMs);
     this.exited = this.#exit.promise;
     this.#env = {

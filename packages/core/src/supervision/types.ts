@@ -155,6 +155,7 @@ export type ChildSpec = WorkerChildSpec<unknown> | SupervisorChildSpec;
  * @example
  * ```ts
  * const options: SupervisorOptions = {
+ *   name: 'billing',
  *   strategy: 'one_for_one',
  *   maxRestarts: 3,
  *   withinMs: 5000,
@@ -164,6 +165,14 @@ export type ChildSpec = WorkerChildSpec<unknown> | SupervisorChildSpec;
  * ```
  */
 export interface SupervisorOptions {
+  /**
+   * The supervisor's name: the `supervisor` of its events, in its errors, and in `troupe run`'s
+   * title. A non-empty string. Default: `supervisor-1`, `supervisor-2`, ... in the order
+   * `system.supervise` is called (`troupe run`: the module's file name). A nested supervisor is
+   * named by its parent, `parent/id`, so the `name` of a nested supervisor's options is checked
+   * but not used: a tree exported with a name for `troupe run` can be nested as it is.
+   */
+  readonly name?: string;
   readonly strategy: Strategy;
   /** Restarts allowed within `withinMs` before the supervisor gives up. Default 3. */
   readonly maxRestarts?: number;

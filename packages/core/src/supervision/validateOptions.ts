@@ -161,6 +161,10 @@ export function resolveSupervisorOptions(value: unknown, path = ''): ResolvedOpt
   const at = (name: string) => (path === '' ? name : `${path}.${name}`);
   if (!isRecord(value)) fail(path === '' ? 'options' : path, 'an object of supervisor options', value);
   const options = value as Partial<Record<keyof SupervisorOptions, unknown>>;
+  const { name } = options;
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+    fail(at('name'), 'a non-empty string', name);
+  }
   const strategy = oneOf(options.strategy, STRATEGIES, at('strategy'));
   const maxRestarts =
     options.maxRestarts === undefined

@@ -92,4 +92,33 @@ describe('the event stream', () => {
     await sup.stop();
     expect(new Set(names)).toEqual(new Set(['supervisor']));
   });
+
+  it("takes its name from options.name; a nested supervisor is named parent/id, whatever its options' name", async () => {
+    const names: string[] = [];
+    const sup = new Supervisor(
+      {
+        name: 'billing',
+        strategy: 'one_for_one',
+        children: [
+          worker('a'),
+          {
+            id: 'jobs',
+            type: 'supervisor',
+            supervisor: { name: 'exported-tree', strategy: 'one_for_one', children: [worker('b')] },
+          },
+        ],
+      },
+      new FakeRuntime(),
+      { clock: new SimulatedClock(), onEvent: (e) => names.push(e.supervisor) },
+    );
+    await sup.start();
+    await sup.stop();
+    expect(new Set(names)).toEqual(new Set(['billing', 'billing/jobs']));
+  });
+
+  it("a name in deps (the runtime's) wins over options.name", async () => {
+    const { sup, events } = setup({ name: 'billing', strategy: 'one_for_one', children: [worker('a')] });
+    await sup.start();
+    expect(new Set(events.map((e) => e.supervisor))).toEqual(new Set(['root']));
+  });
 });

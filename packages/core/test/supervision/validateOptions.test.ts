@@ -58,6 +58,13 @@ describe('supervisor options', () => {
     ['backoff.randomFactor', { ...base, backoff: { minMs: 1, maxMs: 5, randomFactor: -1 } }, /randomFactor/],
     ['backoff.resetAfterMs', { ...base, backoff: { minMs: 1, maxMs: 5, resetAfterMs: 'x' } }, /resetAfterMs/],
     ['heartbeatMs', { ...base, heartbeatMs: -5 }, /heartbeatMs/],
+    ['name empty', { ...base, name: '' }, /option name: expected a non-empty string, got ""/],
+    ['name not a string', { ...base, name: 7 }, /option name: expected a non-empty string, got 7/],
+    [
+      'nested name',
+      { ...base, children: [{ id: 's', type: 'supervisor', supervisor: { ...base, name: null } }] },
+      /children\[0\]\.supervisor\.name: expected a non-empty string, got null/,
+    ],
     ['maxChildren', { ...base, maxChildren: 1.5 }, /maxChildren/],
     [
       'maxChildren over MAX_WORKERS',

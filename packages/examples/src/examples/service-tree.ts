@@ -30,7 +30,7 @@ export const Totaliser = defineActor(import.meta.url, 'Totaliser', {
 });
 
 /** The tree `troupe run` starts: two workers, each restarted on its own when it dies. */
-export const supervisor: SupervisorOptions & { name: string } = {
+export const supervisor: SupervisorOptions = {
   name: 'service',
   strategy: 'one_for_one',
   maxRestarts: 5,

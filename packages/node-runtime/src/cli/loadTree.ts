@@ -11,7 +11,7 @@ import { InvalidArgumentError, type SupervisorOptions } from '@troupe/core';
 
 /** A tree to start, and the Node flags its workers need to load the module. */
 export interface LoadedTree {
-  readonly options: SupervisorOptions & { readonly name?: string };
+  readonly options: SupervisorOptions;
   readonly execArgv: readonly string[];
 }
 

@@ -68,7 +68,7 @@ async function run(path: string, options: RunOptions): Promise<void> {
   const plain = options.plain === true || !process.stdout.isTTY || !process.stdout.columns;
   let sup: SupervisorHandle;
   try {
-    sup = await system.supervise({ name: tree.name ?? basename(path), ...tree });
+    sup = await system.supervise({ ...tree, name: tree.name ?? basename(path) });
   } catch (error) {
     await system.shutdown();
     throw error;
