@@ -15,7 +15,7 @@ import type { ExitInfo } from './exit.js';
 import { HOST_LINK, type HostLink } from './internal/hostLink.js';
 import { type LoopEvents, MessageLoop, type Work } from './internal/MessageLoop.js';
 import { PendingCalls } from './internal/PendingCalls.js';
-import { isPipeEndInfo } from './pipe/Connection.js';
+import { isPipeEnd } from './pipe/Connection.js';
 import { type DirectConnector, WorkerPipes } from './pipe/WorkerPipes.js';
 import {
   type ActorAddress,
@@ -152,7 +152,7 @@ export class ActorHost implements Router {
         if (isQueueInfo(portable.data)) return new Queue(portable.data, this.#queues);
         break;
       case 'pipe':
-        if (isPipeEndInfo(portable.data)) return this.#pipes.revive(portable.data);
+        if (isPipeEnd(portable.data)) return this.#pipes.revive(portable.data);
         break;
     }
     return portable;
@@ -330,18 +330,18 @@ export class ActorHost implements Router {
 
   // Router: calls made through RoutedActorRef inside this worker.
 
-  route(to: string, body: unknown): void {
-    this.#send({ t: 'route', to, body });
+  route(to: ActorAddress, body: unknown): void {
+    this.#send({ t: 'route', to: to.id, name: to.name, body });
   }
 
-  routeAsk(to: string, body: unknown, options: AskOptions | undefined, name: string): Promise<unknown> {
+  routeAsk(to: ActorAddress, body: unknown, options: AskOptions | undefined): Promise<unknown> {
     const { id, promise } = this.#pending.create<unknown>({
       timeoutMs: options?.timeoutMs,
       signal: options?.signal,
-      onTimeout: (ms) => new AskTimeoutError(name, ms),
+      onTimeout: (ms) => new AskTimeoutError(to.name, ms),
     });
     try {
-      this.#send({ t: 'routeAsk', to, id, body, timeoutMs: options?.timeoutMs });
+      this.#send({ t: 'routeAsk', to: to.id, name: to.name, id, body, timeoutMs: options?.timeoutMs });
     } catch (error) {
       promise.catch(() => {});
       this.#pending.reject(id, error);
@@ -350,9 +350,9 @@ export class ActorHost implements Router {
     return promise;
   }
 
-  routeStop(to: string): Promise<ExitInfo> {
+  routeStop(to: ActorAddress): Promise<ExitInfo> {
     const { id, promise } = this.#pending.create<ExitInfo>({ onTimeout: () => new Error('unreachable') });
-    this.#send({ t: 'routeStop', to, id });
+    this.#send({ t: 'routeStop', to: to.id, name: to.name, id });
     return promise;
   }
 }

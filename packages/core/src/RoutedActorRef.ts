@@ -8,12 +8,13 @@ import type { ActorRef, AskOptions } from './ActorRef.js';
 import { Portable, type PortableData } from './Codec.js';
 import type { ExitInfo } from './exit.js';
 import { checkWaitOptions } from './internal/checkWait.js';
+import type { ActorAddress } from './protocol.js';
 
 /** What a routed reference needs from the worker that holds it. */
 export interface Router {
-  route(to: string, body: unknown): void;
-  routeAsk(to: string, body: unknown, options: AskOptions | undefined, name: string): Promise<unknown>;
-  routeStop(to: string): Promise<ExitInfo>;
+  route(to: ActorAddress, body: unknown): void;
+  routeAsk(to: ActorAddress, body: unknown, options: AskOptions | undefined): Promise<unknown>;
+  routeStop(to: ActorAddress): Promise<ExitInfo>;
 }
 
 /**
@@ -33,17 +34,17 @@ export class RoutedActorRef<Msg = unknown, Reply = unknown> extends Portable imp
   }
 
   send(msg: Msg): void {
-    this.#router.route(this.id, msg);
+    this.#router.route(this, msg);
   }
 
   /** As the root's `ask`: options that are not valid (a negative, NaN or infinite `timeoutMs`) throw `InvalidArgumentError`. */
   ask(msg: Msg, options?: AskOptions): Promise<Reply> {
     checkWaitOptions(options, 'ask');
-    return this.#router.routeAsk(this.id, msg, options, this.name) as Promise<Reply>;
+    return this.#router.routeAsk(this, msg, options) as Promise<Reply>;
   }
 
   stop(): Promise<ExitInfo> {
-    return this.#router.routeStop(this.id);
+    return this.#router.routeStop(this);
   }
 
   toPortable(): PortableData {

@@ -237,6 +237,32 @@ export interface RestoreFailedEvent {
 }
 
 /**
+ * A worker sent a frame it had no right to send, and the root refused it: a claim on a pipe end
+ * it was never handed (without the end's key, or while another worker holds it), or pipe traffic
+ * for an end it does not hold. Nothing of it reached anyone; the worker goes on. A program that
+ * only uses Troupe's API never causes one: treat it as a sign of a compromised or buggy worker.
+ *
+ * @example
+ * ```ts
+ * system.events.subscribe((e) => {
+ *   if (e.type === 'security') console.error(`Refused from ${e.name} (pid ${e.pid}): ${e.reason}`);
+ * });
+ * ```
+ */
+export interface SecurityEvent {
+  readonly type: 'security';
+  /** What the refused frame was about. */
+  readonly what: 'pipe';
+  /** The worker that sent it: its actor id and name, and pid for `'process'` placement. */
+  readonly id: string;
+  readonly name: string;
+  readonly pid: number | undefined;
+  /** Why it was refused. */
+  readonly reason: string;
+  readonly time: number;
+}
+
+/**
  * Every event on `system.events`.
  *
  * @example
@@ -256,4 +282,5 @@ export type SystemEvent =
   | ChildStateEvent
   | InspectionEventRecord
   | RestoreFailedEvent
-  | MailboxDepthEvent;
+  | MailboxDepthEvent
+  | SecurityEvent;

@@ -46,6 +46,7 @@ export type {
   Placement,
   RestartedEvent,
   RestoreFailedEvent,
+  SecurityEvent,
   SpawnedEvent,
   SystemEvent,
 } from './events.js';

@@ -232,10 +232,14 @@ export interface ReportMessage {
   readonly report: ActorReport;
 }
 
-/** Worker → root: deliver `body` to another actor. */
+/**
+ * Worker → root: deliver `body` to another actor, `to` by id. `name` is the name the sender knows
+ * it by, for a dead letter's address when the root no longer knows the actor.
+ */
 export interface RouteMessage {
   readonly t: 'route';
   readonly to: string;
+  readonly name?: string;
   readonly body: unknown;
 }
 
@@ -243,6 +247,7 @@ export interface RouteMessage {
 export interface RouteAskMessage {
   readonly t: 'routeAsk';
   readonly to: string;
+  readonly name?: string;
   readonly id: number;
   readonly body: unknown;
   readonly timeoutMs: number | undefined;
@@ -252,6 +257,7 @@ export interface RouteAskMessage {
 export interface RouteStopMessage {
   readonly t: 'routeStop';
   readonly to: string;
+  readonly name?: string;
   readonly id: number;
 }
 
@@ -308,6 +314,8 @@ export interface PipeMessage {
   readonly path?: string;
   /** The pipe is one-way (`attach`, so the root can learn it). */
   readonly duplex?: boolean;
+  /** The end's key (`attach`): proof the worker was handed the end (see `PipeEnd`). */
+  readonly key?: string;
 }
 
 /** Every frame the root sends to a worker. */

@@ -26,7 +26,7 @@ export { type Deferred, deferred } from './internal/deferred.js';
 export { failAsk } from './internal/MessageLoop.js';
 export { PendingCalls, type PendingOptions } from './internal/PendingCalls.js';
 export { isMachineEvent } from './machine/fromMachine.js';
-export { isPipeEndInfo, type PipeLink } from './pipe/Connection.js';
+export { isPipeEnd, type PipeEnd, type PipeLink } from './pipe/Connection.js';
 export {
   type DirectConnector,
   type DirectHandlers,

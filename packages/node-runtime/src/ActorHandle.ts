@@ -7,7 +7,7 @@
 
 import type { ActorRef, AskOptions, ExitInfo, Placement, WaitOptions } from '@troupe/core';
 import { Portable, type PortableData } from '@troupe/core/spi';
-import type { QueueMailbox } from './internal/QueueMailbox.js';
+import type { Recipient, Router } from './internal/Router.js';
 import type { WorkerCell } from './internal/WorkerCell.js';
 import { checkAskOptions, checkSignal, checkWaitOptions } from './options.js';
 
@@ -28,14 +28,16 @@ import { checkAskOptions, checkSignal, checkWaitOptions } from './options.js';
  */
 export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implements ActorRef<Msg, Reply> {
   #cell: WorkerCell;
+  readonly #router: Router;
   /** Supervised: the handle outlives each incarnation, and its mailbox waits between them. */
   readonly #supervised: boolean;
   #retired = false;
 
   /** @internal Made by `ActorSystem.spawn` and by supervisors. */
-  constructor(cell: WorkerCell, supervised = false) {
+  constructor(cell: WorkerCell, router: Router, supervised = false) {
     super();
     this.#cell = cell;
+    this.#router = router;
     this.#supervised = supervised;
     controls.set(this as ActorHandle, {
       adopt: (next) => {
@@ -45,11 +47,6 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
         this.#retired = true;
       },
     });
-  }
-
-  /** The mailbox to use regardless of the current incarnation (supervised, not retired). */
-  get #standingMailbox(): QueueMailbox | undefined {
-    return this.#supervised && !this.#retired ? this.#cell.mailbox : undefined;
   }
 
   /** Unique id within the system. */
@@ -77,12 +74,12 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
    * ahead); undefined for a pipe mailbox, whose messages wait in the worker.
    */
   get mailboxDepth(): number | undefined {
-    return this.#cell.mailbox?.depth();
+    return this.#router.mailboxDepth(this.id);
   }
 
   /** True until the actor has exited (for a supervised actor: until its supervisor gives it up). */
   get isAlive(): boolean {
-    return this.#standingMailbox !== undefined || this.#cell.phase !== 'exited';
+    return (this.#supervised && !this.#retired) || this.#cell.phase !== 'exited';
   }
 
   /** How the actor exited, once it has. */
@@ -97,9 +94,7 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
   }
 
   send(msg: Msg): void {
-    const mailbox = this.#standingMailbox;
-    if (mailbox !== undefined) mailbox.send(this.#cell.address, msg);
-    else this.#cell.send(msg);
+    this.#router.deliver(this.#recipient, { t: 'send', body: msg });
   }
 
   /**
@@ -109,16 +104,17 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
    */
   sendAsync(msg: Msg, options?: WaitOptions): Promise<void> {
     checkWaitOptions(options, 'sendAsync');
-    const mailbox = this.#standingMailbox;
-    return mailbox !== undefined ? mailbox.sendAsync(msg, options) : this.#cell.sendAsync(msg, options);
+    return this.#router.deliver(this.#recipient, { t: 'sendAsync', body: msg, options }) as Promise<void>;
   }
 
   ask(msg: Msg, options?: AskOptions): Promise<Reply> {
     checkAskOptions(options);
-    const mailbox = this.#standingMailbox;
-    return (
-      mailbox !== undefined ? mailbox.ask(this.#cell.address, msg, options) : this.#cell.ask(msg, options)
-    ) as Promise<Reply>;
+    return this.#router.deliver(this.#recipient, { t: 'ask', body: msg, options }) as Promise<Reply>;
+  }
+
+  /** This actor as the Router finds it: by its current incarnation. */
+  get #recipient(): Recipient {
+    return { id: this.#cell.id, name: this.#cell.name, cell: this.#cell };
   }
 
   stop(): Promise<ExitInfo> {

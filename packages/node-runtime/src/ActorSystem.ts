@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import {
   type ActorDefinition,
-  ActorStoppedError,
   type Clock,
   Codec,
   type Connection,
@@ -36,9 +35,10 @@ import {
 } from '@troupe/core';
 import {
   type ActorAddress,
+  assertNever,
   EmbeddedQueueBackend,
   type InitMessage,
-  isPipeEndInfo,
+  isPipeEnd,
   isRegisteredDefinition,
   PendingCalls,
   type PortableData,
@@ -58,6 +58,8 @@ import { PoolActor } from './internal/poolActor.js';
 import { PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
 import { QueueHub, ROOT_CONSUMER } from './internal/QueueHub.js';
 import { QueueMailbox } from './internal/QueueMailbox.js';
+import { Registry } from './internal/Registry.js';
+import { Router } from './internal/Router.js';
 import { Standby } from './internal/Standby.js';
 import { type ChildHost, SupervisedChildren } from './internal/SupervisedChildren.js';
 import { startWorker } from './internal/startWorker.js';
@@ -100,18 +102,16 @@ export class ActorSystem implements AsyncDisposable {
   /** Every spawn, exit and dead letter of this system, from every worker. */
   readonly events = new EventStream<SystemEvent>();
   readonly #options: ResolvedSystemOptions;
-  /** Live workers in start order (shutdown walks it backwards). */
-  readonly #cells = new Map<string, Cell>();
-  /** Workers only the runtime may address (pool workers): routes to them are refused. */
-  readonly #internal = new Set<string>();
-  readonly #handles = new Map<string, ActorHandle>();
-  readonly #machines = new Machines((event) => this.events.emit(event));
-  readonly #names = new Map<string, string>();
+  /** Workers, handles, names and queue mailboxes. */
+  readonly #registry = new Registry();
+  /** Where every message for an actor goes. */
+  readonly #router = new Router(this.#registry, (to, message, reason) =>
+    this.#deadLetter(to, message, reason),
+  );
+  readonly #machines = new Machines((event) => this.events.emit(event), this.#router);
   readonly #owner: CellOwner;
   /** What shutdown stops, newest first: unsupervised workers and top-level supervisors. */
   readonly #topLevel = new Set<{ stop(): Promise<unknown> }>();
-  /** Queue mailboxes by actor id (a supervised actor's outlives its incarnations). */
-  readonly #mailboxes = new Map<string, QueueMailbox>();
   #supervisors = 0;
   readonly #hub: QueueHub;
   readonly #rootQueues: QueueClient;
@@ -122,8 +122,6 @@ export class ActorSystem implements AsyncDisposable {
   readonly #mailboxAsks: PendingCalls;
   /** Idle workers that spawns and restarts adopt (the `standby` option). */
   readonly #standby: Standby;
-  /** The worker whose exit is being processed (to route its poisoned mailbox item). */
-  #exiting: { cell: Cell; exit: ExitInfo } | undefined;
   #shutdown: Promise<void> | undefined;
 
   private constructor(options: ResolvedSystemOptions) {
@@ -151,14 +149,15 @@ export class ActorSystem implements AsyncDisposable {
       onStarving: (queue, holders) => {
         for (const holder of holders) {
           if (holder === ROOT_CONSUMER) this.#rootQueues.reclaim(queue);
-          else this.#cells.get(holder)?.reclaimQueue(queue);
+          else this.#registry.cell(holder)?.reclaimQueue(queue);
         }
       },
       onFailed: (failed) => {
         // A mailbox item that crashed its actor (or outlived every delivery) fails like a message.
-        const exiting = this.#exiting;
-        if (exiting?.cell.mailbox?.info.id === failed.queue) {
-          exiting.cell.mailbox.fail(exiting.cell.address, failed.item, failed.reason, exiting.exit);
+        const mailbox = this.#registry.mailbox(failed.consumer);
+        const cell = this.#registry.cell(failed.consumer);
+        if (mailbox?.info.id === failed.queue && cell !== undefined) {
+          mailbox.fail(cell.address, failed.item, failed.reason, cell.exitInfo);
           return;
         }
         this.#deadLetter(
@@ -179,12 +178,24 @@ export class ActorSystem implements AsyncDisposable {
     this.#pipes = new PipeRegistry({
       clock: options.clock,
       codec: itemCodec,
-      cell: (id) => this.#cells.get(id),
+      cell: (id) => this.#registry.cell(id),
       socketDir: () => {
         this.#socketDir ??= mkdtempSync(join(tmpdir(), 'troupe-'));
         return this.#socketDir;
       },
       onLinked: (pipe) => this.events.emit({ type: 'pipeLinked', pipe, time: Date.now() }),
+      onRefused: (cellId, reason) => {
+        const cell = this.#registry.cell(cellId);
+        this.events.emit({
+          type: 'security',
+          what: 'pipe',
+          id: cellId,
+          name: cell?.name ?? cellId,
+          pid: cell?.pid,
+          reason,
+          time: Date.now(),
+        });
+      },
     });
   }
 
@@ -224,8 +235,8 @@ export class ActorSystem implements AsyncDisposable {
   } {
     return {
       relayedPipeFrames: this.#pipes.relayed,
-      workers: this.#cells.size,
-      mailboxes: this.#mailboxes.size,
+      workers: this.#registry.workers,
+      mailboxes: this.#registry.mailboxCount,
       standby: this.#standby.size,
     };
   }
@@ -253,28 +264,26 @@ export class ActorSystem implements AsyncDisposable {
       clock: options.clock,
       shutdownMs: options.shutdownMs,
       maxMessageBytes: options.maxMessageBytes,
-      revive: (portable) => {
-        if (portable.kind === 'actor') {
-          const { id } = (portable.data ?? {}) as Partial<ActorAddress>;
-          if (typeof id === 'string') return this.#handles.get(id) ?? portable;
+      revive: (portable) => this.#revive(portable),
+      route: (message) => {
+        const to = {
+          id: String(message.to),
+          name: typeof message.name === 'string' ? message.name : String(message.to),
+        };
+        switch (message.t) {
+          case 'route':
+            this.#router.deliver(to, { t: 'send', body: message.body });
+            return undefined;
+          case 'routeAsk': {
+            const { timeoutMs } = message;
+            const options = timeoutMs === undefined ? undefined : { timeoutMs };
+            return this.#router.deliver(to, { t: 'ask', body: message.body, options });
+          }
+          case 'routeStop':
+            return this.#router.stop(to);
+          default:
+            return assertNever(message);
         }
-        return portable;
-      },
-      route: (to, body) => {
-        const cell = this.#internal.has(to) ? undefined : this.#cells.get(to);
-        if (cell === undefined)
-          this.#deadLetter({ id: to, name: to }, body, 'no such actor (it may have exited)');
-        else cell.send(body);
-      },
-      routeAsk: (to, body, timeoutMs) => {
-        const cell = this.#internal.has(to) ? undefined : this.#cells.get(to);
-        if (cell === undefined) return Promise.reject(new ActorStoppedError(to));
-        return cell.ask(body, timeoutMs === undefined ? undefined : { timeoutMs });
-      },
-      routeStop: (to) => {
-        const cell = this.#internal.has(to) ? undefined : this.#cells.get(to);
-        if (cell === undefined) return Promise.reject(new ActorStoppedError(to));
-        return cell.stop();
       },
       deadLetter: (to, message, reason) => this.#deadLetter(to, message, reason),
       queueCall: (consumer, message) => this.#hub.call(consumer, message),
@@ -295,20 +304,13 @@ export class ActorSystem implements AsyncDisposable {
       },
       report: (cell, report) => this.#machines.report(cell, report),
       cellExited: (cell, exit) => {
-        this.#exiting = { cell, exit };
-        this.#hub.consumerGone(cell.id, cell.crashedDuringMessage ? cell.mailbox?.info.id : undefined);
-        this.#exiting = undefined;
+        const mailbox = this.#registry.mailbox(cell.id);
+        this.#hub.consumerGone(cell.id, cell.crashedDuringMessage ? mailbox?.info.id : undefined);
         this.#pipes.cellGone(cell.id);
-        if (this.#cells.get(cell.id) === cell) this.#cells.delete(cell.id);
         this.#topLevel.delete(cell);
         // A supervised actor keeps its handle and mailbox until its supervisor retires it.
-        if (!cell.supervised) {
-          this.#mailboxes.delete(cell.id);
-          if (cell.mailbox?.private) cell.mailbox.close(cell.address, exit);
-          this.#handles.delete(cell.id);
-          this.#machines.forget(cell.id);
-          if (this.#names.get(cell.name) === cell.id) this.#names.delete(cell.name);
-        }
+        if (this.#registry.cellGone(cell)?.private) mailbox?.close(cell.address, exit);
+        if (!cell.supervised) this.#machines.forget(cell.id);
         const watched = this.events.hasSubscribers;
         this.events.emit({
           type: 'exited',
@@ -359,11 +361,11 @@ export class ActorSystem implements AsyncDisposable {
     switch (portable.kind) {
       case 'actor': {
         const { id } = (portable.data ?? {}) as Partial<ActorAddress>;
-        if (typeof id === 'string') return this.#handles.get(id) ?? portable;
+        if (typeof id === 'string') return this.#registry.handle(id) ?? portable;
         break;
       }
       case 'pipe':
-        if (isPipeEndInfo(portable.data)) return this.#pipes.revive(portable.data) ?? portable;
+        if (isPipeEnd(portable.data)) return this.#pipes.revive(portable.data) ?? portable;
         break;
       case 'queue': {
         const { id } = (portable.data ?? {}) as { id?: unknown };
@@ -445,14 +447,14 @@ export class ActorSystem implements AsyncDisposable {
     this.#checkDefinition(definition, 'actor', 'spawn');
     const checked = checkSpawnOptions(options, this.#options);
     const { placement, name, worker } = checked;
-    if (name !== undefined && this.#names.has(name)) throw new NameTakenError(name);
+    if (name !== undefined && this.#registry.hasName(name)) throw new NameTakenError(name);
     const mailbox = this.#mailboxFor(checked.mailbox, checked.mailboxCapacity);
     const id = nanoid(10);
     const init = initFor(definition, args, { id, name: name ?? id }, mailbox?.info);
     const cell = this.#launch(init, placement, worker, mailbox);
-    if (name !== undefined) this.#names.set(name, id);
+    if (name !== undefined) this.#registry.setName(name, id);
     const handle = this.#machines.handleFor(definition, cell, false) as ActorHandle<Msg, Reply>;
-    this.#handles.set(id, handle as ActorHandle);
+    this.#registry.setHandle(id, handle as ActorHandle);
     await cell.ready;
     return handle;
   }
@@ -512,8 +514,7 @@ export class ActorSystem implements AsyncDisposable {
   lookup<Msg = unknown, Reply = unknown>(name: string): ActorHandle<Msg, Reply> | undefined {
     if (typeof name !== 'string')
       throw new InvalidArgumentError(`lookup() takes a name (a string), got ${describe(name)}`);
-    const id = this.#names.get(name);
-    return id === undefined ? undefined : (this.#handles.get(id) as ActorHandle<Msg, Reply> | undefined);
+    return this.#registry.named(name) as ActorHandle<Msg, Reply> | undefined;
   }
 
   /**
@@ -601,8 +602,8 @@ export class ActorSystem implements AsyncDisposable {
             placement,
             mailbox: 'pipe',
           })) as ActorHandle<never, unknown>;
-          this.#internal.add(handle.id);
-          void handle.exited.then(() => this.#internal.delete(handle.id));
+          this.#registry.markInternal(handle.id);
+          void handle.exited.then(() => this.#registry.unmarkInternal(handle.id));
           return handle;
         },
         pipe: () => this.pipe<SkipChunks, PoolAnswers>(),
@@ -672,7 +673,7 @@ export class ActorSystem implements AsyncDisposable {
           type: 'mailboxDepth',
           id: to.id,
           name: to.name,
-          pid: this.#cells.get(to.id)?.pid,
+          pid: this.#registry.cell(to.id)?.pid,
           depth,
           time: Date.now(),
         }),
@@ -702,17 +703,18 @@ export class ActorSystem implements AsyncDisposable {
     // Each incarnation of a supervised actor is launched anew, so restarts adopt standbys too.
     const start = (): WorkerLink =>
       this.#standby.take(placement, launch, maxHeapMb) ?? startWorker(placement, launch, maxHeapMb);
+    // An unsupervised actor's own mailbox takes the stop in turn, behind what was sent before it.
+    const stopInTurn = mailbox?.private && !supervised ? () => mailbox.stopInTurn() : undefined;
     let cell: Cell;
     try {
-      cell = new Cell(this.#owner, init, placement, start, { mailbox, supervised });
+      cell = new Cell(this.#owner, init, placement, start, { stopInTurn, supervised });
     } catch (error) {
       // Nothing started (arguments that cannot be sent): a mailbox made for this launch goes too.
-      if (mailbox?.private && this.#mailboxes.get(init.self.id) !== mailbox)
+      if (mailbox?.private && this.#registry.mailbox(init.self.id) !== mailbox)
         this.#hub.delete(mailbox.info.id);
       throw error;
     }
-    if (mailbox !== undefined) this.#mailboxes.set(init.self.id, mailbox);
-    this.#cells.set(cell.id, cell);
+    this.#registry.addCell(cell, mailbox);
     if (!supervised) this.#topLevel.add(cell);
     return cell;
   }
@@ -724,7 +726,7 @@ export class ActorSystem implements AsyncDisposable {
       this.#checkDefinition(spec.actor, 'actor', 'supervise');
       const { placement, worker } = checkSpawnOptions(childSpawnOptions(spec), this.#options);
       const mailbox =
-        previous === undefined ? this.#mailboxFor('queue', undefined) : this.#mailboxOf(previous);
+        previous === undefined ? this.#mailboxFor('queue', undefined) : this.#registry.mailbox(previous.id);
       const id = previous?.id ?? nanoid(10);
       const self = { id, name: previous?.name ?? spec.id };
       const restore = this.#machines.restoreFor(spec, previous);
@@ -732,23 +734,17 @@ export class ActorSystem implements AsyncDisposable {
       const cell = this.#launch(init, placement, worker, mailbox, true);
       const handle = previous ?? this.#machines.handleFor(spec.actor, cell, true);
       if (previous !== undefined) adoptIncarnation(previous, cell);
-      this.#handles.set(id, handle);
+      this.#registry.setHandle(id, handle);
       return { cell, handle };
     },
     retire: (handle) => {
-      this.#handles.delete(handle.id);
       this.#machines.forget(handle.id);
-      const cell = this.#cells.get(handle.id);
-      const mailbox = this.#mailboxOf(handle);
-      this.#mailboxes.delete(handle.id);
+      const cell = this.#registry.cell(handle.id);
+      const mailbox = this.#registry.retire(handle);
       const exit = cell?.exitInfo ?? handle.exitInfo ?? { reason: 'shutdown', code: null, signal: null };
       mailbox?.close({ id: handle.id, name: handle.name }, exit);
     },
   };
-
-  #mailboxOf(handle: ActorHandle): QueueMailbox | undefined {
-    return this.#mailboxes.get(handle.id);
-  }
 }
 
 /**

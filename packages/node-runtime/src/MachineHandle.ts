@@ -10,6 +10,7 @@ import { isMachineEvent } from '@troupe/core/spi';
 import type { AnyStateMachine, EmittedFrom, EventFromLogic } from 'xstate';
 import { ActorHandle } from './ActorHandle.js';
 import type { MachineMirror } from './internal/MachineMirror.js';
+import type { Router } from './internal/Router.js';
 import type { WorkerCell } from './internal/WorkerCell.js';
 
 /**
@@ -32,8 +33,8 @@ export class MachineHandle<TMachine extends AnyStateMachine = AnyStateMachine> e
   readonly #mirror: MachineMirror;
 
   /** @internal Made by `ActorSystem.spawn` and by supervisors. */
-  constructor(cell: WorkerCell, mirror: MachineMirror, supervised = false) {
-    super(cell, supervised);
+  constructor(cell: WorkerCell, router: Router, mirror: MachineMirror, supervised = false) {
+    super(cell, router, supervised);
     this.#mirror = mirror;
   }
 

@@ -39,10 +39,19 @@ export interface PipeEndInfo {
   readonly duplex: boolean;
 }
 
+/**
+ * A pipe end as the runtime passes it around: its {@link PipeEndInfo} and the key, made at random
+ * with the pipe, that a worker shows when it claims the end. The key travels only inside the end
+ * itself, so only a worker that was handed the end can claim it.
+ */
+export interface PipeEnd extends PipeEndInfo {
+  readonly key: string;
+}
+
 /** What carries a pipe end's data; supplied by the runtime where the end is used. */
 export interface PipeLink {
   /** Claims the end for this place; called before its first use. */
-  attach(end: PipeEndInfo, connection: Connection<unknown, unknown>): void;
+  attach(end: PipeEnd, connection: Connection<unknown, unknown>): void;
   /** Encodes and sends `value` to the other end; throws `SerializationError` synchronously. */
   send(end: PipeEndInfo, value: unknown): void;
   /** Tells the other end this one has closed. */
@@ -94,6 +103,7 @@ interface Waiter {
  * ```
  */
 export class Connection<In = unknown, Out = unknown> extends Portable implements AsyncIterable<In> {
+  readonly #end: PipeEnd;
   readonly #info: PipeEndInfo;
   readonly #link: PipeLink;
   readonly #clock: Clock;
@@ -105,9 +115,10 @@ export class Connection<In = unknown, Out = unknown> extends Portable implements
   #transferred = false;
 
   /** @internal Made by the runtime (`system.pipe`, or an end arriving in a message). */
-  constructor(info: PipeEndInfo, link: PipeLink, clock: Clock) {
+  constructor(end: PipeEnd, link: PipeLink, clock: Clock) {
     super();
-    this.#info = info;
+    this.#end = end;
+    this.#info = { pipe: end.pipe, side: end.side, duplex: end.duplex };
     this.#link = link;
     this.#clock = clock;
   }
@@ -206,14 +217,14 @@ export class Connection<In = unknown, Out = unknown> extends Portable implements
   }
 
   toPortable(): PortableData {
-    return { kind: 'pipe', data: this.#info };
+    return { kind: 'pipe', data: this.#end };
   }
 
   /** Sent to another actor: this end belongs there now, with what it had not read yet. */
   override sent(): void {
     if (this.#transferred) return;
     this.#transferred = true;
-    if (this.#attached) this.#link.release(this.#info, this.#inbox.drain());
+    if (this.#attached) this.#link.release(this.#end, this.#inbox.drain());
     this.#wakeAll();
   }
 
@@ -229,7 +240,7 @@ export class Connection<In = unknown, Out = unknown> extends Portable implements
   #attach(): void {
     if (this.#attached) return;
     this.#attached = true;
-    this.#link.attach(this.#info, this as Connection<unknown, unknown>);
+    this.#link.attach(this.#end, this as Connection<unknown, unknown>);
   }
 
   #ready(): boolean {
@@ -275,9 +286,14 @@ export class Connection<In = unknown, Out = unknown> extends Portable implements
   }
 }
 
-/** True for well-formed pipe end info (as arrives inside a message). */
-export function isPipeEndInfo(value: unknown): value is PipeEndInfo {
+/** True for a well-formed pipe end (as arrives inside a message). */
+export function isPipeEnd(value: unknown): value is PipeEnd {
   if (typeof value !== 'object' || value === null) return false;
-  const { pipe, side, duplex } = value as Record<string, unknown>;
-  return typeof pipe === 'string' && (side === 'a' || side === 'b') && typeof duplex === 'boolean';
+  const { pipe, side, duplex, key } = value as Record<string, unknown>;
+  return (
+    typeof pipe === 'string' &&
+    (side === 'a' || side === 'b') &&
+    typeof duplex === 'boolean' &&
+    typeof key === 'string'
+  );
 }

@@ -13,7 +13,7 @@
 
 import type { Clock } from '../Clock.js';
 import type { PipeMessage } from '../protocol.js';
-import { Connection, type PipeEndInfo, type PipeLink, type PipeSide } from './Connection.js';
+import { Connection, type PipeEnd, type PipeEndInfo, type PipeLink, type PipeSide } from './Connection.js';
 
 /** A direct link between two workers for one pipe (a socket, in Node). */
 export interface DirectLink {
@@ -68,12 +68,12 @@ export class WorkerPipes implements PipeLink {
   }
 
   /** Rebuilds an end that arrived in a message. */
-  revive(info: PipeEndInfo): Connection<unknown, unknown> {
+  revive(info: PipeEnd): Connection<unknown, unknown> {
     const existing = this.#ends.get(key(info.pipe, info.side))?.connection;
     return existing ?? new Connection(info, this, this.#clock);
   }
 
-  attach(info: PipeEndInfo, connection: Connection<unknown, unknown>): void {
+  attach(info: PipeEnd, connection: Connection<unknown, unknown>): void {
     this.#ends.set(key(info.pipe, info.side), {
       info,
       connection,
@@ -82,7 +82,14 @@ export class WorkerPipes implements PipeLink {
       held: [],
       closedHere: false,
     });
-    this.#toRoot({ t: 'pipe', op: 'attach', pipe: info.pipe, side: info.side, duplex: info.duplex });
+    this.#toRoot({
+      t: 'pipe',
+      op: 'attach',
+      pipe: info.pipe,
+      side: info.side,
+      duplex: info.duplex,
+      key: info.key,
+    });
   }
 
   send(info: PipeEndInfo, value: unknown): void {

@@ -374,7 +374,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
       const { values, deliveries } = held.drain();
       let first = 0;
       if (q.info.id === poisoned && values.length > 0) {
-        this.#fail(q, values[0], deliveries[0] as number, 'it crashed the actor handling it');
+        this.#fail(q, values[0], deliveries[0] as number, 'it crashed the actor handling it', consumer);
         first = 1;
       }
       for (let i = first; i < values.length; i++) {
@@ -391,6 +391,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
             values[i],
             charged,
             q.onConsumerDeath === 'fail' ? 'consumer died' : 'poison: too many deliveries',
+            consumer,
           );
       }
       if (back.length > 0) {
@@ -459,9 +460,9 @@ export class EmbeddedQueueBackend implements QueueBackend {
     q.joiners.clear();
   }
 
-  #fail(q: QueueRecord, item: QueueItem, deliveries: number, reason: string): void {
+  #fail(q: QueueRecord, item: QueueItem, deliveries: number, reason: string, consumer: string): void {
     if (q.info.joinable) this.#finish(q, 1);
-    this.#onFailed?.({ queue: q.info.id, item, deliveries, reason });
+    this.#onFailed?.({ queue: q.info.id, item, deliveries, reason, consumer });
   }
 
   /** Starts a waiter's timeout and abort signal. */

@@ -136,6 +136,8 @@ export interface FailedItem {
   readonly item: QueueItem;
   readonly deliveries: number;
   readonly reason: string;
+  /** The consumer that held it when it failed. */
+  readonly consumer: string;
 }
 
 /**

@@ -8,23 +8,26 @@ import type { ActorReport } from '@troupe/core/spi';
 import { ActorHandle } from '../ActorHandle.js';
 import { MachineHandle } from '../MachineHandle.js';
 import { MachineMirror } from './MachineMirror.js';
+import type { Router } from './Router.js';
 import type { WorkerCell } from './WorkerCell.js';
 
 export class Machines {
   /** Mirrors of the machine actors alive (or waiting for a restart), by actor id. */
   readonly #mirrors = new Map<string, MachineMirror>();
   readonly #emit: (event: SystemEvent) => void;
+  readonly #router: Router;
 
-  constructor(emit: (event: SystemEvent) => void) {
+  constructor(emit: (event: SystemEvent) => void, router: Router) {
     this.#emit = emit;
+    this.#router = router;
   }
 
   /** The handle for a new actor: a machine handle (with a fresh mirror) for a machine definition. */
   handleFor(definition: unknown, cell: WorkerCell, supervised: boolean): ActorHandle {
-    if (!isMachineDefinition(definition)) return new ActorHandle(cell, supervised);
+    if (!isMachineDefinition(definition)) return new ActorHandle(cell, this.#router, supervised);
     const mirror = new MachineMirror();
     this.#mirrors.set(cell.id, mirror);
-    return new MachineHandle(cell, mirror, supervised);
+    return new MachineHandle(cell, this.#router, mirror, supervised);
   }
 
   /** What a restarted child starts from: its last persisted snapshot, when its spec asks for it. */

@@ -3,6 +3,10 @@
  * waits for an end not yet claimed, and which pipes run over a direct link between two child
  * processes. Until a link is up (or when an end is in the root, a thread or in-process) the root
  * relays frames; once it is up the root relays nothing for that pipe.
+ *
+ * Pipe ids are random, and each end has a random key that travels only inside the end: a worker
+ * claims an end (`attach`) by showing its key, and only while no other worker holds it. Pipe
+ * frames from a worker for an end it does not hold are refused and reported, never acted on.
  */
 
 import { join } from 'node:path';
@@ -14,7 +18,8 @@ import {
   type PipeSide,
   type Placement,
 } from '@troupe/core';
-import type { PipeLink, PipeMessage } from '@troupe/core/spi';
+import type { PipeEnd, PipeLink, PipeMessage } from '@troupe/core/spi';
+import { nanoid } from 'nanoid';
 
 /** What the registry needs to reach a worker. */
 export interface PipeCell {
@@ -35,11 +40,21 @@ export interface PipeRegistryOptions {
   readonly socketDir: () => string;
   /** A pipe now runs over a direct link. */
   readonly onLinked: (pipe: string) => void;
+  /** A pipe frame from the worker `cellId` was refused, for `reason`. */
+  readonly onRefused: (cellId: string, reason: string) => void;
 }
 
 interface EndRecord {
+  /** What a worker must show to claim the end. */
+  readonly key: string;
   /** `'root'`, a cell id, or undefined while nobody has used the end. */
   location: string | undefined;
+  /**
+   * A claim by a worker with the key that came while another place still held the end (the
+   * holder's release can be overtaken when the end travels over a direct link): it takes effect,
+   * with the frames that worker sent since, once the holder lets go.
+   */
+  waiting: { readonly cell: string; readonly frames: PipeMessage[] } | undefined;
   connection: Connection<unknown, unknown> | undefined;
   /** Values for an end nobody has claimed yet. */
   pending: unknown[];
@@ -64,13 +79,20 @@ function other(side: PipeSide): PipeSide {
 }
 
 function newEnd(): EndRecord {
-  return { location: undefined, connection: undefined, pending: [], closed: false, peerClosed: false };
+  return {
+    key: nanoid(),
+    location: undefined,
+    waiting: undefined,
+    connection: undefined,
+    pending: [],
+    closed: false,
+    peerClosed: false,
+  };
 }
 
 export class PipeRegistry implements PipeLink {
   readonly #options: PipeRegistryOptions;
   readonly #pipes = new Map<string, PipeRecord>();
-  #nextId = 1;
   /** Data frames the root passed from one worker to another. */
   relayed = 0;
 
@@ -80,18 +102,19 @@ export class PipeRegistry implements PipeLink {
 
   /** Makes a pipe and its two ends, both unclaimed. */
   create(duplex: boolean): [Connection<unknown, unknown>, Connection<unknown, unknown>] {
-    const id = `p${this.#nextId++}`;
-    this.#pipes.set(id, { id, duplex, a: newEnd(), b: newEnd(), direct: 'none', switches: 0 });
+    const id = nanoid();
+    const pipe: PipeRecord = { id, duplex, a: newEnd(), b: newEnd(), direct: 'none', switches: 0 };
+    this.#pipes.set(id, pipe);
     return [
-      this.#connection({ pipe: id, side: 'a', duplex }),
-      this.#connection({ pipe: id, side: 'b', duplex }),
+      this.#connection({ pipe: id, side: 'a', duplex, key: pipe.a.key }),
+      this.#connection({ pipe: id, side: 'b', duplex, key: pipe.b.key }),
     ];
   }
 
-  /** An end that arrived in a message to the root. */
-  revive(info: PipeEndInfo): Connection<unknown, unknown> | undefined {
+  /** An end that arrived in a message to the root; undefined for one that is not ours. */
+  revive(info: PipeEnd): Connection<unknown, unknown> | undefined {
     const end = this.#pipes.get(info.pipe)?.[info.side];
-    if (end === undefined) return undefined;
+    if (end === undefined || end.key !== info.key) return undefined;
     return end.location === ROOT && end.connection !== undefined ? end.connection : this.#connection(info);
   }
 
@@ -131,6 +154,8 @@ export class PipeRegistry implements PipeLink {
     end.location = undefined;
     end.connection = undefined;
     end.pending = [...unread, ...end.pending];
+    const pipe = this.#pipes.get(info.pipe);
+    if (pipe !== undefined) this.#admitWaiting(pipe, info.side);
   }
 
   // Frames from workers.
@@ -138,12 +163,29 @@ export class PipeRegistry implements PipeLink {
   /** A pipe frame from the worker `cellId`. */
   fromWorker(cellId: string, message: PipeMessage): void {
     const pipe = this.#pipes.get(message.pipe);
-    if (pipe === undefined) return;
+    if (pipe === undefined || (message.side !== 'a' && message.side !== 'b')) {
+      this.#options.onRefused(cellId, `a '${message.op}' frame for a pipe end that does not exist`);
+      return;
+    }
+    const end = pipe[message.side];
+    if (message.op === 'attach') {
+      this.#claim(pipe, message.side, cellId, message.key);
+      return;
+    }
+    if (end.location !== cellId) {
+      if (end.waiting?.cell === cellId) end.waiting.frames.push(message);
+      else this.#options.onRefused(cellId, `a '${message.op}' frame for a pipe end it does not hold`);
+      return;
+    }
+    this.#fromHolder(pipe, message);
+  }
+
+  /** A pipe frame from the worker that holds the end it names. */
+  #fromHolder(pipe: PipeRecord, message: PipeMessage): void {
     const end = pipe[message.side];
     const peerSide = other(message.side);
     switch (message.op) {
       case 'attach':
-        this.#attachCell(pipe, message.side, cellId);
         return;
       case 'data': {
         const target = pipe[peerSide];
@@ -164,11 +206,11 @@ export class PipeRegistry implements PipeLink {
         if (message.body !== 'direct') this.#notifyClosed(pipe.id, peerSide);
         return;
       case 'release':
+        pipe.direct = 'none';
         this.release(
           { pipe: pipe.id, side: message.side, duplex: pipe.duplex },
-          (message.body as unknown[]) ?? [],
+          Array.isArray(message.body) ? message.body : [],
         );
-        pipe.direct = 'none';
         return;
       case 'listening': {
         const connectCell = this.#cellOf(pipe[peerSide]);
@@ -200,6 +242,7 @@ export class PipeRegistry implements PipeLink {
     for (const pipe of this.#pipes.values()) {
       for (const side of ['a', 'b'] as const) {
         const end = pipe[side];
+        if (end.waiting?.cell === cellId) end.waiting = undefined;
         if (end.location !== cellId) continue;
         end.location = undefined;
         if (end.closed) continue;
@@ -209,7 +252,7 @@ export class PipeRegistry implements PipeLink {
     }
   }
 
-  #connection(info: PipeEndInfo): Connection<unknown, unknown> {
+  #connection(info: PipeEnd): Connection<unknown, unknown> {
     return new Connection(info, this, this.#options.clock);
   }
 
@@ -232,6 +275,37 @@ export class PipeRegistry implements PipeLink {
     end.peerClosed = true;
     if (end.location === ROOT) end.connection?.peerClosed();
     else this.#cellOf(end)?.sendPipe({ t: 'pipe', op: 'close', pipe: pipeId, side });
+  }
+
+  /**
+   * A worker claims an end: granted if it shows the end's key and nobody holds the end; with the
+   * key while another place holds it, the claim waits for the holder to let go; refused otherwise.
+   */
+  #claim(pipe: PipeRecord, side: PipeSide, cellId: string, key: unknown): void {
+    const end = pipe[side];
+    if (key !== end.key) {
+      this.#options.onRefused(
+        cellId,
+        'a claim on a pipe end without its key (the end was never handed to it)',
+      );
+      return;
+    }
+    if (end.location === undefined || end.location === cellId) {
+      this.#attachCell(pipe, side, cellId);
+      return;
+    }
+    if (end.waiting === undefined) end.waiting = { cell: cellId, frames: [] };
+    else this.#options.onRefused(cellId, 'a claim on a pipe end another worker holds');
+  }
+
+  /** The holder let go: a claim that waited for it takes effect, then the frames sent since. */
+  #admitWaiting(pipe: PipeRecord, side: PipeSide): void {
+    const end = pipe[side];
+    const waiting = end.waiting;
+    if (waiting === undefined) return;
+    end.waiting = undefined;
+    this.#attachCell(pipe, side, waiting.cell);
+    for (const frame of waiting.frames) this.fromWorker(waiting.cell, frame);
   }
 
   #attachCell(pipe: PipeRecord, side: PipeSide, cellId: string): void {

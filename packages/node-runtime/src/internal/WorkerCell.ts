@@ -19,7 +19,6 @@ import {
   type ShutdownValue,
   SpawnError,
   type TimerHandle,
-  type WaitOptions,
 } from '@troupe/core';
 import {
   type ActorAddress,
@@ -35,10 +34,12 @@ import {
   type PipeMessage,
   type PortableData,
   type QueueCallMessage,
+  type RouteAskMessage,
+  type RouteMessage,
+  type RouteStopMessage,
   type ToWorker,
 } from '@troupe/core/spi';
 import { classifyExit, type ExitFacts } from './classifyExit.js';
-import type { QueueMailbox } from './QueueMailbox.js';
 import type { WorkerLink } from './WorkerLink.js';
 import { workerLabel } from './workerLabel.js';
 
@@ -48,9 +49,8 @@ export interface CellOwner {
   readonly shutdownMs: number;
   readonly maxMessageBytes: number;
   revive(portable: PortableData): unknown;
-  route(to: string, body: unknown): void;
-  routeAsk(to: string, body: unknown, timeoutMs: number | undefined): Promise<unknown>;
-  routeStop(to: string): Promise<ExitInfo>;
+  /** Delivers what an actor sends, asks or stops through a reference it holds (see Router). */
+  route(message: RouteMessage | RouteAskMessage | RouteStopMessage): Promise<unknown> | undefined;
   deadLetter(to: ActorAddress, message: unknown, reason: string): void;
   /** Settles an ask made through a queue mailbox. */
   mailboxAnswer(id: number, outcome: { value: unknown } | { error: Error }): void;
@@ -80,8 +80,6 @@ export class WorkerCell {
   readonly name: string;
   readonly placement: Placement;
   readonly kind: InitMessage['kind'];
-  /** Where its messages wait, for a queue mailbox; undefined for a pipe mailbox. */
-  readonly mailbox: QueueMailbox | undefined;
   /** One incarnation of a supervised actor: its handle and mailbox outlive it. */
   readonly supervised: boolean;
   readonly #owner: CellOwner;
@@ -108,6 +106,8 @@ export class WorkerCell {
   #crashedDuringMessage = false;
   #heartbeatTimer: TimerHandle | undefined;
   #onPong: ((id: number) => void) | undefined;
+  /** Puts the stop behind the messages queued before it (an unsupervised actor's private mailbox). */
+  readonly #stopInTurn: (() => void) | undefined;
 
   /**
    * Encodes `init` (so bad arguments fail before anything starts), then starts the worker with
@@ -118,10 +118,10 @@ export class WorkerCell {
     init: InitMessage,
     placement: Placement,
     launch: () => WorkerLink,
-    extras: { readonly mailbox?: QueueMailbox | undefined; readonly supervised?: boolean } = {},
+    extras: { readonly stopInTurn?: (() => void) | undefined; readonly supervised?: boolean } = {},
   ) {
     this.#owner = owner;
-    this.mailbox = extras.mailbox;
+    this.#stopInTurn = extras.stopInTurn;
     this.supervised = extras.supervised ?? false;
     this.id = init.self.id;
     this.name = init.self.name;
@@ -214,32 +214,13 @@ export class WorkerCell {
     return this.#result.promise;
   }
 
+  /** Sends a message down the channel (a pipe mailbox); the Router decides it goes here. */
   send(body: unknown): void {
-    if (this.#phase === 'exited' || this.#phase === 'stopping') {
-      this.#owner.deadLetter(
-        this.address,
-        body,
-        `actor ${this.#phase === 'exited' ? 'has exited' : 'is stopping'}`,
-      );
-      return;
-    }
-    if (this.mailbox !== undefined) this.mailbox.send(this.address, body);
-    else this.#channel.send({ t: 'send', body }, 'msg', body);
+    this.#channel.send({ t: 'send', body }, 'msg', body);
   }
 
-  sendAsync(body: unknown, options: WaitOptions | undefined): Promise<void> {
-    if (this.mailbox === undefined || this.#phase === 'exited' || this.#phase === 'stopping') {
-      this.send(body);
-      return Promise.resolve();
-    }
-    return this.mailbox.sendAsync(body, options);
-  }
-
+  /** Asks down the channel (a pipe mailbox); the Router decides it goes here. */
   ask(body: unknown, options: AskOptions | undefined): Promise<unknown> {
-    if (this.#phase === 'exited' || this.#phase === 'stopping') {
-      return Promise.reject(new ActorStoppedError(this.name, this.#exitInfo));
-    }
-    if (this.mailbox !== undefined) return this.mailbox.ask(this.address, body, options);
     const { id, promise } = this.#pending.create<unknown>({
       timeoutMs: options?.timeoutMs,
       signal: options?.signal,
@@ -274,7 +255,7 @@ export class WorkerCell {
     if (this.kind !== 'actor') this.#link.kill('SIGTERM');
     // A private mailbox gets the stop in turn, after what was sent before it; a supervised actor's
     // mailbox outlives it, so its stop goes out of band and the queued messages wait for the next one.
-    else if (this.mailbox?.private && !this.supervised) this.mailbox.stopInTurn();
+    else if (this.#stopInTurn !== undefined) this.#stopInTurn();
     else this.#channel.send({ t: 'stop' });
     if (grace !== 'infinity') {
       this.#graceTimer = this.#owner.clock.setTimeout(() => {
@@ -355,18 +336,13 @@ export class WorkerCell {
         this.#facts.stopped = { self: message.self };
         return;
       case 'route':
-        this.#owner.route(message.to, message.body);
+        this.#owner.route(message);
         return;
       case 'routeAsk':
-        this.#answer(
-          message.id,
-          attempt(() => this.#owner.routeAsk(message.to, message.body, message.timeoutMs)),
-        );
-        return;
       case 'routeStop':
         this.#answer(
           message.id,
-          attempt(() => this.#owner.routeStop(message.to)),
+          attempt(() => this.#owner.route(message) ?? Promise.resolve()),
         );
         return;
       case 'pipe':
