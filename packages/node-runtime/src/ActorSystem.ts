@@ -9,22 +9,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inspect } from 'node:util';
 import {
   type ActorDefinition,
   type Clock,
   Codec,
   type Connection,
-  DefinitionError,
-  describeExit,
   EventStream,
-  type ExitInfo,
-  type ExitReason,
   InvalidArgumentError,
   type MachineDefinition,
-  type Placement,
   Queue,
-  QueueClosedError,
   type QueueOptions,
   type SupervisionEvent,
   Supervisor,
@@ -35,50 +28,44 @@ import {
 } from '@troupe/core';
 import {
   type ActorAddress,
-  assertNever,
   EmbeddedQueueBackend,
-  type InitMessage,
-  isPipeEnd,
-  isRegisteredDefinition,
   PendingCalls,
   type PortableData,
   QueueClient,
-  type QueueInfo,
   refuseWhileLoadingDefinitions,
   unpackItem,
 } from '@troupe/core/spi';
 import { nanoid } from 'nanoid';
 import type { AnyStateMachine, InputFrom } from 'xstate';
-import { type ActorHandle, adoptIncarnation } from './ActorHandle.js';
+import type { ActorHandle } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
+import { checkDefinition, describeValue } from './internal/checkDefinition.js';
 import type { PoolAnswers, SkipChunks } from './internal/chunkColumns.js';
+import { reportCrash } from './internal/crashReport.js';
+import { Launcher } from './internal/Launcher.js';
 import { Machines } from './internal/Machines.js';
 import { PipeRegistry } from './internal/PipeRegistry.js';
+import { type PortableSources, revivePortable } from './internal/Portables.js';
 import { PoolActor } from './internal/poolActor.js';
 import { PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
 import { QueueHub, ROOT_CONSUMER } from './internal/QueueHub.js';
-import { QueueMailbox } from './internal/QueueMailbox.js';
 import { Registry } from './internal/Registry.js';
 import { Router } from './internal/Router.js';
 import { Standby } from './internal/Standby.js';
-import { type ChildHost, SupervisedChildren } from './internal/SupervisedChildren.js';
+import { childHost, SupervisedChildren } from './internal/SupervisedChildren.js';
 import { startWorker } from './internal/startWorker.js';
 import { systemEventOf } from './internal/supervisionEvents.js';
-import { WorkerCell as Cell, type CellOwner } from './internal/WorkerCell.js';
-import type { WorkerLaunch, WorkerLink } from './internal/WorkerLink.js';
+import type { CellOwner } from './internal/WorkerCell.js';
 import { isTroupeWorker } from './internal/workerRole.js';
 import type { MachineHandle } from './MachineHandle.js';
 import {
   type ActorSystemOptions,
-  type CrashReport,
   checkPipeOptions,
   checkPoolOptions,
   checkSpawnOptions,
-  childSpawnOptions,
   type ResolvedSystemOptions,
   resolveSystemOptions,
   type SpawnOptions,
-  type WorkerSettings,
 } from './options.js';
 import { Pool, type PoolOptions } from './Pool.js';
 import { ProcessHandle } from './ProcessHandle.js';
@@ -103,7 +90,7 @@ export class ActorSystem implements AsyncDisposable {
   readonly events = new EventStream<SystemEvent>();
   readonly #options: ResolvedSystemOptions;
   /** Workers, handles, names and queue mailboxes. */
-  readonly #registry = new Registry();
+  readonly #registry = new Registry<ActorHandle>();
   /** Where every message for an actor goes. */
   readonly #router = new Router(this.#registry, (to, message, reason) =>
     this.#deadLetter(to, message, reason),
@@ -116,12 +103,15 @@ export class ActorSystem implements AsyncDisposable {
   readonly #hub: QueueHub;
   readonly #rootQueues: QueueClient;
   readonly #pipes: PipeRegistry;
+  /** What the one `revive` rebuilds portables from. */
+  readonly #portables: PortableSources;
   #socketDir: string | undefined;
-  readonly #itemCodec: Codec;
   /** Asks made through queue mailboxes, answered by whichever actor takes them. */
   readonly #mailboxAsks: PendingCalls;
   /** Idle workers that spawns and restarts adopt (the `standby` option). */
   readonly #standby: Standby;
+  /** Starts workers: spawns, processes, pool workers and supervised incarnations. */
+  readonly #launcher: Launcher;
   #shutdown: Promise<void> | undefined;
 
   private constructor(options: ResolvedSystemOptions) {
@@ -140,7 +130,6 @@ export class ActorSystem implements AsyncDisposable {
       start: (placement, launch) => startWorker(placement, launch, undefined),
     });
     const itemCodec = new Codec({ maxMessageBytes: options.maxMessageBytes, revive: (p) => this.#revive(p) });
-    this.#itemCodec = itemCodec;
     const backend = new EmbeddedQueueBackend({
       clock: options.clock,
       // A take's items travel in one frame: no more of them than one message may hold.
@@ -196,6 +185,31 @@ export class ActorSystem implements AsyncDisposable {
           time: Date.now(),
         });
       },
+    });
+    this.#portables = {
+      handle: (id) => this.#registry.handle(id),
+      pipes: this.#pipes,
+      queues: backend,
+      rootQueues: this.#rootQueues,
+    };
+    this.#launcher = new Launcher({
+      system: options,
+      owner: this.#owner,
+      registry: this.#registry,
+      hub: this.#hub,
+      itemCodec,
+      mailboxAsks: this.#mailboxAsks,
+      standby: this.#standby,
+      deadLetter: (to, message, reason) => this.#deadLetter(to, message, reason),
+      onDepth: (to, depth) =>
+        this.events.emit({
+          type: 'mailboxDepth',
+          id: to.id,
+          name: to.name,
+          pid: this.#registry.cell(to.id)?.pid,
+          depth,
+          time: Date.now(),
+        }),
     });
   }
 
@@ -265,26 +279,7 @@ export class ActorSystem implements AsyncDisposable {
       shutdownMs: options.shutdownMs,
       maxMessageBytes: options.maxMessageBytes,
       revive: (portable) => this.#revive(portable),
-      route: (message) => {
-        const to = {
-          id: String(message.to),
-          name: typeof message.name === 'string' ? message.name : String(message.to),
-        };
-        switch (message.t) {
-          case 'route':
-            this.#router.deliver(to, { t: 'send', body: message.body });
-            return undefined;
-          case 'routeAsk': {
-            const { timeoutMs } = message;
-            const options = timeoutMs === undefined ? undefined : { timeoutMs };
-            return this.#router.deliver(to, { t: 'ask', body: message.body, options });
-          }
-          case 'routeStop':
-            return this.#router.stop(to);
-          default:
-            return assertNever(message);
-        }
-      },
+      route: (message) => this.#router.fromWorker(message),
       deadLetter: (to, message, reason) => this.#deadLetter(to, message, reason),
       queueCall: (consumer, message) => this.#hub.call(consumer, message),
       pipeFrame: (cellId, message) => this.#pipes.fromWorker(cellId, message),
@@ -321,60 +316,13 @@ export class ActorSystem implements AsyncDisposable {
           exit,
           time: Date.now(),
         });
-        if (!watched) this.#reportCrash(cell, exit);
+        if (!watched) reportCrash(cell, exit, this.#options.logger);
       },
     };
   }
 
-  /**
-   * Reports a crash that nothing watches (see ActorSystemOptions.logger), after the code that
-   * spawned it has had its turn to await its end.
-   */
-  #reportCrash(cell: Cell, exit: ExitInfo): void {
-    const { logger } = this.#options;
-    if (logger === false || !CRASHES.has(exit.reason) || cell.supervised || cell.watched) return;
-    setImmediate(() => {
-      if (cell.watched) return;
-      const where = [`id ${cell.id}`, ...(cell.pid === undefined ? [] : [`pid ${cell.pid}`]), cell.placement];
-      const detail = exit.error === undefined ? '' : `${inspect(exit.error)}\n`;
-      const text =
-        `Troupe crash report: ${cell.kind} ${cell.label} (${where.join(', ')}) ended: ${describeExit(exit)}\n` +
-        detail;
-      const report: CrashReport = {
-        kind: cell.kind,
-        name: cell.name,
-        id: cell.id,
-        pid: cell.pid,
-        placement: cell.placement,
-        exit,
-        text,
-      };
-      try {
-        logger(report);
-      } catch {
-        // A logger that throws must not take the system down with the actor.
-      }
-    });
-  }
-
   #revive(portable: PortableData): unknown {
-    switch (portable.kind) {
-      case 'actor': {
-        const { id } = (portable.data ?? {}) as Partial<ActorAddress>;
-        if (typeof id === 'string') return this.#registry.handle(id) ?? portable;
-        break;
-      }
-      case 'pipe':
-        if (isPipeEnd(portable.data)) return this.#pipes.revive(portable.data) ?? portable;
-        break;
-      case 'queue': {
-        const { id } = (portable.data ?? {}) as { id?: unknown };
-        const info = typeof id === 'string' ? this.#hub.backend.info(id) : undefined;
-        if (info !== undefined) return new Queue(info, this.#rootQueues);
-        break;
-      }
-    }
-    return portable;
+    return revivePortable(portable, this.#portables);
   }
 
   #deadLetter(to: ActorAddress, message: unknown, reason: string): void {
@@ -444,14 +392,15 @@ export class ActorSystem implements AsyncDisposable {
     options?: SpawnOptions,
   ): Promise<ActorHandle<Msg, Reply>> {
     this.#checkOpen();
-    this.#checkDefinition(definition, 'actor', 'spawn');
+    checkDefinition(definition, 'actor', 'spawn');
     const checked = checkSpawnOptions(options, this.#options);
     const { placement, name, worker } = checked;
     if (name !== undefined && this.#registry.hasName(name)) throw new NameTakenError(name);
-    const mailbox = this.#mailboxFor(checked.mailbox, checked.mailboxCapacity);
+    const mailbox = this.#launcher.mailboxFor(checked.mailbox, checked.mailboxCapacity);
     const id = nanoid(10);
-    const init = initFor(definition, args, { id, name: name ?? id }, mailbox?.info);
-    const cell = this.#launch(init, placement, worker, mailbox);
+    const self = { id, name: name ?? id };
+    const cell = this.#launcher.launch({ definition, args, self, placement, worker, mailbox });
+    this.#topLevel.add(cell);
     if (name !== undefined) this.#registry.setName(name, id);
     const handle = this.#machines.handleFor(definition, cell, false) as ActorHandle<Msg, Reply>;
     this.#registry.setHandle(id, handle as ActorHandle);
@@ -476,9 +425,11 @@ export class ActorSystem implements AsyncDisposable {
     ...args: Args
   ): Promise<ProcessHandle<Result>> {
     this.#checkOpen();
-    this.#checkDefinition(task, 'task', 'process');
+    checkDefinition(task, 'task', 'process');
     const id = nanoid(10);
-    const cell = this.#launch(initFor(task, args, { id, name: `${task.name}#${id}` }), 'process', {});
+    const self = { id, name: `${task.name}#${id}` };
+    const cell = this.#launcher.launch({ definition: task, args, self, placement: 'process', worker: {} });
+    this.#topLevel.add(cell);
     await cell.ready;
     return new ProcessHandle<Result>(cell, this.#options.clock);
   }
@@ -513,7 +464,7 @@ export class ActorSystem implements AsyncDisposable {
    */
   lookup<Msg = unknown, Reply = unknown>(name: string): ActorHandle<Msg, Reply> | undefined {
     if (typeof name !== 'string')
-      throw new InvalidArgumentError(`lookup() takes a name (a string), got ${describe(name)}`);
+      throw new InvalidArgumentError(`lookup() takes a name (a string), got ${describeValue(name)}`);
     return this.#registry.named(name) as ActorHandle<Msg, Reply> | undefined;
   }
 
@@ -558,7 +509,15 @@ export class ActorSystem implements AsyncDisposable {
     this.#checkOpen();
     // A bad name is refused by the Supervisor's checks, before the name is used.
     const name = (options as Partial<SupervisorOptions> | null)?.name ?? `supervisor-${++this.#supervisors}`;
-    const children = new SupervisedChildren(this.#childHost);
+    const children = new SupervisedChildren(
+      childHost({
+        system: this.#options,
+        launcher: this.#launcher,
+        registry: this.#registry,
+        machines: this.#machines,
+        checkOpen: () => this.#checkOpen(),
+      }),
+    );
     const supervisor = new Supervisor(options, children, {
       clock: this.#options.clock,
       name,
@@ -638,113 +597,6 @@ export class ActorSystem implements AsyncDisposable {
   #checkOpen(): void {
     if (this.#shutdown !== undefined) throw new SystemShutdownError('The actor system has shut down');
   }
-
-  #checkDefinition(definition: unknown, kind: 'actor' | 'task', call: string): void {
-    if (!isRegisteredDefinition(definition) || definition.kind !== kind) {
-      throw new DefinitionError(
-        `${call}() needs a${kind === 'actor' ? 'n actor' : ' task'} definition made with ` +
-          `${kind === 'actor' ? 'defineActor' : 'defineTask'}(import.meta.url, name, ...), got ${describe(definition)}`,
-      );
-    }
-  }
-
-  #mailboxFor(
-    mailbox: 'queue' | 'pipe' | Queue<unknown>,
-    capacity: number | undefined,
-  ): QueueMailbox | undefined {
-    if (mailbox === 'pipe') return undefined;
-    const shared = mailbox instanceof Queue;
-    const info = shared
-      ? this.#hub.backend.info(mailbox.id)
-      : this.#hub.backend.create({ ...(capacity ? { capacity } : {}) });
-    if (info === undefined) throw new InvalidArgumentError('mailbox must be a queue of this actor system');
-    if (shared && this.#hub.backend.isClosed(info.id)) {
-      throw new QueueClosedError('mailbox is a closed queue: the actor could never receive a message');
-    }
-    return new QueueMailbox({
-      hub: this.#hub,
-      info,
-      private: !shared,
-      codec: this.#itemCodec,
-      asks: this.#mailboxAsks,
-      deadLetter: (to, message, reason) => this.#deadLetter(to, message, reason),
-      onDepth: (to, depth) =>
-        this.events.emit({
-          type: 'mailboxDepth',
-          id: to.id,
-          name: to.name,
-          pid: this.#registry.cell(to.id)?.pid,
-          depth,
-          time: Date.now(),
-        }),
-    });
-  }
-
-  #launch(
-    init: InitMessage,
-    placement: Placement,
-    worker: WorkerSettings,
-    mailbox?: QueueMailbox,
-    supervised = false,
-  ): Cell {
-    const { maxHeapMb } = worker;
-    const own = [
-      ...(worker.execArgv ?? []),
-      ...(maxHeapMb === undefined || placement !== 'process' ? [] : [`--max-old-space-size=${maxHeapMb}`]),
-    ];
-    const launch: WorkerLaunch = {
-      // The system's flags themselves when there are none of its own: a standby may take it.
-      execArgv: own.length === 0 ? this.#options.execArgv : [...this.#options.execArgv, ...own],
-      maxMessageBytes: this.#options.maxMessageBytes,
-      env: worker.env,
-      cwd: worker.cwd,
-      prefixOutput: this.#options.prefixOutput,
-    };
-    // Each incarnation of a supervised actor is launched anew, so restarts adopt standbys too.
-    const start = (): WorkerLink =>
-      this.#standby.take(placement, launch, maxHeapMb) ?? startWorker(placement, launch, maxHeapMb);
-    // An unsupervised actor's own mailbox takes the stop in turn, behind what was sent before it.
-    const stopInTurn = mailbox?.private && !supervised ? () => mailbox.stopInTurn() : undefined;
-    let cell: Cell;
-    try {
-      cell = new Cell(this.#owner, init, placement, start, { stopInTurn, supervised });
-    } catch (error) {
-      // Nothing started (arguments that cannot be sent): a mailbox made for this launch goes too.
-      if (mailbox?.private && this.#registry.mailbox(init.self.id) !== mailbox)
-        this.#hub.delete(mailbox.info.id);
-      throw error;
-    }
-    this.#registry.addCell(cell, mailbox);
-    if (!supervised) this.#topLevel.add(cell);
-    return cell;
-  }
-
-  /** Supervised children: each incarnation under the same id, handle and standing mailbox. */
-  readonly #childHost: ChildHost = {
-    startIncarnation: (spec, previous) => {
-      this.#checkOpen();
-      this.#checkDefinition(spec.actor, 'actor', 'supervise');
-      const { placement, worker } = checkSpawnOptions(childSpawnOptions(spec), this.#options);
-      const mailbox =
-        previous === undefined ? this.#mailboxFor('queue', undefined) : this.#registry.mailbox(previous.id);
-      const id = previous?.id ?? nanoid(10);
-      const self = { id, name: previous?.name ?? spec.id };
-      const restore = this.#machines.restoreFor(spec, previous);
-      const init = initFor(spec.actor, spec.args, self, mailbox?.info, restore);
-      const cell = this.#launch(init, placement, worker, mailbox, true);
-      const handle = previous ?? this.#machines.handleFor(spec.actor, cell, true);
-      if (previous !== undefined) adoptIncarnation(previous, cell);
-      this.#registry.setHandle(id, handle);
-      return { cell, handle };
-    },
-    retire: (handle) => {
-      this.#machines.forget(handle.id);
-      const cell = this.#registry.cell(handle.id);
-      const mailbox = this.#registry.retire(handle);
-      const exit = cell?.exitInfo ?? handle.exitInfo ?? { reason: 'shutdown', code: null, signal: null };
-      mailbox?.close({ id: handle.id, name: handle.name }, exit);
-    },
-  };
 }
 
 /**
@@ -776,35 +628,3 @@ const INSPECTED = new Set<SystemEvent['type']>([
   'restoreFailed',
   'mailboxDepth',
 ]);
-
-/** The exit reasons that are crashes, reported when nothing watches them. */
-const CRASHES: ReadonlySet<ExitReason> = new Set(['error', 'oom', 'timeout']);
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') return `an object with keys ${Object.keys(value).join(', ') || '(none)'}`;
-  return typeof value;
-}
-
-/** The first frame a worker gets: what to run, with what, as whom. */
-function initFor(
-  definition: { readonly kind: 'actor' | 'task'; readonly module: string; readonly name: string },
-  args: unknown,
-  self: ActorAddress,
-  mailbox?: QueueInfo,
-  restore?: unknown,
-): InitMessage {
-  const init: InitMessage = {
-    t: 'init',
-    kind: definition.kind,
-    module: definition.module,
-    name: definition.name,
-    args,
-    self,
-  };
-  return {
-    ...init,
-    ...(mailbox === undefined ? {} : { mailbox }),
-    ...(restore === undefined ? {} : { restore }),
-  };
-}

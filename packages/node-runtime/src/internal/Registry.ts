@@ -5,17 +5,17 @@
  */
 
 import type { ActorAddress } from '@troupe/core/spi';
-import type { ActorHandle } from '../ActorHandle.js';
 import type { QueueMailbox } from './QueueMailbox.js';
 import type { WorkerCell } from './WorkerCell.js';
 
-export class Registry {
+/** @typeParam Handle - the root's handles (ActorHandle; a parameter, so this module imports no handle) */
+export class Registry<Handle extends ActorAddress = ActorAddress> {
   /** Live workers (starting, running or stopping) by actor id, in start order. */
   readonly #cells = new Map<string, WorkerCell>();
   /** Workers only the runtime may address (pool workers): routes to them are refused. */
   readonly #internal = new Set<string>();
   /** The handles of actors by id: a supervised actor's until its supervisor retires it. */
-  readonly #handles = new Map<string, ActorHandle>();
+  readonly #handles = new Map<string, Handle>();
   /** Actor ids by registered name. */
   readonly #names = new Map<string, string>();
   /** Queue mailboxes by actor id: a supervised actor's outlives its incarnations. */
@@ -60,11 +60,11 @@ export class Registry {
     return this.#mailboxes.get(id);
   }
 
-  handle(id: string): ActorHandle | undefined {
+  handle(id: string): Handle | undefined {
     return this.#handles.get(id);
   }
 
-  setHandle(id: string, handle: ActorHandle): void {
+  setHandle(id: string, handle: Handle): void {
     this.#handles.set(id, handle);
   }
 
@@ -77,7 +77,7 @@ export class Registry {
   }
 
   /** The handle registered under `name`, if its actor is still there. */
-  named(name: string): ActorHandle | undefined {
+  named(name: string): Handle | undefined {
     const id = this.#names.get(name);
     return id === undefined ? undefined : this.#handles.get(id);
   }

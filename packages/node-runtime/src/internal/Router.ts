@@ -7,7 +7,13 @@
  */
 
 import { ActorStoppedError, type AskOptions, type ExitInfo, type WaitOptions } from '@troupe/core';
-import type { ActorAddress } from '@troupe/core/spi';
+import {
+  type ActorAddress,
+  assertNever,
+  type RouteAskMessage,
+  type RouteMessage,
+  type RouteStopMessage,
+} from '@troupe/core/spi';
 import type { QueueMailbox } from './QueueMailbox.js';
 import type { Registry } from './Registry.js';
 import type { WorkerCell } from './WorkerCell.js';
@@ -73,6 +79,32 @@ export class Router {
           return Promise.reject(new ActorStoppedError(where.address.name, where.exit));
         this.#deadLetter(where.address, delivery.body, where.reason);
         return delivery.t === 'send' ? undefined : Promise.resolve();
+    }
+  }
+
+  /**
+   * What an actor sends, asks or stops through a reference it holds (a frame from its worker,
+   * whose `name` is only what the sender claims). Answers an ask or stop; undefined for a send.
+   */
+  fromWorker(message: RouteMessage | RouteAskMessage | RouteStopMessage): Promise<unknown> | undefined {
+    const id = String(message.to);
+    const to = { id, name: typeof message.name === 'string' ? message.name : id };
+    switch (message.t) {
+      case 'route':
+        this.deliver(to, { t: 'send', body: message.body });
+        return undefined;
+      case 'routeAsk': {
+        const { timeoutMs } = message;
+        return this.deliver(to, {
+          t: 'ask',
+          body: message.body,
+          options: timeoutMs === undefined ? undefined : { timeoutMs },
+        });
+      }
+      case 'routeStop':
+        return this.stop(to);
+      default:
+        return assertNever(message);
     }
   }
 

@@ -5,7 +5,13 @@
  */
 
 import type { ChildInstance, ChildRuntime, ExitInfo, ShutdownValue, WorkerChildSpec } from '@troupe/core';
-import { type ActorHandle, retireHandle } from '../ActorHandle.js';
+import { nanoid } from 'nanoid';
+import { type ActorHandle, adoptIncarnation, retireHandle } from '../ActorHandle.js';
+import { checkSpawnOptions, childSpawnOptions, type ResolvedSystemOptions } from '../options.js';
+import { checkDefinition } from './checkDefinition.js';
+import type { Launcher } from './Launcher.js';
+import type { Machines } from './Machines.js';
+import type { Registry } from './Registry.js';
 import type { WorkerCell } from './WorkerCell.js';
 
 /** What the actor system does for supervised children. */
@@ -61,4 +67,51 @@ export class SupervisedChildren implements ChildRuntime {
     retireHandle(handle);
     this.#host.retire(handle);
   }
+}
+
+/** What {@link childHost} starts incarnations with. */
+export interface ChildHostOptions {
+  readonly system: ResolvedSystemOptions;
+  readonly launcher: Launcher;
+  readonly registry: Registry<ActorHandle>;
+  readonly machines: Machines;
+  /** Throws `SystemShutdownError` once the system has shut down. */
+  readonly checkOpen: () => void;
+}
+
+/** Supervised children: each incarnation under the same id, handle and standing mailbox. */
+export function childHost({ system, launcher, registry, machines, checkOpen }: ChildHostOptions): ChildHost {
+  return {
+    startIncarnation: (spec, previous) => {
+      checkOpen();
+      checkDefinition(spec.actor, 'actor', 'supervise');
+      const { placement, worker } = checkSpawnOptions(childSpawnOptions(spec), system);
+      const mailbox =
+        previous === undefined ? launcher.mailboxFor('queue', undefined) : registry.mailbox(previous.id);
+      const id = previous?.id ?? nanoid(10);
+      const self = { id, name: previous?.name ?? spec.id };
+      const restore = machines.restoreFor(spec, previous);
+      const cell = launcher.launch({
+        definition: spec.actor,
+        args: spec.args,
+        self,
+        placement,
+        worker,
+        mailbox,
+        restore,
+        supervised: true,
+      });
+      const handle = previous ?? machines.handleFor(spec.actor, cell, true);
+      if (previous !== undefined) adoptIncarnation(previous, cell);
+      registry.setHandle(id, handle);
+      return { cell, handle };
+    },
+    retire: (handle) => {
+      machines.forget(handle.id);
+      const cell = registry.cell(handle.id);
+      const mailbox = registry.retire(handle);
+      const exit = cell?.exitInfo ?? handle.exitInfo ?? { reason: 'shutdown', code: null, signal: null };
+      mailbox?.close({ id: handle.id, name: handle.name }, exit);
+    },
+  };
 }
