@@ -9,7 +9,10 @@
  * @module
  */
 
+import type { PipeToRoot, PipeToWorker } from './pipe/pipeFrames.js';
 import type { QueueInfo } from './queue/QueueBackend.js';
+
+export type * from './pipe/pipeFrames.js';
 
 /** What a worker runs: an actor (a message loop) or a task (one call, then exit). */
 export type WorkKind = 'actor' | 'task';
@@ -291,33 +294,6 @@ export interface QueueCallMessage {
   readonly timeoutMs: number | undefined;
 }
 
-/**
- * What a pipe frame does. Worker → root: `attach` (this end is used here now), `data`, `close`,
- * `release` (the end left inside a message; `body` is what it had not read), `switch` (from now
- * on this end sends over the direct link), `listening` (the direct link's listener is up).
- * Root → worker: `data`, `close`, `switch` (the other end's relayed frames end here), `listen` and
- * `connect` (set up the direct link at `path`).
- */
-export type PipeOp = 'attach' | 'data' | 'close' | 'release' | 'switch' | 'listening' | 'listen' | 'connect';
-
-/**
- * A pipe frame, either way. `side` is the sending end's side on the way to the root, the
- * receiving end's side on the way to a worker and on a direct link.
- */
-export interface PipeMessage {
-  readonly t: 'pipe';
-  readonly op: PipeOp;
-  readonly pipe: string;
-  readonly side: 'a' | 'b';
-  readonly body?: unknown;
-  /** The direct link's socket path (`listen`, `connect`). */
-  readonly path?: string;
-  /** The pipe is one-way (`attach`, so the root can learn it). */
-  readonly duplex?: boolean;
-  /** The end's key (`attach`): proof the worker was handed the end (see `PipeEnd`). */
-  readonly key?: string;
-}
-
 /** Every frame the root sends to a worker. */
 export type ToWorker =
   | InitMessage
@@ -326,7 +302,7 @@ export type ToWorker =
   | StopMessage
   | ReplyMessage
   | FailMessage
-  | PipeMessage
+  | PipeToWorker
   | PingMessage
   | QueueReclaimMessage;
 
@@ -342,7 +318,7 @@ export type FromWorker =
   | RouteAskMessage
   | RouteStopMessage
   | QueueCallMessage
-  | PipeMessage
+  | PipeToRoot
   | PongMessage
   | ExitingMessage
   | ReportMessage;

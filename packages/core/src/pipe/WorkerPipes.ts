@@ -12,13 +12,14 @@
  */
 
 import type { Clock } from '../Clock.js';
-import type { PipeMessage } from '../protocol.js';
+import { assertNever } from '../protocol.js';
 import { Connection, type PipeEnd, type PipeEndInfo, type PipeLink, type PipeSide } from './Connection.js';
+import type { PipeDirect, PipeToRoot, PipeToWorker } from './pipeFrames.js';
 
 /** A direct link between two workers for one pipe (a socket, in Node). */
 export interface DirectLink {
   /** Encodes and sends a frame; throws `SerializationError` synchronously. */
-  send(message: PipeMessage): void;
+  send(message: PipeDirect): void;
   close(): void;
 }
 
@@ -32,7 +33,7 @@ export interface DirectConnector {
 
 /** What a direct link reports. */
 export interface DirectHandlers {
-  onMessage(message: PipeMessage): void;
+  onMessage(message: PipeDirect): void;
   onClose(): void;
 }
 
@@ -43,7 +44,7 @@ interface EndState {
   /** The other side's `switch` came through the root: direct frames may be delivered. */
   peerSwitched: boolean;
   /** Frames that came over the link before the other side's `switch`. */
-  held: PipeMessage[];
+  held: PipeDirect[];
   closedHere: boolean;
 }
 
@@ -56,12 +57,12 @@ function key(pipe: string, side: PipeSide): string {
 }
 
 export class WorkerPipes implements PipeLink {
-  readonly #toRoot: (message: PipeMessage) => void;
+  readonly #toRoot: (message: PipeToRoot) => void;
   readonly #connector: DirectConnector | undefined;
   readonly #clock: Clock;
   readonly #ends = new Map<string, EndState>();
 
-  constructor(toRoot: (message: PipeMessage) => void, connector: DirectConnector | undefined, clock: Clock) {
+  constructor(toRoot: (message: PipeToRoot) => void, connector: DirectConnector | undefined, clock: Clock) {
     this.#toRoot = toRoot;
     this.#connector = connector;
     this.#clock = clock;
@@ -122,7 +123,7 @@ export class WorkerPipes implements PipeLink {
   }
 
   /** A pipe frame from the root. */
-  handle(message: PipeMessage): void {
+  handle(message: PipeToWorker): void {
     const end = this.#ends.get(key(message.pipe, message.side));
     if (end === undefined) return;
     switch (message.op) {
@@ -138,13 +139,11 @@ export class WorkerPipes implements PipeLink {
         this.#releaseHeld(end);
         return;
       case 'listen':
-        if (message.path !== undefined) void this.#goDirect(end, 'listen', message.path);
-        return;
       case 'connect':
-        if (message.path !== undefined) void this.#goDirect(end, 'connect', message.path);
+        void this.#goDirect(end, message.op, message.path);
         return;
       default:
-        return;
+        assertNever(message);
     }
   }
 
@@ -168,9 +167,13 @@ export class WorkerPipes implements PipeLink {
       },
     };
     const { pipe, side } = end.info;
+    // The end may leave this worker (inside a message) while its link is being set up: from then
+    // on it is not this worker's to speak for, and the root would refuse its frames.
+    const stillHere = () => this.#ends.get(key(pipe, side)) === end;
     try {
       if (how === 'listen') {
         const { accepted } = await this.#connector.listen(path, handlers);
+        if (!stillHere()) return;
         this.#toRoot({ t: 'pipe', op: 'listening', pipe, side });
         end.direct = await accepted;
       } else {
@@ -179,6 +182,10 @@ export class WorkerPipes implements PipeLink {
     } catch {
       return; // no direct link: the root keeps relaying
     }
+    if (!stillHere()) {
+      end.direct.close();
+      return;
+    }
     if (end.closedHere) {
       end.direct.send({ t: 'pipe', op: 'close', pipe, side: other(side) });
       return;
@@ -186,9 +193,17 @@ export class WorkerPipes implements PipeLink {
     this.#toRoot({ t: 'pipe', op: 'switch', pipe, side });
   }
 
-  #onDirect(end: EndState, message: PipeMessage): void {
-    if (message.op === 'data') end.connection?.deliver(message.body);
-    else if (message.op === 'close') end.connection?.peerClosed();
+  #onDirect(end: EndState, message: PipeDirect): void {
+    switch (message.op) {
+      case 'data':
+        end.connection?.deliver(message.body);
+        return;
+      case 'close':
+        end.connection?.peerClosed();
+        return;
+      default:
+        assertNever(message);
+    }
   }
 
   #releaseHeld(end: EndState): void {

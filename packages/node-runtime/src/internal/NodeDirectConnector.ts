@@ -12,11 +12,11 @@ import {
   type DirectConnector,
   type DirectHandlers,
   type DirectLink,
-  type PipeMessage,
+  type PipeDirect,
 } from '@troupe/core/spi';
 import { socketTransport } from './socketTransport.js';
 
-function isPipeData(value: unknown): value is PipeMessage {
+function isPipeData(value: unknown): value is PipeDirect {
   if (typeof value !== 'object' || value === null) return false;
   const { t, op, pipe, side } = value as Record<string, unknown>;
   return (
@@ -28,7 +28,7 @@ function isPipeData(value: unknown): value is PipeMessage {
 }
 
 function link(socket: Socket, codec: Codec, handlers: DirectHandlers): DirectLink {
-  const channel = new Channel<PipeMessage, PipeMessage>({
+  const channel = new Channel<PipeDirect, PipeDirect>({
     codec,
     transport: socketTransport(socket),
     accept: isPipeData,
@@ -39,7 +39,7 @@ function link(socket: Socket, codec: Codec, handlers: DirectHandlers): DirectLin
   socket.on('error', () => {}); // 'close' follows
   socket.on('close', () => handlers.onClose());
   return {
-    send: (message) => channel.send(message, 'msg', message.body),
+    send: (message) => channel.send(message, 'msg', message.op === 'data' ? message.body : undefined),
     close: () => channel.close(),
   };
 }

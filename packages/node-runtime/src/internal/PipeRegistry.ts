@@ -18,7 +18,13 @@ import {
   type PipeSide,
   type Placement,
 } from '@troupe/core';
-import type { PipeEnd, PipeLink, PipeMessage } from '@troupe/core/spi';
+import {
+  assertNever,
+  type PipeEnd,
+  type PipeLink,
+  type PipeToRoot,
+  type PipeToWorker,
+} from '@troupe/core/spi';
 import { nanoid } from 'nanoid';
 
 /** What the registry needs to reach a worker. */
@@ -28,7 +34,7 @@ export interface PipeCell {
    * Sends a pipe frame. `relayed`: one the root passes on (data a sender already had accepted),
    * checked against the frame limit rather than the message limit.
    */
-  sendPipe(message: PipeMessage, relayed?: boolean): void;
+  sendPipe(message: PipeToWorker, relayed?: boolean): void;
 }
 
 export interface PipeRegistryOptions {
@@ -54,7 +60,7 @@ interface EndRecord {
    * holder's release can be overtaken when the end travels over a direct link): it takes effect,
    * with the frames that worker sent since, once the holder lets go.
    */
-  waiting: { readonly cell: string; readonly frames: PipeMessage[] } | undefined;
+  waiting: { readonly cell: string; readonly frames: PipeToRoot[] } | undefined;
   connection: Connection<unknown, unknown> | undefined;
   /** Values for an end nobody has claimed yet. */
   pending: unknown[];
@@ -161,7 +167,7 @@ export class PipeRegistry implements PipeLink {
   // Frames from workers.
 
   /** A pipe frame from the worker `cellId`. */
-  fromWorker(cellId: string, message: PipeMessage): void {
+  fromWorker(cellId: string, message: PipeToRoot): void {
     const pipe = this.#pipes.get(message.pipe);
     if (pipe === undefined || (message.side !== 'a' && message.side !== 'b')) {
       this.#options.onRefused(cellId, `a '${message.op}' frame for a pipe end that does not exist`);
@@ -181,12 +187,10 @@ export class PipeRegistry implements PipeLink {
   }
 
   /** A pipe frame from the worker that holds the end it names. */
-  #fromHolder(pipe: PipeRecord, message: PipeMessage): void {
+  #fromHolder(pipe: PipeRecord, message: Exclude<PipeToRoot, { op: 'attach' }>): void {
     const end = pipe[message.side];
     const peerSide = other(message.side);
     switch (message.op) {
-      case 'attach':
-        return;
       case 'data': {
         const target = pipe[peerSide];
         if (target.closed) return;
@@ -233,7 +237,7 @@ export class PipeRegistry implements PipeLink {
         return;
       }
       default:
-        return;
+        assertNever(message);
     }
   }
 

@@ -31,7 +31,8 @@ import {
   type InitMessage,
   isFromWorker,
   PendingCalls,
-  type PipeMessage,
+  type PipeToRoot,
+  type PipeToWorker,
   type PortableData,
   type QueueCallMessage,
   type RouteAskMessage,
@@ -55,7 +56,7 @@ export interface CellOwner {
   /** Settles an ask made through a queue mailbox. */
   mailboxAnswer(id: number, outcome: { value: unknown } | { error: Error }): void;
   /** A pipe frame from this worker. */
-  pipeFrame(cellId: string, message: PipeMessage): void;
+  pipeFrame(cellId: string, message: PipeToRoot): void;
   /** Runs a queue call for this worker; undefined when no answer is due. */
   queueCall(consumer: string, message: QueueCallMessage): Promise<unknown> | undefined;
   cellReady(cell: WorkerCell): void;
@@ -294,10 +295,11 @@ export class WorkerCell {
   }
 
   /** Sends a pipe frame to the worker; dropped once it has exited. */
-  sendPipe(message: PipeMessage, relayed = false): void {
+  sendPipe(message: PipeToWorker, relayed = false): void {
     if (this.#phase === 'exited') return;
-    if (relayed) this.#channel.forward(message, 'msg', message.body);
-    else this.#channel.send(message, 'msg', message.body);
+    const body = message.op === 'data' ? message.body : undefined;
+    if (relayed) this.#channel.forward(message, 'msg', body);
+    else this.#channel.send(message, 'msg', body);
   }
 
   /** Asks the worker for the items of `queue` it fetched ahead and has not handed out. */
