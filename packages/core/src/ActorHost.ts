@@ -9,12 +9,13 @@
 import type { AskOptions } from './ActorRef.js';
 import type { Clock } from './Clock.js';
 import { Codec, type PortableData } from './Codec.js';
-import { type InitContext, loadDefinition, type TaskDefinition } from './definitions.js';
+import type { InitContext, TaskDefinition } from './definitions.js';
 import { AskTimeoutError, ProtocolError, QueueClosedError } from './errors.js';
 import type { ExitInfo } from './exit.js';
 import { HOST_LINK, type HostLink } from './internal/hostLink.js';
 import { type LoopEvents, MessageLoop, type Work } from './internal/MessageLoop.js';
 import { PendingCalls } from './internal/PendingCalls.js';
+import { loadDefinition } from './loadDefinition.js';
 import { isPipeEnd } from './pipe/Connection.js';
 import { type DirectConnector, WorkerPipes } from './pipe/WorkerPipes.js';
 import {

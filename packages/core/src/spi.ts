@@ -14,17 +14,12 @@
 export { ActorHost, type ActorHostOptions, flushToRoot, type HostPort } from './ActorHost.js';
 export { Channel, type ChannelOptions, type Transport } from './Channel.js';
 export { Portable, type PortableData } from './Codec.js';
-export {
-  findDefinition,
-  isRefusedWhileLoading,
-  isRegisteredDefinition,
-  loadDefinition,
-  refuseWhileLoadingDefinitions,
-} from './definitions.js';
+export { findDefinition, isRegisteredDefinition } from './definitions.js';
 export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.js';
 export { type Deferred, deferred } from './internal/deferred.js';
 export { failAsk } from './internal/MessageLoop.js';
 export { PendingCalls, type PendingOptions } from './internal/PendingCalls.js';
+export { isRefusedWhileLoading, loadDefinition, refuseWhileLoadingDefinitions } from './loadDefinition.js';
 export { isMachineEvent } from './machine/fromMachine.js';
 export { isPipeEnd, type PipeEnd, type PipeLink } from './pipe/Connection.js';
 export {

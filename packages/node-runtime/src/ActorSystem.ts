@@ -39,6 +39,7 @@ import { nanoid } from 'nanoid';
 import type { AnyStateMachine, InputFrom } from 'xstate';
 import type { ActorHandle } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
+import type { CellOwner } from './internal/CellOwner.js';
 import { checkDefinition, describeValue } from './internal/checkDefinition.js';
 import type { PoolAnswers, SkipChunks } from './internal/chunkColumns.js';
 import { reportCrash } from './internal/crashReport.js';
@@ -55,7 +56,6 @@ import { Standby } from './internal/Standby.js';
 import { childHost, SupervisedChildren } from './internal/SupervisedChildren.js';
 import { startWorker } from './internal/startWorker.js';
 import { systemEventOf } from './internal/supervisionEvents.js';
-import type { CellOwner } from './internal/WorkerCell.js';
 import { isTroupeWorker } from './internal/workerRole.js';
 import type { MachineHandle } from './MachineHandle.js';
 import {
@@ -280,7 +280,6 @@ export class ActorSystem implements AsyncDisposable {
       maxMessageBytes: options.maxMessageBytes,
       revive: (portable) => this.#revive(portable),
       route: (message) => this.#router.fromWorker(message),
-      deadLetter: (to, message, reason) => this.#deadLetter(to, message, reason),
       queueCall: (consumer, message) => this.#hub.call(consumer, message),
       pipeFrame: (cellId, message) => this.#pipes.fromWorker(cellId, message),
       mailboxAnswer: (id, outcome) => {

@@ -8,7 +8,6 @@ import {
   ActorStoppedError,
   type AskOptions,
   AskTimeoutError,
-  type Clock,
   Codec,
   DefinitionError,
   describeExit,
@@ -22,7 +21,6 @@ import {
 } from '@troupe/core';
 import {
   type ActorAddress,
-  type ActorReport,
   assertNever,
   Channel,
   type Deferred,
@@ -31,39 +29,14 @@ import {
   type InitMessage,
   isFromWorker,
   PendingCalls,
-  type PipeToRoot,
   type PipeToWorker,
-  type PortableData,
-  type QueueCallMessage,
-  type RouteAskMessage,
-  type RouteMessage,
-  type RouteStopMessage,
   type ToWorker,
 } from '@troupe/core/spi';
+import type { CellOwner } from './CellOwner.js';
 import { classifyExit, type ExitFacts } from './classifyExit.js';
+import { Heartbeat } from './Heartbeat.js';
 import type { WorkerLink } from './WorkerLink.js';
 import { workerLabel } from './workerLabel.js';
-
-/** What a cell needs from its actor system. */
-export interface CellOwner {
-  readonly clock: Clock;
-  readonly shutdownMs: number;
-  readonly maxMessageBytes: number;
-  revive(portable: PortableData): unknown;
-  /** Delivers what an actor sends, asks or stops through a reference it holds (see Router). */
-  route(message: RouteMessage | RouteAskMessage | RouteStopMessage): Promise<unknown> | undefined;
-  deadLetter(to: ActorAddress, message: unknown, reason: string): void;
-  /** Settles an ask made through a queue mailbox. */
-  mailboxAnswer(id: number, outcome: { value: unknown } | { error: Error }): void;
-  /** A pipe frame from this worker. */
-  pipeFrame(cellId: string, message: PipeToRoot): void;
-  /** Runs a queue call for this worker; undefined when no answer is due. */
-  queueCall(consumer: string, message: QueueCallMessage): Promise<unknown> | undefined;
-  cellReady(cell: WorkerCell): void;
-  /** A machine actor's report (snapshot, inspection event, failed restore). */
-  report(cell: WorkerCell, report: ActorReport): void;
-  cellExited(cell: WorkerCell, exit: ExitInfo): void;
-}
 
 /** `call()`, with a synchronous throw turned into a rejection. */
 function attempt<T>(call: () => Promise<T>): Promise<T> {
@@ -105,8 +78,7 @@ export class WorkerCell {
   #exitInfo: ExitInfo | undefined;
   #graceTimer: TimerHandle | undefined;
   #crashedDuringMessage = false;
-  #heartbeatTimer: TimerHandle | undefined;
-  #onPong: ((id: number) => void) | undefined;
+  #heartbeat: Heartbeat | undefined;
   /** Puts the stop behind the messages queued before it (an unsupervised actor's private mailbox). */
   readonly #stopInTurn: (() => void) | undefined;
 
@@ -272,26 +244,17 @@ export class WorkerCell {
    * then (a busy loop, a hung event loop) is killed, and exits with reason `timeout`.
    */
   heartbeat(intervalMs: number): void {
-    let answered = true;
-    let id = 0;
-    const beat = () => {
-      if (this.#phase === 'exited') return;
-      if (!answered) {
+    this.#heartbeat = new Heartbeat(
+      this.#owner.clock,
+      intervalMs,
+      (id) => this.#channel.send({ t: 'ping', id }),
+      () => {
         // Hung on the message it was handling: that message is the poison, not redelivered.
         this.#facts.killedForTimeout = true;
         this.#crashedDuringMessage = true;
         this.#link.kill('SIGKILL');
-        return;
-      }
-      answered = false;
-      id++;
-      this.#channel.send({ t: 'ping', id });
-      this.#heartbeatTimer = this.#owner.clock.setTimeout(beat, intervalMs);
-    };
-    this.#onPong = (pong) => {
-      if (pong === id) answered = true;
-    };
-    this.#heartbeatTimer = this.#owner.clock.setTimeout(beat, intervalMs);
+      },
+    );
   }
 
   /** Sends a pipe frame to the worker; dropped once it has exited. */
@@ -351,7 +314,7 @@ export class WorkerCell {
         this.#owner.pipeFrame(this.id, message);
         return;
       case 'pong':
-        this.#onPong?.(message.id);
+        this.#heartbeat?.pong(message.id);
         return;
       case 'exiting':
         this.#crashedDuringMessage = message.during;
@@ -397,7 +360,7 @@ export class WorkerCell {
     this.#phase = 'exited';
     this.#exitInfo = exit;
     if (this.#graceTimer !== undefined) this.#owner.clock.clearTimeout(this.#graceTimer);
-    if (this.#heartbeatTimer !== undefined) this.#owner.clock.clearTimeout(this.#heartbeatTimer);
+    this.#heartbeat?.stop();
     this.#channel.close();
     this.#pending.rejectAll(() =>
       isNormalExit(exit) ? new ActorStoppedError(this.name, exit) : new ActorCrashedError(this.name, exit),
