@@ -14,6 +14,7 @@
 export { ActorHost, type ActorHostOptions, flushToRoot, type HostPort } from './ActorHost.js';
 export { Channel, type ChannelOptions, type Transport } from './Channel.js';
 export { Portable, type PortableData } from './Codec.js';
+export { checkSendable } from './checkSendable.js';
 export { findDefinition, isRegisteredDefinition } from './definitions.js';
 export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.js';
 export { type Deferred, deferred } from './internal/deferred.js';
@@ -49,3 +50,22 @@ export { QueueClient, type QueueOps } from './queue/QueueClient.js';
 export { RemoteQueueOps } from './queue/RemoteQueueOps.js';
 export { RoutedActorRef, type Router } from './RoutedActorRef.js';
 export { setTaskAttempt } from './taskContext.js';
+export {
+  checkAbortSignal,
+  checkBoolean,
+  checkCount,
+  checkFinite,
+  checkFunction,
+  checkName,
+  checkObject,
+  checkOneOf,
+  checkPositiveInt,
+  checkPositiveTimeout,
+  checkStrings,
+  checkTimeout,
+  checkWaitOptions,
+  describeKind,
+  describeValue,
+  fail,
+  invalidOption,
+} from './validate.js';
