@@ -47,6 +47,7 @@ export { EmbeddedQueueBackend, type EmbeddedQueueBackendOptions } from './queue/
 export type { FailedItem, QueueBackend, QueueInfo, QueueItem } from './queue/QueueBackend.js';
 export { isQueueInfo, packItem, unpackItem } from './queue/QueueBackend.js';
 export { QueueClient, type QueueOps } from './queue/QueueClient.js';
+export { checkQueueCall, queueCall } from './queue/queueCall.js';
 export { RemoteQueueOps } from './queue/RemoteQueueOps.js';
 export { RoutedActorRef, type Router } from './RoutedActorRef.js';
 export { setTaskAttempt } from './taskContext.js';
@@ -68,4 +69,5 @@ export {
   describeValue,
   fail,
   invalidOption,
+  mustBe,
 } from './validate.js';

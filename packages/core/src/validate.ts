@@ -81,6 +81,18 @@ function describeObject(value: object): string {
 }
 
 /**
+ * The one message format: `<option> must be <expected>, got <found>`.
+ *
+ * @example
+ * ```ts
+ * mustBe('capacity', 'a positive integer', 0); // 'capacity must be a positive integer, got 0'
+ * ```
+ */
+export function mustBe(option: string, expected: string, got: unknown): string {
+  return `${option} must be ${expected}, got ${describeValue(got)}`;
+}
+
+/**
  * The error for a bad option: `<option> must be <expected>, got <found>`.
  *
  * @example
@@ -89,7 +101,7 @@ function describeObject(value: object): string {
  * ```
  */
 export function invalidOption(option: string, expected: string, got: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(`${option} must be ${expected}, got ${describeValue(got)}`);
+  return new InvalidArgumentError(mustBe(option, expected, got));
 }
 
 /**
