@@ -265,7 +265,7 @@ export interface RouteStopMessage {
   readonly id: number;
 }
 
-/** Worker → root: a queue operation, one variant per `op` (see {@link checkQueueCall}). */
+/** Worker → root: a queue operation, one variant per `op`; checked by the root with `checkQueueCall`. */
 export type {
   AnsweredQueueOp,
   QueueAnswers,
