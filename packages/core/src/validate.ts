@@ -104,6 +104,19 @@ export function invalidOption(option: string, expected: string, got: unknown): I
   return new InvalidArgumentError(mustBe(option, expected, got));
 }
 
+/** A function on the stack: the check the caller called, where a refusal's stack starts. */
+type Boundary = (...args: never[]) => unknown;
+
+/**
+ * Throws {@link invalidOption} with a stack that starts at the caller of `at` (where V8 can say
+ * so): the frames of these checks tell nothing about where the bad value came from.
+ */
+function raise(at: Boundary, option: string, expected: string, got: unknown): never {
+  const error = invalidOption(option, expected, got);
+  (Error as { captureStackTrace?: (target: object, at: Boundary) => void }).captureStackTrace?.(error, at);
+  throw error;
+}
+
 /**
  * Throws {@link invalidOption}.
  *
@@ -113,7 +126,34 @@ export function invalidOption(option: string, expected: string, got: unknown): I
  * ```
  */
 export function fail(option: string, expected: string, got: unknown): never {
-  throw invalidOption(option, expected, got);
+  raise(fail, option, expected, got);
+}
+
+function object(value: unknown, option: string, at: Boundary): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null) raise(at, option, 'an object', value);
+  return value as Record<string, unknown>;
+}
+
+/** The bound of {@link checkFinite}: `≥ min` (default 0), or `> min` when `above`, in `unit`. */
+export interface Bound {
+  readonly min?: number;
+  readonly above?: boolean;
+  readonly unit?: string;
+}
+
+function finite(value: unknown, option: string, bound: Bound, at: Boundary): number {
+  const { min = 0, above = false, unit } = bound;
+  if (typeof value !== 'number' || !Number.isFinite(value) || (above ? value <= min : value < min)) {
+    const of = unit === undefined ? '' : ` of ${unit}`;
+    raise(at, option, `a finite number${of} ${above ? '>' : '≥'} ${min}`, value);
+  }
+  return value;
+}
+
+function abortSignal(value: unknown, option: string, at: Boundary): AbortSignal {
+  if (!(value instanceof AbortSignal)) raise(at, option, 'an AbortSignal', value);
+  return value;
 }
 
 /**
@@ -125,9 +165,7 @@ export function fail(option: string, expected: string, got: unknown): never {
  * ```
  */
 export function checkObject(value: unknown, option: string): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) fail(option, 'an object', value);
-  return value as Record<string, unknown>;
+  return object(value, option, checkObject);
 }
 
 /**
@@ -140,7 +178,7 @@ export function checkObject(value: unknown, option: string): Record<string, unkn
  */
 export function checkPositiveInt(value: unknown, option: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    fail(option, 'a positive integer', value);
+    raise(checkPositiveInt, option, 'a positive integer', value);
   }
   return value;
 }
@@ -155,7 +193,7 @@ export function checkPositiveInt(value: unknown, option: string): number {
  */
 export function checkCount(value: unknown, option: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    fail(option, 'an integer ≥ 0', value);
+    raise(checkCount, option, 'an integer ≥ 0', value);
   }
   return value;
 }
@@ -170,20 +208,8 @@ export function checkCount(value: unknown, option: string): number {
  * checkFinite(ms, 'taskTimeoutMs', { unit: 'milliseconds', above: true }); // … > 0
  * ```
  */
-export function checkFinite(
-  value: unknown,
-  option: string,
-  bound: { readonly min?: number; readonly above?: boolean; readonly unit?: string } = {},
-): number {
-  const { min = 0, above = false, unit } = bound;
-  if (typeof value !== 'number' || !Number.isFinite(value) || (above ? value <= min : value < min)) {
-    fail(
-      option,
-      `a finite number${unit === undefined ? '' : ` of ${unit}`} ${above ? '>' : '≥'} ${min}`,
-      value,
-    );
-  }
-  return value;
+export function checkFinite(value: unknown, option: string, bound: Bound = {}): number {
+  return finite(value, option, bound, checkFinite);
 }
 
 /**
@@ -195,7 +221,7 @@ export function checkFinite(
  * ```
  */
 export function checkTimeout(value: unknown, option: string): number {
-  return checkFinite(value, option, { unit: 'milliseconds' });
+  return finite(value, option, { unit: 'milliseconds' }, checkTimeout);
 }
 
 /**
@@ -207,7 +233,7 @@ export function checkTimeout(value: unknown, option: string): number {
  * ```
  */
 export function checkPositiveTimeout(value: unknown, option: string): number {
-  return checkFinite(value, option, { unit: 'milliseconds', above: true });
+  return finite(value, option, { unit: 'milliseconds', above: true }, checkPositiveTimeout);
 }
 
 /**
@@ -219,7 +245,7 @@ export function checkPositiveTimeout(value: unknown, option: string): number {
  * ```
  */
 export function checkBoolean(value: unknown, option: string): boolean {
-  if (typeof value !== 'boolean') fail(option, 'a boolean', value);
+  if (typeof value !== 'boolean') raise(checkBoolean, option, 'a boolean', value);
   return value;
 }
 
@@ -232,7 +258,7 @@ export function checkBoolean(value: unknown, option: string): boolean {
  * ```
  */
 export function checkName(value: unknown, option: string): string {
-  if (typeof value !== 'string' || value.length === 0) fail(option, 'a non-empty string', value);
+  if (typeof value !== 'string' || value.length === 0) raise(checkName, option, 'a non-empty string', value);
   return value;
 }
 
@@ -250,7 +276,7 @@ export function checkOneOf<T extends string>(
   option: string,
   expected = `one of ${allowed.join(', ')}`,
 ): T {
-  if (!allowed.includes(value as T)) fail(option, expected, value);
+  if (!allowed.includes(value as T)) raise(checkOneOf, option, expected, value);
   return value as T;
 }
 
@@ -263,7 +289,7 @@ export function checkOneOf<T extends string>(
  * ```
  */
 export function checkFunction(value: unknown, option: string): void {
-  if (typeof value !== 'function') fail(option, 'a function', value);
+  if (typeof value !== 'function') raise(checkFunction, option, 'a function', value);
 }
 
 /**
@@ -276,7 +302,7 @@ export function checkFunction(value: unknown, option: string): void {
  */
 export function checkStrings(value: unknown, option: string): string[] {
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-    fail(option, 'an array of strings', value);
+    raise(checkStrings, option, 'an array of strings', value);
   }
   return value as string[];
 }
@@ -290,8 +316,7 @@ export function checkStrings(value: unknown, option: string): string[] {
  * ```
  */
 export function checkAbortSignal(value: unknown, option: string): AbortSignal {
-  if (!(value instanceof AbortSignal)) fail(option, 'an AbortSignal', value);
-  return value;
+  return abortSignal(value, option, checkAbortSignal);
 }
 
 /**
@@ -307,7 +332,7 @@ export function checkAbortSignal(value: unknown, option: string): AbortSignal {
  */
 export function checkWaitOptions(options: WaitOptions | undefined, call: string): void {
   if (options === undefined) return;
-  const { timeoutMs, signal } = checkObject(options, `${call} options`);
-  if (timeoutMs !== undefined) checkTimeout(timeoutMs, 'timeoutMs');
-  if (signal !== undefined) checkAbortSignal(signal, 'signal');
+  const { timeoutMs, signal } = object(options, `${call} options`, checkWaitOptions);
+  if (timeoutMs !== undefined) finite(timeoutMs, 'timeoutMs', { unit: 'milliseconds' }, checkWaitOptions);
+  if (signal !== undefined) abortSignal(signal, 'signal', checkWaitOptions);
 }

@@ -10,7 +10,7 @@ import {
   TroupeError,
 } from '../src/errors.js';
 
-const classes = Object.values(errors).filter(
+const classes: CodedErrorClass[] = Object.values(errors as Record<string, unknown>).filter(
   (value): value is CodedErrorClass =>
     typeof value === 'function' && value.prototype instanceof Error && 'code' in value,
 );
