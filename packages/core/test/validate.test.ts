@@ -178,6 +178,27 @@ describe('checks', () => {
   });
 });
 
+describe("a refusal's stack", () => {
+  it('starts at the caller of the check, not inside the checks', () => {
+    const refusals = [
+      () => checkPositiveInt(0, 'size'),
+      () => checkTimeout(-1, 'timeoutMs'),
+      () => checkWaitOptions({ signal: 1 as never }, 'get'),
+      () => fail('listener', 'a function', 1),
+    ];
+    for (const refuse of refusals) {
+      let stack = '';
+      try {
+        refuse();
+      } catch (error) {
+        stack = String((error as Error).stack);
+      }
+      const top = stack.split('\n').find((line) => line.trimStart().startsWith('at '));
+      expect(top).toMatch(/validate\.test\.ts/);
+    }
+  });
+});
+
 describe('checkSendable', () => {
   it('passes what can be sent, of any size, and names the part that cannot', () => {
     expect(() =>
