@@ -52,6 +52,7 @@ export { RemoteQueueOps } from './queue/RemoteQueueOps.js';
 export { RoutedActorRef, type Router } from './RoutedActorRef.js';
 export { setTaskAttempt } from './taskContext.js';
 export {
+  type Bound,
   checkAbortSignal,
   checkBoolean,
   checkCount,
