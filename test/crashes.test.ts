@@ -12,6 +12,7 @@ import {
 } from '@troupe/node-runtime';
 import { describe, expect, it } from 'vitest';
 import { Counter, Crasher, type CrashMsg, hostileHeader } from './fixtures/actors.js';
+import { rawFrame } from './fixtures/exposure.js';
 import { startSystem } from './support/system.js';
 
 async function crashWith(
@@ -95,6 +96,36 @@ describe('crashes of a child process', () => {
     expect(exit.reason).toBe('error');
     expect(exit.error).toBeInstanceOf(ProtocolError);
     expect(exit.error?.message).toMatch(/announces 2147483647 bytes/);
+    const counter = await system.spawn(Counter, { start: 5 });
+    await expect(counter.ask({ type: 'get' })).resolves.toBe(5);
+  });
+
+  it('a malformed queue call ends that worker with a ProtocolError naming the field, and the queue and root carry on', async () => {
+    const system = await startSystem();
+    const queue = system.queue<string>();
+    await queue.put('kept');
+    // An ack of -5 items would corrupt the queue's books, a take of 'all' its answer.
+    for (const [op, arg] of [
+      ['ack', -5],
+      ['take', 'all'],
+    ] as const) {
+      const hostile = await system.process(rawFrame, {
+        t: 'qcall',
+        op,
+        id: 0,
+        q: queue.id,
+        arg,
+        timeoutMs: undefined,
+      });
+      const exit = await hostile.exited;
+      expect(exit.reason).toBe('error');
+      expect(exit.error).toBeInstanceOf(ProtocolError);
+      expect(exit.error?.message).toMatch(/could not handle a 'qcall' frame/);
+      expect(exit.error?.cause).toBeInstanceOf(ProtocolError);
+      expect(String(exit.error?.cause)).toMatch(new RegExp(`Malformed queue call "${op}": arg must be`));
+    }
+    await expect(queue.get({ timeoutMs: 5000 })).resolves.toBe('kept');
+    expect(await queue.size()).toBe(0);
     const counter = await system.spawn(Counter, { start: 5 });
     await expect(counter.ask({ type: 'get' })).resolves.toBe(5);
   });

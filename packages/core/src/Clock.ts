@@ -6,7 +6,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from './errors.js';
+import { checkFinite } from './validate.js';
 
 /**
  * An opaque timer handle returned by {@link Clock.setTimeout}.
@@ -161,11 +161,7 @@ export class SimulatedClock implements Clock {
    * set by a firing timer fire in the same call if they fall due within it.
    */
   advance(ms: number): void {
-    if (!(Number.isFinite(ms) && ms >= 0)) {
-      throw new InvalidArgumentError(
-        `SimulatedClock.advance(ms): ms must be a finite number ≥ 0, got ${String(ms)}`,
-      );
-    }
+    checkFinite(ms, 'SimulatedClock.advance(ms): ms');
     const target = this.#now + ms;
     for (;;) {
       const next = this.#nextDue(target);

@@ -22,9 +22,10 @@
  */
 
 import { addExtension, Packr } from 'msgpackr';
-import { InvalidArgumentError, MessageTooLargeError, ProtocolError, SerializationError } from './errors.js';
+import { MessageTooLargeError, ProtocolError, SerializationError } from './errors.js';
 import { readError, writeError } from './internal/errorWire.js';
 import { findUnserializable, unserializableClasses } from './internal/findUnserializable.js';
+import { fail } from './validate.js';
 
 /**
  * The default `maxMessageBytes`: 64 MiB.
@@ -212,9 +213,7 @@ export class Codec {
     installExtensions();
     const { maxMessageBytes } = options;
     if (maxMessageBytes !== undefined && !(Number.isSafeInteger(maxMessageBytes) && maxMessageBytes > 0)) {
-      throw new InvalidArgumentError(
-        `Codec maxMessageBytes must be a positive integer (bytes), got ${String(maxMessageBytes)}`,
-      );
+      fail('Codec maxMessageBytes', 'a positive integer (bytes)', maxMessageBytes);
     }
     this.maxMessageBytes = maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.maxFrameBytes = this.maxMessageBytes + FRAME_HEADROOM_BYTES;

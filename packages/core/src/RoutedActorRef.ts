@@ -7,8 +7,8 @@
 import type { ActorRef, AskOptions } from './ActorRef.js';
 import { Portable, type PortableData } from './Codec.js';
 import type { ExitInfo } from './exit.js';
-import { checkWaitOptions } from './internal/checkWait.js';
 import type { ActorAddress } from './protocol.js';
+import { checkWaitOptions } from './validate.js';
 
 /** What a routed reference needs from the worker that holds it. */
 export interface Router {

@@ -11,6 +11,7 @@
 import type { ActorRef } from './ActorRef.js';
 import { DefinitionError } from './errors.js';
 import type { ExitReason } from './exit.js';
+import { describeValue } from './validate.js';
 
 /**
  * What an actor's `receive` may do besides returning its next state.
@@ -150,11 +151,11 @@ function registry(): Registry {
 export function checkLocation(moduleUrl: unknown, name: unknown, what: string): void {
   if (typeof moduleUrl !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl)) {
     throw new DefinitionError(
-      `${what}: the first argument must be the module URL (pass import.meta.url), got ${String(moduleUrl)}`,
+      `${what}: the first argument must be the module URL (pass import.meta.url), got ${describeValue(moduleUrl)}`,
     );
   }
   if (typeof name !== 'string' || name.length === 0) {
-    throw new DefinitionError(`${what}: the name must be a non-empty string, got ${String(name)}`);
+    throw new DefinitionError(`${what}: the name must be a non-empty string, got ${describeValue(name)}`);
   }
 }
 

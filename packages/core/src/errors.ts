@@ -8,6 +8,7 @@
  * @module
  */
 
+import { describeExit } from './describeExit.js';
 import type { ExitInfo } from './exit.js';
 
 /**
@@ -41,12 +42,15 @@ export interface TroupeErrorOptions {
  * ```
  */
 export class TroupeError extends Error {
-  /** A stable, machine-readable code such as `ERR_TROUPE_ASK_TIMEOUT`. */
-  readonly code: string = 'ERR_TROUPE';
+  /** The code of this class's errors, the key it is rebuilt by after crossing a process boundary. */
+  static readonly code: string = 'ERR_TROUPE';
+  /** A stable, machine-readable code such as `ERR_TROUPE_ASK_TIMEOUT`: its class's `code`. */
+  readonly code: string;
 
   constructor(message: string, options?: TroupeErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.code = (new.target as { readonly code?: unknown }).code as string;
   }
 }
 
@@ -65,7 +69,8 @@ export class TroupeError extends Error {
  * ```
  */
 export class SerializationError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_SERIALIZATION';
+  static override readonly code = 'ERR_TROUPE_SERIALIZATION';
+  declare readonly code: typeof SerializationError.code;
   /** Where the offending value sits, e.g. `msg.items[2].handler`. */
   readonly path: string;
 
@@ -93,7 +98,8 @@ export class SerializationError extends TroupeError {
  * ```
  */
 export class MessageTooLargeError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_MESSAGE_TOO_LARGE';
+  static override readonly code = 'ERR_TROUPE_MESSAGE_TOO_LARGE';
+  declare readonly code: typeof MessageTooLargeError.code;
   /** The encoded size in bytes. */
   readonly size: number;
   /** The configured `maxMessageBytes`. */
@@ -122,7 +128,8 @@ export class MessageTooLargeError extends TroupeError {
  * ```
  */
 export class ProtocolError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_PROTOCOL';
+  static override readonly code = 'ERR_TROUPE_PROTOCOL';
+  declare readonly code: typeof ProtocolError.code;
 }
 
 /**
@@ -137,7 +144,8 @@ export class ProtocolError extends TroupeError {
  * ```
  */
 export class AskTimeoutError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_ASK_TIMEOUT';
+  static override readonly code = 'ERR_TROUPE_ASK_TIMEOUT';
+  declare readonly code: typeof AskTimeoutError.code;
   /** The timeout that elapsed. */
   readonly timeoutMs: number;
 
@@ -158,7 +166,8 @@ export class AskTimeoutError extends TroupeError {
  * ```
  */
 export class ActorStoppedError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_ACTOR_STOPPED';
+  static override readonly code = 'ERR_TROUPE_ACTOR_STOPPED';
+  declare readonly code: typeof ActorStoppedError.code;
   /** How the actor exited, when it has. */
   readonly exit: ExitInfo | undefined;
 
@@ -186,7 +195,8 @@ export class ActorStoppedError extends TroupeError {
  * ```
  */
 export class ActorCrashedError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_ACTOR_CRASHED';
+  static override readonly code = 'ERR_TROUPE_ACTOR_CRASHED';
+  declare readonly code: typeof ActorCrashedError.code;
   /** How the actor exited. */
   readonly exit: ExitInfo;
 
@@ -209,7 +219,8 @@ export class ActorCrashedError extends TroupeError {
  * ```
  */
 export class NoReplyError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_NO_REPLY';
+  static override readonly code = 'ERR_TROUPE_NO_REPLY';
+  declare readonly code: typeof NoReplyError.code;
 
   constructor(actor: string) {
     super(`Actor ${actor} handled an ask without calling ctx.reply()`);
@@ -232,7 +243,8 @@ export class NoReplyError extends TroupeError {
  * ```
  */
 export class DefinitionError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_DEFINITION';
+  static override readonly code = 'ERR_TROUPE_DEFINITION';
+  declare readonly code: typeof DefinitionError.code;
 }
 
 /**
@@ -246,7 +258,8 @@ export class DefinitionError extends TroupeError {
  * ```
  */
 export class SpawnError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_SPAWN';
+  static override readonly code = 'ERR_TROUPE_SPAWN';
+  declare readonly code: typeof SpawnError.code;
 }
 
 /**
@@ -259,7 +272,8 @@ export class SpawnError extends TroupeError {
  * ```
  */
 export class InvalidArgumentError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_INVALID_ARGUMENT';
+  static override readonly code = 'ERR_TROUPE_INVALID_ARGUMENT';
+  declare readonly code: typeof InvalidArgumentError.code;
 }
 
 /**
@@ -273,7 +287,8 @@ export class InvalidArgumentError extends TroupeError {
  * ```
  */
 export class SystemShutdownError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_SYSTEM_SHUTDOWN';
+  static override readonly code = 'ERR_TROUPE_SYSTEM_SHUTDOWN';
+  declare readonly code: typeof SystemShutdownError.code;
 }
 
 /**
@@ -288,7 +303,8 @@ export class SystemShutdownError extends TroupeError {
  * ```
  */
 export class ProcessExitError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_PROCESS_EXIT';
+  static override readonly code = 'ERR_TROUPE_PROCESS_EXIT';
+  declare readonly code: typeof ProcessExitError.code;
   /** The worker's exit code. */
   readonly exitCode: number;
 
@@ -330,7 +346,8 @@ export class RemoteError extends Error {
  * ```
  */
 export class TimeoutError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_TIMEOUT';
+  static override readonly code = 'ERR_TROUPE_TIMEOUT';
+  declare readonly code: typeof TimeoutError.code;
 }
 
 /**
@@ -343,7 +360,8 @@ export class TimeoutError extends TroupeError {
  * ```
  */
 export class QueueFullError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_QUEUE_FULL';
+  static override readonly code = 'ERR_TROUPE_QUEUE_FULL';
+  declare readonly code: typeof QueueFullError.code;
 }
 
 /**
@@ -356,7 +374,8 @@ export class QueueFullError extends TroupeError {
  * ```
  */
 export class QueueEmptyError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_QUEUE_EMPTY';
+  static override readonly code = 'ERR_TROUPE_QUEUE_EMPTY';
+  declare readonly code: typeof QueueEmptyError.code;
 }
 
 /**
@@ -370,7 +389,8 @@ export class QueueEmptyError extends TroupeError {
  * ```
  */
 export class QueueClosedError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_QUEUE_CLOSED';
+  static override readonly code = 'ERR_TROUPE_QUEUE_CLOSED';
+  declare readonly code: typeof QueueClosedError.code;
 }
 
 /**
@@ -384,7 +404,8 @@ export class QueueClosedError extends TroupeError {
  * ```
  */
 export class TaskDoneError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_TASK_DONE';
+  static override readonly code = 'ERR_TROUPE_TASK_DONE';
+  declare readonly code: typeof TaskDoneError.code;
 }
 
 /**
@@ -398,7 +419,8 @@ export class TaskDoneError extends TroupeError {
  * ```
  */
 export class PipeClosedError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_PIPE_CLOSED';
+  static override readonly code = 'ERR_TROUPE_PIPE_CLOSED';
+  declare readonly code: typeof PipeClosedError.code;
 }
 
 /**
@@ -411,7 +433,8 @@ export class PipeClosedError extends TroupeError {
  * ```
  */
 export class BrokenPipeError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_BROKEN_PIPE';
+  static override readonly code = 'ERR_TROUPE_BROKEN_PIPE';
+  declare readonly code: typeof BrokenPipeError.code;
 }
 
 /**
@@ -426,7 +449,8 @@ export class BrokenPipeError extends TroupeError {
  * ```
  */
 export class WrongPipeEndError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_WRONG_PIPE_END';
+  static override readonly code = 'ERR_TROUPE_WRONG_PIPE_END';
+  declare readonly code: typeof WrongPipeEndError.code;
 }
 
 /**
@@ -443,7 +467,8 @@ export class WrongPipeEndError extends TroupeError {
  * ```
  */
 export class SupervisorStartError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_SUPERVISOR_START';
+  static override readonly code = 'ERR_TROUPE_SUPERVISOR_START';
+  declare readonly code: typeof SupervisorStartError.code;
   /** The id of the child that failed to start. */
   readonly childId: string;
 
@@ -469,7 +494,8 @@ export class SupervisorStartError extends TroupeError {
  * ```
  */
 export class EscalationError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_ESCALATION';
+  static override readonly code = 'ERR_TROUPE_ESCALATION';
+  declare readonly code: typeof EscalationError.code;
   /** The name of the supervisor that gave up. */
   readonly supervisor: string;
   /** Its `maxRestarts`. */
@@ -514,7 +540,8 @@ export class EscalationError extends TroupeError {
  * ```
  */
 export class MaxChildrenError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_MAX_CHILDREN';
+  static override readonly code = 'ERR_TROUPE_MAX_CHILDREN';
+  declare readonly code: typeof MaxChildrenError.code;
   /** The configured `maxChildren`. */
   readonly maxChildren: number;
 
@@ -539,7 +566,8 @@ export class MaxChildrenError extends TroupeError {
  * ```
  */
 export class SupervisorNotRunningError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_SUPERVISOR_NOT_RUNNING';
+  static override readonly code = 'ERR_TROUPE_SUPERVISOR_NOT_RUNNING';
+  declare readonly code: typeof SupervisorNotRunningError.code;
 }
 
 /**
@@ -555,7 +583,8 @@ export class SupervisorNotRunningError extends TroupeError {
  * ```
  */
 export class WorkerCrashedError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_WORKER_CRASHED';
+  static override readonly code = 'ERR_TROUPE_WORKER_CRASHED';
+  declare readonly code: typeof WorkerCrashedError.code;
   /** How the worker that ran the item last exited. */
   readonly exit: ExitInfo;
   /** How many workers the item was given to. */
@@ -582,7 +611,8 @@ export class WorkerCrashedError extends TroupeError {
  * ```
  */
 export class PoolBrokenError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_POOL_BROKEN';
+  static override readonly code = 'ERR_TROUPE_POOL_BROKEN';
+  declare readonly code: typeof PoolBrokenError.code;
 }
 
 /**
@@ -597,27 +627,8 @@ export class PoolBrokenError extends TroupeError {
  * ```
  */
 export class PoolTerminatedError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_POOL_TERMINATED';
-}
-
-/**
- * A one-line description of an exit, for messages.
- *
- * @example
- * ```ts
- * const exit = await handle.exited;
- * console.log(`${handle.name} ended: ${describeExit(exit)}`); // 'normal', 'killed by SIGKILL', 'error: boom'
- * ```
- */
-export function describeExit(exit: ExitInfo): string {
-  switch (exit.reason) {
-    case 'signal':
-      return `killed by ${exit.signal ?? 'a signal'}`;
-    case 'error':
-      return exit.error === undefined ? 'error' : `error: ${exit.error.message}`;
-    default:
-      return exit.reason;
-  }
+  static override readonly code = 'ERR_TROUPE_POOL_TERMINATED';
+  declare readonly code: typeof PoolTerminatedError.code;
 }
 
 /**
@@ -632,6 +643,49 @@ export function describeExit(exit: ExitInfo): string {
 export type ErrorClass = new (...args: never[]) => Error;
 
 /**
+ * An error class that carries its code: `static readonly code`, the same as its instances'.
+ *
+ * @example
+ * ```ts
+ * const cls: CodedErrorClass = QueueFullError;
+ * console.log(cls.code); // 'ERR_TROUPE_QUEUE_FULL'
+ * ```
+ */
+export type CodedErrorClass = ErrorClass & { readonly code: string };
+
+/** Every class above: the rebuild table is made from their codes. */
+const troupeErrorClasses: readonly CodedErrorClass[] = [
+  TroupeError,
+  SerializationError,
+  MessageTooLargeError,
+  ProtocolError,
+  AskTimeoutError,
+  ActorStoppedError,
+  ActorCrashedError,
+  NoReplyError,
+  DefinitionError,
+  SpawnError,
+  InvalidArgumentError,
+  SystemShutdownError,
+  ProcessExitError,
+  TimeoutError,
+  QueueFullError,
+  QueueEmptyError,
+  QueueClosedError,
+  TaskDoneError,
+  PipeClosedError,
+  BrokenPipeError,
+  WrongPipeEndError,
+  WorkerCrashedError,
+  PoolBrokenError,
+  PoolTerminatedError,
+  SupervisorStartError,
+  EscalationError,
+  MaxChildrenError,
+  SupervisorNotRunningError,
+];
+
+/**
  * Troupe error classes by code, used to rebuild errors that crossed a boundary.
  *
  * @example
@@ -640,40 +694,13 @@ export type ErrorClass = new (...args: never[]) => Error;
  * console.log(cls?.name); // 'QueueFullError'
  * ```
  */
-export const errorClassesByCode: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
-  ['ERR_TROUPE', TroupeError],
-  ['ERR_TROUPE_SERIALIZATION', SerializationError],
-  ['ERR_TROUPE_MESSAGE_TOO_LARGE', MessageTooLargeError],
-  ['ERR_TROUPE_PROTOCOL', ProtocolError],
-  ['ERR_TROUPE_ASK_TIMEOUT', AskTimeoutError],
-  ['ERR_TROUPE_ACTOR_STOPPED', ActorStoppedError],
-  ['ERR_TROUPE_ACTOR_CRASHED', ActorCrashedError],
-  ['ERR_TROUPE_NO_REPLY', NoReplyError],
-  ['ERR_TROUPE_DEFINITION', DefinitionError],
-  ['ERR_TROUPE_SPAWN', SpawnError],
-  ['ERR_TROUPE_INVALID_ARGUMENT', InvalidArgumentError],
-  ['ERR_TROUPE_SYSTEM_SHUTDOWN', SystemShutdownError],
-  ['ERR_TROUPE_PROCESS_EXIT', ProcessExitError],
-  ['ERR_TROUPE_TIMEOUT', TimeoutError],
-  ['ERR_TROUPE_QUEUE_FULL', QueueFullError],
-  ['ERR_TROUPE_QUEUE_EMPTY', QueueEmptyError],
-  ['ERR_TROUPE_QUEUE_CLOSED', QueueClosedError],
-  ['ERR_TROUPE_TASK_DONE', TaskDoneError],
-  ['ERR_TROUPE_PIPE_CLOSED', PipeClosedError],
-  ['ERR_TROUPE_BROKEN_PIPE', BrokenPipeError],
-  ['ERR_TROUPE_WRONG_PIPE_END', WrongPipeEndError],
-  ['ERR_TROUPE_WORKER_CRASHED', WorkerCrashedError],
-  ['ERR_TROUPE_POOL_BROKEN', PoolBrokenError],
-  ['ERR_TROUPE_POOL_TERMINATED', PoolTerminatedError],
-  ['ERR_TROUPE_SUPERVISOR_START', SupervisorStartError],
-  ['ERR_TROUPE_ESCALATION', EscalationError],
-  ['ERR_TROUPE_MAX_CHILDREN', MaxChildrenError],
-  ['ERR_TROUPE_SUPERVISOR_NOT_RUNNING', SupervisorNotRunningError],
-]);
+export const errorClassesByCode: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>(
+  troupeErrorClasses.map((cls) => [cls.code, cls]),
+);
 
 /**
- * Registers further error classes (a runtime's own) so they are rebuilt by class after
- * crossing a process boundary.
+ * Registers further error classes (a runtime's own, an application's) so they are rebuilt by
+ * class after crossing a process boundary: by the class's static `code`, or under `code`.
  *
  * @example
  * ```ts
@@ -681,11 +708,21 @@ export const errorClassesByCode: ReadonlyMap<string, ErrorClass> = new Map<strin
  *
  * // At the top level of a module both the root and the workers import:
  * export class QuotaExceededError extends TroupeError {
- *   override readonly code = 'ERR_MYAPP_QUOTA';
+ *   static override readonly code = 'ERR_MYAPP_QUOTA';
+ *   declare readonly code: typeof QuotaExceededError.code;
  * }
- * registerErrorClass('ERR_MYAPP_QUOTA', QuotaExceededError);
+ * registerErrorClass(QuotaExceededError);
  * ```
  */
-export function registerErrorClass(code: string, cls: ErrorClass): void {
-  (errorClassesByCode as Map<string, ErrorClass>).set(code, cls);
+export function registerErrorClass(cls: CodedErrorClass): void;
+export function registerErrorClass(code: string, cls: ErrorClass): void;
+export function registerErrorClass(codeOrClass: string | CodedErrorClass, cls?: ErrorClass): void {
+  const [code, registered] =
+    typeof codeOrClass === 'string' ? [codeOrClass, cls] : [codeOrClass.code, codeOrClass];
+  if (typeof registered !== 'function') {
+    throw new InvalidArgumentError(
+      'registerErrorClass(code, cls) needs the error class as its second argument',
+    );
+  }
+  (errorClassesByCode as Map<string, ErrorClass>).set(code, registered);
 }

@@ -33,6 +33,7 @@ export {
   type InitContext,
   type TaskDefinition,
 } from './definitions.js';
+export { describeExit } from './describeExit.js';
 export { EventStream } from './EventStream.js';
 export * from './errors.js';
 export type {

@@ -11,6 +11,7 @@
 
 import type { PipeToRoot, PipeToWorker } from './pipe/pipeFrames.js';
 import type { QueueInfo } from './queue/QueueBackend.js';
+import type { QueueCallMessage } from './queue/queueCall.js';
 
 export type * from './pipe/pipeFrames.js';
 
@@ -264,35 +265,16 @@ export interface RouteStopMessage {
   readonly id: number;
 }
 
-/** The queue operations a worker asks the root's queue backend for. */
-export type QueueOp =
-  | 'put'
-  | 'puts'
-  | 'tryPut'
-  | 'take'
-  | 'tryTake'
-  | 'ack'
-  | 'taskDone'
-  | 'join'
-  | 'size'
-  | 'close'
-  | 'cancel'
-  | 'giveBack';
-
-/**
- * Worker → root: a queue operation. `id` 0 expects no answer; otherwise the root answers `reply`
- * or `fail` under `id`. `arg` is the encoded item (`put`, `tryPut`), the items (`puts`), a count
- * (`take`, `tryTake`, `ack`, `taskDone`, `giveBack`: the newest items it took and had not handed
- * out) or the id of the call to cancel (`cancel`).
- */
-export interface QueueCallMessage {
-  readonly t: 'qcall';
-  readonly op: QueueOp;
-  readonly id: number;
-  readonly q: string;
-  readonly arg: unknown;
-  readonly timeoutMs: number | undefined;
-}
+/** Worker → root: a queue operation, one variant per `op`; checked by the root with `checkQueueCall`. */
+export type {
+  AnsweredQueueOp,
+  QueueAnswers,
+  QueueArgs,
+  QueueCall,
+  QueueCallMessage,
+  QueueOp,
+  TakeArg,
+} from './queue/queueCall.js';
 
 /** Every frame the root sends to a worker. */
 export type ToWorker =

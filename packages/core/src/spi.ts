@@ -14,6 +14,7 @@
 export { ActorHost, type ActorHostOptions, flushToRoot, type HostPort } from './ActorHost.js';
 export { Channel, type ChannelOptions, type Transport } from './Channel.js';
 export { Portable, type PortableData } from './Codec.js';
+export { checkSendable } from './checkSendable.js';
 export { findDefinition, isRegisteredDefinition } from './definitions.js';
 export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.js';
 export { type Deferred, deferred } from './internal/deferred.js';
@@ -46,6 +47,28 @@ export { EmbeddedQueueBackend, type EmbeddedQueueBackendOptions } from './queue/
 export type { FailedItem, QueueBackend, QueueInfo, QueueItem } from './queue/QueueBackend.js';
 export { isQueueInfo, packItem, unpackItem } from './queue/QueueBackend.js';
 export { QueueClient, type QueueOps } from './queue/QueueClient.js';
+export { checkQueueCall, queueCall } from './queue/queueCall.js';
 export { RemoteQueueOps } from './queue/RemoteQueueOps.js';
 export { RoutedActorRef, type Router } from './RoutedActorRef.js';
 export { setTaskAttempt } from './taskContext.js';
+export {
+  type Bound,
+  checkAbortSignal,
+  checkBoolean,
+  checkCount,
+  checkFinite,
+  checkFunction,
+  checkName,
+  checkObject,
+  checkOneOf,
+  checkPositiveInt,
+  checkPositiveTimeout,
+  checkStrings,
+  checkTimeout,
+  checkWaitOptions,
+  describeKind,
+  describeValue,
+  fail,
+  invalidOption,
+  mustBe,
+} from './validate.js';

@@ -6,10 +6,10 @@
  */
 
 import type { ActorRef, AskOptions, ExitInfo, Placement, WaitOptions } from '@troupe/core';
-import { Portable, type PortableData } from '@troupe/core/spi';
+import { checkWaitOptions, Portable, type PortableData } from '@troupe/core/spi';
 import type { Recipient, Router } from './internal/Router.js';
 import type { WorkerCell } from './internal/WorkerCell.js';
-import { checkAskOptions, checkSignal, checkWaitOptions } from './options.js';
+import { checkAskOptions, checkSignal } from './options.js';
 
 /**
  * A running actor as the root sees it. It is an {@link ActorRef}: send it inside messages or

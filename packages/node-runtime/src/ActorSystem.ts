@@ -28,6 +28,8 @@ import {
 } from '@troupe/core';
 import {
   type ActorAddress,
+  checkFunction,
+  describeKind,
   EmbeddedQueueBackend,
   PendingCalls,
   type PortableData,
@@ -40,7 +42,7 @@ import type { AnyStateMachine, InputFrom } from 'xstate';
 import type { ActorHandle } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
 import type { CellOwner } from './internal/CellOwner.js';
-import { checkDefinition, describeValue } from './internal/checkDefinition.js';
+import { checkDefinition } from './internal/checkDefinition.js';
 import type { PoolAnswers, SkipChunks } from './internal/chunkColumns.js';
 import { reportCrash } from './internal/crashReport.js';
 import { Launcher } from './internal/Launcher.js';
@@ -445,7 +447,7 @@ export class ActorSystem implements AsyncDisposable {
    * ```
    */
   inspect(listener: (event: InspectEvent) => void): () => void {
-    if (typeof listener !== 'function') throw new InvalidArgumentError('inspect() takes a function');
+    checkFunction(listener, 'inspect(listener)');
     return this.events.subscribe((event) => {
       if (INSPECTED.has(event.type)) listener(event as InspectEvent);
     });
@@ -463,7 +465,7 @@ export class ActorSystem implements AsyncDisposable {
    */
   lookup<Msg = unknown, Reply = unknown>(name: string): ActorHandle<Msg, Reply> | undefined {
     if (typeof name !== 'string')
-      throw new InvalidArgumentError(`lookup() takes a name (a string), got ${describeValue(name)}`);
+      throw new InvalidArgumentError(`lookup() takes a name (a string), got ${describeKind(name)}`);
     return this.#registry.named(name) as ActorHandle<Msg, Reply> | undefined;
   }
 

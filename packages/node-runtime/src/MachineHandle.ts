@@ -6,7 +6,7 @@
  */
 
 import { InvalidArgumentError, type MachineSnapshot } from '@troupe/core';
-import { isMachineEvent } from '@troupe/core/spi';
+import { checkFunction, fail, isMachineEvent } from '@troupe/core/spi';
 import type { AnyStateMachine, EmittedFrom, EventFromLogic } from 'xstate';
 import { ActorHandle } from './ActorHandle.js';
 import type { MachineMirror } from './internal/MachineMirror.js';
@@ -63,16 +63,12 @@ export class MachineHandle<TMachine extends AnyStateMachine = AnyStateMachine> e
 
   /** Calls `listener` with each new snapshot, from any incarnation; returns the unsubscribe function. */
   subscribe(listener: (snapshot: MachineSnapshot<TMachine>) => void): () => void {
-    if (typeof listener !== 'function') throw new InvalidArgumentError('subscribe() takes a function');
+    checkFunction(listener, 'subscribe(listener)');
     return this.#mirror.changes.subscribe(listener as never);
   }
 }
 
 function checkEvent<E>(event: E): E {
-  if (!isMachineEvent(event)) {
-    throw new InvalidArgumentError(
-      `A machine event must be an object with a string type, got ${String(event)}`,
-    );
-  }
+  if (!isMachineEvent(event)) fail('event', 'an object with a string type (a machine event)', event);
   return event;
 }

@@ -9,7 +9,6 @@
 import { availableParallelism } from 'node:os';
 import {
   type Clock,
-  Codec,
   type Connection,
   type ExitInfo,
   InvalidArgumentError,
@@ -25,6 +24,7 @@ import {
 import {
   type ChunkAnswers,
   type ChunkMessage,
+  checkSendable,
   defaultChunkSize,
   type Job,
   type Outcome,
@@ -549,7 +549,7 @@ export class Pool {
   #causeOf(chunk: ChunkMessage, error: Error): Error {
     for (let k = 0; k < chunk.args.length; k++) {
       try {
-        probe.check(chunk.args[k], `items[${chunk.first + k}]`);
+        checkSendable(chunk.args[k], `items[${chunk.first + k}]`);
       } catch (found) {
         return found as Error;
       }
@@ -769,6 +769,3 @@ function numbersPacked(chunk: ChunkMessage): ChunkMessage {
   const packed = chunk.unary ? packNumbers(chunk.args) : undefined;
   return packed === undefined ? chunk : { ...chunk, args: packed };
 }
-
-/** Finds the item of a chunk that cannot be sent, to name it as its call knows it. */
-const probe = new Codec({ maxMessageBytes: Number.MAX_SAFE_INTEGER });

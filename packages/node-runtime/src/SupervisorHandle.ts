@@ -11,6 +11,7 @@ import {
   type Supervisor,
   type SupervisorExit,
 } from '@troupe/core';
+import { describeKind } from '@troupe/core/spi';
 import type { AnyStateMachine } from 'xstate';
 import type { ActorHandle } from './ActorHandle.js';
 import type { SupervisedChildren } from './internal/SupervisedChildren.js';
@@ -94,6 +95,7 @@ export class SupervisorHandle {
 }
 
 function checkId(id: unknown): string {
-  if (typeof id !== 'string') throw new InvalidArgumentError(`A child id is a string, got ${typeof id}`);
+  if (typeof id !== 'string')
+    throw new InvalidArgumentError(`A child id is a string, got ${describeKind(id)}`);
   return id;
 }

@@ -18,7 +18,8 @@ import { registerErrorClass, TroupeError } from '@troupe/core';
  * ```
  */
 export class NameTakenError extends TroupeError {
-  override readonly code = 'ERR_TROUPE_NAME_TAKEN';
+  static override readonly code = 'ERR_TROUPE_NAME_TAKEN';
+  declare readonly code: typeof NameTakenError.code;
   /** The name asked for. */
   readonly actorName: string;
 
@@ -28,4 +29,4 @@ export class NameTakenError extends TroupeError {
   }
 }
 
-registerErrorClass('ERR_TROUPE_NAME_TAKEN', NameTakenError);
+registerErrorClass(NameTakenError);

@@ -1,6 +1,6 @@
 /**
  * Options of the actor system, and their validation: in one place, each error naming the
- * option at fault.
+ * option at fault, with the checks and the message format of core's `validate`.
  *
  * @module
  */
@@ -9,9 +9,7 @@ import { availableParallelism, constants } from 'node:os';
 import {
   type AskOptions,
   type Clock,
-  Codec,
   DEFAULT_MAX_MESSAGE_BYTES,
-  DefinitionError,
   type ExitInfo,
   InvalidArgumentError,
   MAX_WORKERS,
@@ -19,9 +17,24 @@ import {
   type Placement,
   Queue,
   realClock,
-  type WaitOptions,
 } from '@troupe/core';
-import { isRegisteredDefinition } from '@troupe/core/spi';
+import {
+  checkAbortSignal,
+  checkBoolean,
+  checkCount,
+  checkFunction,
+  checkName,
+  checkObject,
+  checkOneOf,
+  checkPositiveInt,
+  checkPositiveTimeout,
+  checkSendable,
+  checkStrings,
+  checkTimeout,
+  checkWaitOptions,
+  fail,
+} from '@troupe/core/spi';
+import { checkDefinition } from './internal/checkDefinition.js';
 
 /**
  * Options for {@link ActorSystem.start}.
@@ -187,55 +200,6 @@ export interface StandbyCounts {
 
 const DEFAULT_SHUTDOWN_MS = 5000;
 
-/** Encodes values only to find those that cannot be sent (the size limit is checked on sending). */
-const probe = new Codec({ maxMessageBytes: Number.MAX_SAFE_INTEGER });
-
-/** Throws InvalidArgumentError: `option` must be `expected`, and names what it `got`. */
-export function fail(option: string, expected: string, got: unknown): never {
-  throw new InvalidArgumentError(`${option} must be ${expected}, got ${describe(got)}`);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  return typeof value;
-}
-
-function checkObject(value: unknown, option: string): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) fail(option, 'an object', value);
-  return value as Record<string, unknown>;
-}
-
-/** Checks a placement name. */
-export function checkPlacement(value: unknown, option: string): Placement {
-  if (!PLACEMENTS.includes(value as Placement)) fail(option, `one of ${PLACEMENTS.join(', ')}`, value);
-  return value as Placement;
-}
-
-/** Checks a timeout in milliseconds: a finite number ≥ 0. */
-export function checkTimeout(value: unknown, option: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    fail(option, 'a finite number of milliseconds ≥ 0', value);
-  }
-  return value;
-}
-
-/** Checks a timeout in milliseconds that must let something happen: a finite number > 0. */
-function checkPositiveTimeout(value: unknown, option: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    fail(option, 'a finite number of milliseconds > 0', value);
-  }
-  return value;
-}
-
-function checkPositiveInt(value: unknown, option: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    fail(option, 'a positive integer', value);
-  }
-  return value;
-}
-
 /** Checks a number of workers (already an integer) against {@link MAX_WORKERS}. */
 function checkWorkerCount(value: number, option: string): number {
   if (value > MAX_WORKERS) fail(option, `at most ${MAX_WORKERS} (MAX_WORKERS)`, value);
@@ -255,10 +219,7 @@ function checkStandby(value: unknown): StandbyCounts {
   }
   const count = (option: 'process' | 'thread'): number => {
     const n = o[option];
-    if (n === undefined) return 0;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
-      fail(`standby.${option}`, 'an integer ≥ 0', n);
-    return checkWorkerCount(n, `standby.${option}`);
+    return n === undefined ? 0 : checkWorkerCount(checkCount(n, `standby.${option}`), `standby.${option}`);
   };
   return { process: count('process'), thread: count('thread') };
 }
@@ -271,21 +232,18 @@ function defaultExecArgv(): string[] {
 export function resolveSystemOptions(options: unknown): ResolvedSystemOptions {
   const o = checkObject(options, 'ActorSystem.start(options)');
   // Only undefined means "the default": a null is a mistake, reported like any other.
-  const execArgv = o.execArgv === undefined ? defaultExecArgv() : o.execArgv;
-  if (!Array.isArray(execArgv) || !execArgv.every((a) => typeof a === 'string')) {
-    fail('execArgv', 'an array of strings', execArgv);
-  }
+  const execArgv = o.execArgv === undefined ? defaultExecArgv() : checkStrings(o.execArgv, 'execArgv');
   const clock = (o.clock === undefined ? realClock : o.clock) as Partial<Clock> | null;
   if (typeof clock?.setTimeout !== 'function' || typeof clock.now !== 'function') {
     fail('clock', 'a Clock (now, setTimeout, clearTimeout)', clock);
   }
   return {
-    placement: o.placement === undefined ? 'process' : checkPlacement(o.placement, 'placement'),
+    placement: o.placement === undefined ? 'process' : checkOneOf(o.placement, PLACEMENTS, 'placement'),
     maxMessageBytes:
       o.maxMessageBytes === undefined
         ? DEFAULT_MAX_MESSAGE_BYTES
         : checkPositiveInt(o.maxMessageBytes, 'maxMessageBytes'),
-    execArgv: execArgv as string[],
+    execArgv,
     shutdownMs: o.shutdownMs === undefined ? DEFAULT_SHUTDOWN_MS : checkTimeout(o.shutdownMs, 'shutdownMs'),
     clock: clock as Clock,
     standby: checkStandby(o.standby),
@@ -304,11 +262,6 @@ function checkLogger(value: unknown): ((report: CrashReport) => void) | false {
   fail('logger', 'a function taking a CrashReport, or false', value);
 }
 
-function checkBoolean(value: unknown, option: string): boolean {
-  if (typeof value !== 'boolean') fail(option, 'a boolean', value);
-  return value;
-}
-
 /** Validates {@link SpawnOptions}. */
 export function checkSpawnOptions(
   options: unknown,
@@ -322,10 +275,9 @@ export function checkSpawnOptions(
   mailboxCapacity: number | undefined;
 } {
   const o = checkObject(options, 'spawn options');
-  const placement = o.placement === undefined ? defaults.placement : checkPlacement(o.placement, 'placement');
-  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0)) {
-    fail('name', 'a non-empty string', o.name);
-  }
+  const placement =
+    o.placement === undefined ? defaults.placement : checkOneOf(o.placement, PLACEMENTS, 'placement');
+  const name = o.name === undefined ? undefined : checkName(o.name, 'name');
   const maxHeapMb = o.maxHeapMb === undefined ? undefined : checkPositiveInt(o.maxHeapMb, 'maxHeapMb');
   if (maxHeapMb !== undefined && placement === 'local') {
     throw new InvalidArgumentError("maxHeapMb cannot apply to placement 'local' (it shares the root's heap)");
@@ -340,7 +292,7 @@ export function checkSpawnOptions(
   if (mailboxCapacity !== undefined && mailbox !== 'queue') {
     throw new InvalidArgumentError("mailboxCapacity applies only to mailbox 'queue'");
   }
-  return { placement, name: o.name as string | undefined, maxHeapMb, worker, mailbox, mailboxCapacity };
+  return { placement, name, maxHeapMb, worker, mailbox, mailboxCapacity };
 }
 
 /** How one worker starts, beyond the system's defaults (see {@link SpawnOptions}). */
@@ -365,9 +317,7 @@ function checkWorkerSettings(
     }
   }
   if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '')) fail('cwd', 'a directory path', cwd);
-  if (execArgv !== undefined && (!Array.isArray(execArgv) || !execArgv.every((a) => typeof a === 'string'))) {
-    fail('execArgv', 'an array of strings', execArgv);
-  }
+  if (execArgv !== undefined) checkStrings(execArgv, 'execArgv');
   const refused = [
     ...(env !== undefined && placement === 'local' ? ['env'] : []),
     ...(execArgv !== undefined && placement === 'local' ? ['execArgv'] : []),
@@ -415,9 +365,7 @@ export function checkPoolOptions(options: unknown): number {
   if (o.maxTasksPerWorker !== undefined) checkPositiveInt(o.maxTasksPerWorker, 'maxTasksPerWorker');
   if (o.maxStartFailures !== undefined) checkPositiveInt(o.maxStartFailures, 'maxStartFailures');
   if (o.taskTimeoutMs !== undefined) checkPositiveTimeout(o.taskTimeoutMs, 'taskTimeoutMs');
-  if (o.maxRetries !== undefined && (!Number.isSafeInteger(o.maxRetries) || (o.maxRetries as number) < 0)) {
-    fail('maxRetries', 'an integer ≥ 0', o.maxRetries);
-  }
+  if (o.maxRetries !== undefined) checkCount(o.maxRetries, 'maxRetries');
   if (o.initializer !== undefined) {
     const init = o.initializer as { task?: { kind?: unknown }; args?: unknown };
     if (typeof init !== 'object' || init === null || init.task?.kind !== 'task') {
@@ -426,7 +374,7 @@ export function checkPoolOptions(options: unknown): number {
     if (init.args !== undefined) {
       if (!Array.isArray(init.args)) fail('initializer.args', 'an array of arguments', init.args);
       // Every worker is sent them: one that cannot be sent fails here, before any worker starts.
-      probe.check(init.args, 'initializer.args');
+      checkSendable(init.args, 'initializer.args');
     }
   }
   return size;
@@ -437,20 +385,10 @@ export function checkAskOptions(options: AskOptions | undefined): void {
   checkWaitOptions(options, 'ask');
 }
 
-/** Validates the options of a call that may wait (`ask`, `sendAsync`): `timeoutMs` and `signal`. */
-export function checkWaitOptions(options: WaitOptions | undefined, call: string): void {
-  if (options === undefined) return;
-  const o = checkObject(options, `${call} options`);
-  if (o.timeoutMs !== undefined) checkTimeout(o.timeoutMs, 'timeoutMs');
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
-    fail('signal', 'an AbortSignal', o.signal);
-}
-
 /** Validates `system.pipe()` options; returns whether the pipe is duplex. */
 export function checkPipeOptions(options: unknown): boolean {
   const { duplex = true } = checkObject(options, 'pipe options');
-  if (typeof duplex !== 'boolean') fail('duplex', 'a boolean', duplex);
-  return duplex;
+  return checkBoolean(duplex, 'duplex');
 }
 
 /** Checks a signal name for `kill`, such as `'SIGTERM'`. */
@@ -463,11 +401,7 @@ export function checkSignal(value: unknown): NodeJS.Signals {
 
 /** Checks that a pool call was given a task made by `defineTask` (and registered here). */
 export function checkTask(task: unknown, call: string): void {
-  if (!isRegisteredDefinition(task) || task.kind !== 'task') {
-    throw new DefinitionError(
-      `${call}() needs a task definition made with defineTask(import.meta.url, name, ...), got ${describe(task)}`,
-    );
-  }
+  checkDefinition(task, 'task', call);
 }
 
 /** Validates the options of a pool call (`map`, `imap`, ...). */
@@ -475,10 +409,8 @@ export function checkMapOptions(options: unknown): void {
   const o = checkObject(options, 'map options');
   if (o.chunkSize !== undefined) checkPositiveInt(o.chunkSize, 'chunkSize');
   if (o.timeoutMs !== undefined) checkPositiveTimeout(o.timeoutMs, 'timeoutMs');
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
-    fail('signal', 'an AbortSignal', o.signal);
-  if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
-    fail('onProgress', 'a function', o.onProgress);
+  if (o.signal !== undefined) checkAbortSignal(o.signal, 'signal');
+  if (o.onProgress !== undefined) checkFunction(o.onProgress, 'onProgress');
 }
 
 /** Checks the items of a pool call: an iterable (or, with `async`, an async iterable too). */

@@ -7,9 +7,9 @@
 import type { Clock, TimerHandle } from '../Clock.js';
 import { Portable, type PortableData } from '../Codec.js';
 import { BrokenPipeError, PipeClosedError, TimeoutError, WrongPipeEndError } from '../errors.js';
-import { checkWaitMs, checkWaitOptions } from '../internal/checkWait.js';
 import { Deque } from '../internal/Deque.js';
 import { untilClosed } from '../internal/untilClosed.js';
+import { checkTimeout, checkWaitOptions } from '../validate.js';
 
 /**
  * Which end of a pipe: the first or the second returned by `system.pipe()`.
@@ -181,7 +181,7 @@ export class Connection<In = unknown, Out = unknown> extends Portable implements
    * a finite number ≥ 0.
    */
   async poll(timeoutMs = 0): Promise<boolean> {
-    checkWaitMs(timeoutMs, 'poll(timeoutMs)');
+    checkTimeout(timeoutMs, 'poll(timeoutMs)');
     this.#usable('poll');
     if (!this.readable) throw new WrongPipeEndError('This end of a one-way pipe only sends');
     if (this.#ready()) return true;

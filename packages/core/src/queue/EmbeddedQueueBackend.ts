@@ -17,6 +17,7 @@ import {
   TimeoutError,
 } from '../errors.js';
 import { Deque } from '../internal/Deque.js';
+import { checkBoolean, checkObject, checkPositiveInt } from '../validate.js';
 import { ItemRing } from './ItemRing.js';
 import {
   type BackendWaitOptions,
@@ -96,24 +97,16 @@ function dropSettled(line: Deque<Waiter>): void {
 }
 
 function checkQueueOptions(options: QueueOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('queue options must be an object');
-  }
-  const { capacity, joinable, onConsumerDeath, maxDeliveries } = options;
-  if (capacity !== undefined && (!Number.isSafeInteger(capacity) || capacity <= 0)) {
-    throw new InvalidArgumentError(`capacity must be a positive integer, got ${String(capacity)}`);
-  }
-  if (joinable !== undefined && typeof joinable !== 'boolean') {
-    throw new InvalidArgumentError(`joinable must be a boolean, got ${String(joinable)}`);
-  }
+  const { capacity, joinable, onConsumerDeath, maxDeliveries } = checkObject(options, 'queue options');
+  if (capacity !== undefined) checkPositiveInt(capacity, 'capacity');
+  if (joinable !== undefined) checkBoolean(joinable, 'joinable');
   if (onConsumerDeath !== undefined && onConsumerDeath !== 'redeliver' && onConsumerDeath !== 'fail') {
+    // Written bare (`got retry`), as this message always has been.
     throw new InvalidArgumentError(
       `onConsumerDeath must be 'redeliver' or 'fail', got ${String(onConsumerDeath)}`,
     );
   }
-  if (maxDeliveries !== undefined && (!Number.isSafeInteger(maxDeliveries) || maxDeliveries <= 0)) {
-    throw new InvalidArgumentError(`maxDeliveries must be a positive integer, got ${String(maxDeliveries)}`);
-  }
+  if (maxDeliveries !== undefined) checkPositiveInt(maxDeliveries, 'maxDeliveries');
 }
 
 /**

@@ -7,8 +7,9 @@
 
 import { Portable, type PortableData } from '../Codec.js';
 import { QueueClosedError } from '../errors.js';
-import { checkWaitOptions } from '../internal/checkWait.js';
+
 import { untilClosed } from '../internal/untilClosed.js';
+import { checkWaitOptions } from '../validate.js';
 import type { QueueInfo, WaitOptions } from './QueueBackend.js';
 import type { QueueClient } from './QueueClient.js';
 

@@ -7,9 +7,15 @@
  */
 
 import type { PendingCalls } from '../internal/PendingCalls.js';
-import type { QueueCallMessage, QueueOp } from '../protocol.js';
 import { itemWireBytes, type QueueItem, type WaitOptions } from './QueueBackend.js';
 import type { QueueOps } from './QueueClient.js';
+import {
+  type AnsweredQueueOp,
+  type QueueAnswers,
+  type QueueArgs,
+  type QueueCallMessage,
+  queueCall,
+} from './queueCall.js';
 
 /** Items gathered per batch frame before it is sent regardless. */
 const BATCH_BYTES = 256 * 1024;
@@ -51,8 +57,7 @@ export class RemoteQueueOps implements QueueOps {
   }
 
   put(queue: string, item: QueueItem, options: WaitOptions | undefined, bounded: boolean): Promise<void> {
-    if (bounded || options?.signal !== undefined)
-      return this.#call('put', queue, item, options) as Promise<void>;
+    if (bounded || options?.signal !== undefined) return this.#call('put', queue, item, options);
     const bytes = itemWireBytes(item);
     if (this.#batch.length > 0 && (this.#batchQueue !== queue || this.#batchBytes + bytes > this.#batchLimit))
       this.flush();
@@ -79,8 +84,7 @@ export class RemoteQueueOps implements QueueOps {
     if (this.#acks.size > 0) {
       const acks = [...this.#acks];
       this.#acks.clear();
-      for (const [q, n] of acks)
-        this.#sendFrame({ t: 'qcall', op: 'ack', id: 0, q, arg: n, timeoutMs: undefined });
+      for (const [q, n] of acks) this.#sendFrame(queueCall('ack', 0, q, n, undefined));
     }
     const queue = this.#batchQueue;
     if (queue === undefined || this.#batch.length === 0) return;
@@ -88,7 +92,7 @@ export class RemoteQueueOps implements QueueOps {
     this.#batch = [];
     this.#batchBytes = 0;
     this.#batchQueue = undefined;
-    this.#sendFrame({ t: 'qcall', op: 'puts', id: 0, q: queue, arg: items, timeoutMs: undefined });
+    this.#sendFrame(queueCall('puts', 0, queue, items, undefined));
   }
 
   /** Any other frame: the puts gathered so far go first. */
@@ -98,7 +102,7 @@ export class RemoteQueueOps implements QueueOps {
   }
 
   tryPut(queue: string, item: QueueItem): Promise<boolean> {
-    return this.#call('tryPut', queue, item, undefined) as Promise<boolean>;
+    return this.#call('tryPut', queue, item, undefined);
   }
 
   take(queue: string, max: number, options: WaitOptions | undefined): Promise<QueueItem[]> {
@@ -106,11 +110,11 @@ export class RemoteQueueOps implements QueueOps {
     this.#gatherAcks();
     const acked = this.#acks.get(queue) ?? 0;
     this.#acks.delete(queue);
-    return this.#call('take', queue, acked === 0 ? max : [max, acked], options) as Promise<QueueItem[]>;
+    return this.#call('take', queue, acked === 0 ? max : [max, acked], options);
   }
 
   tryTake(queue: string, max: number): Promise<QueueItem[]> {
-    return this.#call('tryTake', queue, max, undefined) as Promise<QueueItem[]>;
+    return this.#call('tryTake', queue, max, undefined);
   }
 
   ack(queue: string, n: number): void {
@@ -132,36 +136,42 @@ export class RemoteQueueOps implements QueueOps {
   }
 
   taskDone(queue: string, n: number): void {
-    this.#send({ t: 'qcall', op: 'taskDone', id: 0, q: queue, arg: n, timeoutMs: undefined });
+    this.#send(queueCall('taskDone', 0, queue, n, undefined));
   }
 
   giveBack(queue: string, n: number): void {
-    this.#send({ t: 'qcall', op: 'giveBack', id: 0, q: queue, arg: n, timeoutMs: undefined });
+    this.#send(queueCall('giveBack', 0, queue, n, undefined));
   }
 
   join(queue: string, options: WaitOptions | undefined): Promise<void> {
-    return this.#call('join', queue, undefined, options) as Promise<void>;
+    return this.#call('join', queue, undefined, options);
   }
 
   size(queue: string): Promise<number> {
-    return this.#call('size', queue, undefined, undefined) as Promise<number>;
+    return this.#call('size', queue, undefined, undefined);
   }
 
   close(queue: string): Promise<void> {
-    return this.#call('close', queue, undefined, undefined) as Promise<void>;
+    return this.#call('close', queue, undefined, undefined);
   }
 
   /**
    * A call answered by the root. Timeouts run at the root (so a wait that times out there frees
    * its place); an abort sends `cancel`, and if the answer won the race it is still delivered.
    */
-  #call(op: QueueOp, queue: string, arg: unknown, options: WaitOptions | undefined): Promise<unknown> {
-    const { id, promise } = this.#pending.create<unknown>({ onTimeout: () => new Error('unreachable') });
-    this.#send({ t: 'qcall', op, id, q: queue, arg, timeoutMs: options?.timeoutMs });
+  #call<Op extends AnsweredQueueOp>(
+    op: Op,
+    queue: string,
+    arg: QueueArgs[Op],
+    options: WaitOptions | undefined,
+  ): Promise<QueueAnswers[Op]> {
+    const { id, promise } = this.#pending.create<QueueAnswers[Op]>({
+      onTimeout: () => new Error('unreachable'),
+    });
+    this.#send(queueCall(op, id, queue, arg, options?.timeoutMs));
     const signal = options?.signal;
     if (signal !== undefined) {
-      const cancel = () =>
-        this.#send({ t: 'qcall', op: 'cancel', id: 0, q: queue, arg: id, timeoutMs: undefined });
+      const cancel = () => this.#send(queueCall('cancel', 0, queue, id, undefined));
       if (signal.aborted) cancel();
       else {
         signal.addEventListener('abort', cancel, { once: true });

@@ -10,6 +10,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { MAX_WORKERS } from '../limits.js';
 import { isMachineDefinition } from '../machine/fromMachine.js';
+import { describeValue } from '../validate.js';
 import { SUPERVISOR_DEFAULTS } from './defaults.js';
 import type { ChildSpec, RestartType, ShutdownValue, Strategy, SupervisorOptions } from './types.js';
 
@@ -44,18 +45,13 @@ export interface ResolvedOptions {
   readonly children: readonly ResolvedChild[];
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  return String(value);
-}
-
+/**
+ * Supervisor options keep the wording their messages have always had (`Invalid supervisor option
+ * children[2].shutdown: expected …, got …`); the value is described as everywhere else.
+ */
 function fail(path: string, expected: string, value: unknown): never {
   throw new InvalidArgumentError(
-    `Invalid supervisor option ${path}: expected ${expected}, got ${show(value)}`,
+    `Invalid supervisor option ${path}: expected ${expected}, got ${describeValue(value)}`,
   );
 }
 
@@ -184,10 +180,8 @@ export function resolveSupervisorOptions(value: unknown, path = ''): ResolvedOpt
   }
   if (!Array.isArray(options.children)) fail(at('children'), 'an array of child specs', options.children);
   if (options.children.length > MAX_WORKERS) {
-    throw new InvalidArgumentError(
-      `Invalid supervisor option ${at('children')}: expected at most ${MAX_WORKERS} child specs ` +
-        `(MAX_WORKERS; nest supervisors for more), got ${options.children.length}`,
-    );
+    const expected = `at most ${MAX_WORKERS} child specs (MAX_WORKERS; nest supervisors for more)`;
+    fail(at('children'), expected, options.children.length);
   }
   const children = options.children.map((child, i) => resolveChildSpec(child, `${at('children')}[${i}]`));
   const seen = new Set<string>();

@@ -4,7 +4,14 @@
  */
 
 import { QueueClosedError } from '@troupe/core';
-import type { QueueBackend, QueueCallMessage, QueueItem, QueueOps } from '@troupe/core/spi';
+import {
+  assertNever,
+  checkQueueCall,
+  type QueueBackend,
+  type QueueCallMessage,
+  type QueueItem,
+  type QueueOps,
+} from '@troupe/core/spi';
 
 /** The consumer name of queue handles used in the root itself. */
 export const ROOT_CONSUMER = 'root';
@@ -33,47 +40,51 @@ export class QueueHub {
 
   /**
    * Runs one call from `consumer`. Returns the answer to send back, or undefined for calls that
-   * expect none. A call on an unknown queue fails with `QueueClosedError`.
+   * expect none. A call on an unknown queue fails with `QueueClosedError`. A malformed call (the
+   * worker is buggy or hostile) throws `ProtocolError`, which ends that worker's channel.
    */
-  call(consumer: string, message: QueueCallMessage): Promise<unknown> | undefined {
-    const { op, q, arg, id, timeoutMs } = message;
+  call(consumer: string, frame: QueueCallMessage): Promise<unknown> | undefined {
+    const call = checkQueueCall(frame);
+    const { q, id, timeoutMs } = call;
     const b = this.backend;
     try {
-      switch (op) {
+      switch (call.op) {
         case 'puts':
-          this.#putAll(q, arg as QueueItem[]);
+          this.#putAll(q, call.arg);
           return undefined;
         case 'ack':
-          b.ack(q, consumer, arg as number);
+          b.ack(q, consumer, call.arg);
           return undefined;
         case 'giveBack':
-          b.giveBack(q, consumer, arg as number);
+          b.giveBack(q, consumer, call.arg);
           return undefined;
         case 'taskDone':
-          b.taskDone(q, consumer, arg as number);
+          b.taskDone(q, consumer, call.arg);
           return undefined;
         case 'cancel':
-          this.#waiting.get(consumer)?.get(arg as number)?.(new QueueClosedError('Cancelled by the caller'));
+          this.#waiting.get(consumer)?.get(call.arg)?.(new QueueClosedError('Cancelled by the caller'));
           return undefined;
         case 'put':
-          return this.#waitable(consumer, id, (onWait) => b.put(q, arg as QueueItem, { timeoutMs, onWait }));
+          return this.#waitable(consumer, id, (onWait) => b.put(q, call.arg, { timeoutMs, onWait }));
         case 'take': {
-          // `arg` is the most to take, or [most, acked] when acks ride along.
-          const [max, acked] = Array.isArray(arg) ? (arg as [number, number]) : [arg as number, 0];
+          // The most to take, or [most, acked] when acks ride along.
+          const [max, acked] = typeof call.arg === 'number' ? [call.arg, 0] : call.arg;
           if (acked > 0) b.ack(q, consumer, acked);
           return this.#waitable(consumer, id, (onWait) => b.take(q, consumer, max, { timeoutMs, onWait }));
         }
         case 'join':
           return this.#waitable(consumer, id, (onWait) => b.join(q, { timeoutMs, onWait }));
         case 'tryPut':
-          return Promise.resolve(b.tryPut(q, arg as QueueItem));
+          return Promise.resolve(b.tryPut(q, call.arg));
         case 'tryTake':
-          return Promise.resolve(tryTake(b, q, consumer, arg as number));
+          return Promise.resolve(tryTake(b, q, consumer, call.arg));
         case 'size':
           return Promise.resolve(b.size(q));
         case 'close':
           b.close(q);
           return Promise.resolve();
+        default:
+          return assertNever(call);
       }
     } catch (error) {
       return id === 0 ? undefined : Promise.reject(error);
@@ -111,7 +122,7 @@ export class QueueHub {
   }
 
   /** Puts a batch on an unbounded queue in one go, without a promise per item. */
-  #putAll(queue: string, items: QueueItem[]): void {
+  #putAll(queue: string, items: readonly QueueItem[]): void {
     let accepted = 0;
     let reason = 'no room';
     try {

@@ -5,10 +5,11 @@
  * items it had finished (all but those of the batch it was running, at most BATCH_MS' worth).
  */
 
-import { Codec, type Connection, defineActor, MessageTooLargeError, type TaskDefinition } from '@troupe/core';
+import { type Connection, defineActor, MessageTooLargeError, type TaskDefinition } from '@troupe/core';
 import {
   type ChunkAnswers,
   type ChunkMessage,
+  checkSendable,
   flushToRoot,
   loadDefinition,
   setTaskAttempt,
@@ -94,8 +95,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
-const probe = new Codec();
-
 /**
  * Sends answers; a value that will not serialize fails its own item, not the others. Answers over
  * the message limit go in parts (in order), and a value alone over it fails its own item.
@@ -147,7 +146,7 @@ function probeValues(answers: ChunkAnswers): ChunkAnswers {
   const values = Array.from(answers.values, (value, offset) => {
     if (failures.has(offset)) return undefined;
     try {
-      probe.check(value, 'result');
+      checkSendable(value, 'result');
       return value;
     } catch (error) {
       failures.set(offset, errorOf(error));
