@@ -7,67 +7,21 @@
  */
 
 import { nanoid } from 'nanoid';
-import type { Clock, TimerHandle } from '../Clock.js';
-import {
-  InvalidArgumentError,
-  QueueClosedError,
-  QueueEmptyError,
-  QueueFullError,
-  TaskDoneError,
-  TimeoutError,
-} from '../errors.js';
+import type { Clock } from '../Clock.js';
+import { QueueClosedError, QueueEmptyError, QueueFullError, TaskDoneError, TimeoutError } from '../errors.js';
 import { Deque } from '../internal/Deque.js';
-import { checkBoolean, checkObject, checkPositiveInt } from '../validate.js';
 import { ItemRing } from './ItemRing.js';
 import {
   type BackendWaitOptions,
   type FailedItem,
   itemWireBytes,
-  type OnConsumerDeath,
   type QueueBackend,
   type QueueInfo,
   type QueueItem,
   type QueueOptions,
 } from './QueueBackend.js';
-
-interface Waiter {
-  settled: boolean;
-  timer: TimerHandle | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  reject(error: unknown): void;
-}
-
-interface Putter extends Waiter {
-  readonly item: QueueItem;
-  resolve(): void;
-}
-
-interface Taker extends Waiter {
-  readonly consumer: string;
-  readonly max: number;
-  resolve(items: QueueItem[]): void;
-}
-
-interface Joiner extends Waiter {
-  resolve(): void;
-}
-
-interface QueueRecord {
-  readonly info: QueueInfo;
-  readonly capacity: number;
-  readonly onConsumerDeath: OnConsumerDeath;
-  readonly maxDeliveries: number;
-  items: ItemRing;
-  closed: boolean;
-  /** Items put and not yet finished (joinable queues). */
-  unfinished: number;
-  readonly putters: Deque<Putter>;
-  readonly takers: Deque<Taker>;
-  readonly joiners: Set<Joiner>;
-  /** Items handed to each consumer and not yet finished, oldest first. */
-  readonly held: Map<string, ItemRing>;
-}
+import { checkQueueOptions, DEFAULT_MAX_DELIVERIES, type QueueRecord, TAKE_BYTES } from './QueueRecord.js';
+import { arm, dropSettled, type Joiner, type Putter, settle, type Taker } from './waiters.js';
 
 /** What the hub reports besides answering calls. */
 export interface EmbeddedQueueBackendOptions {
@@ -85,28 +39,6 @@ export interface EmbeddedQueueBackendOptions {
    * so a consumer that waits is not starved by one that has stopped asking.
    */
   readonly onStarving?: (queue: string, holders: readonly string[]) => void;
-}
-
-const DEFAULT_MAX_DELIVERIES = 5;
-/** Encoded bytes handed out per take, at most (see itemWireBytes): at least one item goes. */
-const TAKE_BYTES = 1024 * 1024;
-
-/** Drops waiters that timed out or were aborted from the front of a line. */
-function dropSettled(line: Deque<Waiter>): void {
-  while (line.peek()?.settled) line.shift();
-}
-
-function checkQueueOptions(options: QueueOptions): void {
-  const { capacity, joinable, onConsumerDeath, maxDeliveries } = checkObject(options, 'queue options');
-  if (capacity !== undefined) checkPositiveInt(capacity, 'capacity');
-  if (joinable !== undefined) checkBoolean(joinable, 'joinable');
-  if (onConsumerDeath !== undefined && onConsumerDeath !== 'redeliver' && onConsumerDeath !== 'fail') {
-    // Written bare (`got retry`), as this message always has been.
-    throw new InvalidArgumentError(
-      `onConsumerDeath must be 'redeliver' or 'fail', got ${String(onConsumerDeath)}`,
-    );
-  }
-  if (maxDeliveries !== undefined) checkPositiveInt(maxDeliveries, 'maxDeliveries');
 }
 
 /**
@@ -186,7 +118,8 @@ export class EmbeddedQueueBackend implements QueueBackend {
         resolve,
       };
       q.putters.push(putter);
-      this.#arm(
+      arm(
+        this.#clock,
         putter,
         options,
         () => new QueueFullError(`Queue ${queue} stayed full for ${options?.timeoutMs} ms`),
@@ -232,7 +165,8 @@ export class EmbeddedQueueBackend implements QueueBackend {
         resolve,
       };
       q.takers.push(taker);
-      this.#arm(
+      arm(
+        this.#clock,
         taker,
         options,
         () => new QueueEmptyError(`Queue ${queue} stayed empty for ${options?.timeoutMs} ms`),
@@ -330,7 +264,8 @@ export class EmbeddedQueueBackend implements QueueBackend {
         resolve,
       };
       q.joiners.add(joiner);
-      this.#arm(
+      arm(
+        this.#clock,
         joiner,
         options,
         () => new TimeoutError(`Queue ${queue} was not finished within ${options?.timeoutMs} ms`),
@@ -347,7 +282,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     if (q.closed) return;
     q.closed = true;
     for (const putter of q.putters.drain()) {
-      this.#settle(putter, () => putter.reject(new QueueClosedError(`Queue ${queue} was closed`)));
+      settle(this.#clock, putter, () => putter.reject(new QueueClosedError(`Queue ${queue} was closed`)));
     }
     if (q.items.length === 0) this.#rejectTakers(q);
   }
@@ -356,7 +291,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     for (const q of this.#queues.values()) {
       const remaining = q.takers.drain().filter((t) => {
         if (t.consumer !== consumer) return true;
-        this.#settle(t, () => t.reject(new QueueClosedError('Consumer is gone')));
+        settle(this.#clock, t, () => t.reject(new QueueClosedError('Consumer is gone')));
         return false;
       });
       for (const t of remaining) q.takers.push(t);
@@ -421,7 +356,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
       const taker = q.takers.shift() as Taker;
       if (taker.settled) continue;
       const taken = this.#takeUpTo(q, taker.consumer, taker.max);
-      this.#settle(taker, () => taker.resolve(taken));
+      settle(this.#clock, taker, () => taker.resolve(taken));
     }
     this.#admitPutters(q);
     if (q.closed && q.items.length === 0) this.#rejectTakers(q);
@@ -431,7 +366,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     while (q.putters.length > 0 && q.items.length < q.capacity) {
       const putter = q.putters.shift() as Putter;
       if (putter.settled) continue;
-      this.#settle(putter, () => putter.resolve());
+      settle(this.#clock, putter, () => putter.resolve());
       if (q.info.joinable) q.unfinished++;
       q.items.push(putter.item, 0);
     }
@@ -440,7 +375,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
 
   #rejectTakers(q: QueueRecord): void {
     for (const taker of q.takers.drain()) {
-      this.#settle(taker, () =>
+      settle(this.#clock, taker, () =>
         taker.reject(new QueueClosedError(`Queue ${q.info.id} is closed and drained`)),
       );
     }
@@ -449,41 +384,12 @@ export class EmbeddedQueueBackend implements QueueBackend {
   #finish(q: QueueRecord, n: number): void {
     q.unfinished -= n;
     if (q.unfinished > 0) return;
-    for (const joiner of q.joiners) this.#settle(joiner, () => joiner.resolve());
+    for (const joiner of q.joiners) settle(this.#clock, joiner, () => joiner.resolve());
     q.joiners.clear();
   }
 
   #fail(q: QueueRecord, item: QueueItem, deliveries: number, reason: string, consumer: string): void {
     if (q.info.joinable) this.#finish(q, 1);
     this.#onFailed?.({ queue: q.info.id, item, deliveries, reason, consumer });
-  }
-
-  /** Starts a waiter's timeout and abort signal. */
-  #arm(waiter: Waiter, options: BackendWaitOptions | undefined, onTimeout: () => Error): void {
-    const { timeoutMs, signal, onWait } = options ?? {};
-    onWait?.((reason) => this.#settle(waiter, () => waiter.reject(reason)));
-    if (signal?.aborted) {
-      this.#settle(waiter, () => waiter.reject(signal.reason));
-      return;
-    }
-    if (timeoutMs !== undefined) {
-      waiter.timer = this.#clock.setTimeout(
-        () => this.#settle(waiter, () => waiter.reject(onTimeout())),
-        timeoutMs,
-      );
-    }
-    if (signal !== undefined) {
-      waiter.signal = signal;
-      waiter.onAbort = () => this.#settle(waiter, () => waiter.reject(signal.reason));
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-    }
-  }
-
-  #settle(waiter: Waiter, settle: () => void): void {
-    if (waiter.settled) return;
-    waiter.settled = true;
-    if (waiter.timer !== undefined) this.#clock.clearTimeout(waiter.timer);
-    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-    settle();
   }
 }
