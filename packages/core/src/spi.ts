@@ -33,18 +33,10 @@ export {
   type DirectLink,
   WorkerPipes,
 } from './pipe/WorkerPipes.js';
-export {
-  type ChunkAnswers,
-  type ChunkMessage,
-  defaultChunkSize,
-  type Job,
-  type Outcome,
-  PoolScheduler,
-  type QueuedItem,
-  type SchedulerDeps,
-  type SchedulerOptions,
-  type TaskRef,
-} from './pool/PoolScheduler.js';
+export type { ChunkAnswers, ChunkMessage, Outcome, RefusedChunk, TaskRef } from './pool/chunks.js';
+export { defaultChunkSize } from './pool/defaultChunkSize.js';
+export type { Job, QueuedItem } from './pool/Job.js';
+export { PoolScheduler, type SchedulerDeps, type SchedulerOptions } from './pool/PoolScheduler.js';
 export { taskAddress } from './pool/poolRequest.js';
 export * from './protocol.js';
 export { EmbeddedQueueBackend, type EmbeddedQueueBackendOptions } from './queue/EmbeddedQueueBackend.js';

@@ -194,6 +194,7 @@ export class Pool {
         dispatch: (worker, batch) => {
           this.#send(worker, batch);
           this.#watch(worker);
+          return undefined;
         },
         recycle: (worker) => void this.#workers.get(worker)?.handle.stop(),
         now: () => host.clock.now(),
