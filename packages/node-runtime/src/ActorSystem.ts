@@ -51,11 +51,8 @@ import { nanoid } from 'nanoid';
 import type { AnyStateMachine, InputFrom } from 'xstate';
 import { type ActorHandle, adoptIncarnation } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
-import type { PoolAnswers, SkipChunks } from './internal/chunkColumns.js';
 import { Machines } from './internal/Machines.js';
 import { PipeRegistry } from './internal/PipeRegistry.js';
-import { PoolActor } from './internal/poolActor.js';
-import { PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
 import { QueueHub, ROOT_CONSUMER } from './internal/QueueHub.js';
 import { QueueMailbox } from './internal/QueueMailbox.js';
 import { Standby } from './internal/Standby.js';
@@ -78,8 +75,12 @@ import {
   type SpawnOptions,
   type WorkerSettings,
 } from './options.js';
-import { Pool, type PoolOptions } from './Pool.js';
 import { ProcessHandle } from './ProcessHandle.js';
+import { Pool } from './pool/Pool.js';
+import { PoolActor } from './pool/PoolActor.js';
+import type { PoolOptions } from './pool/PoolOptions.js';
+import { PoolWorker } from './pool/PoolWorker.js';
+import type { SkipFrame, WorkerFrame } from './pool/wire.js';
 import { SupervisorHandle } from './SupervisorHandle.js';
 
 /**
@@ -597,7 +598,7 @@ export class ActorSystem implements AsyncDisposable {
           return system.isShutDown;
         },
         spawnWorker: async (args, placement) => {
-          const handle = (await this.spawn(PoolWorker, args as PoolWorkerArgs, {
+          const handle = (await this.spawn(PoolWorker, args, {
             placement,
             mailbox: 'pipe',
           })) as ActorHandle<never, unknown>;
@@ -605,7 +606,7 @@ export class ActorSystem implements AsyncDisposable {
           void handle.exited.then(() => this.#internal.delete(handle.id));
           return handle;
         },
-        pipe: () => this.pipe<SkipChunks, PoolAnswers>(),
+        pipe: () => this.pipe<SkipFrame, WorkerFrame>(),
         spawnActor: (id) => this.spawn(PoolActor, { pool: id }, { placement: 'local' }),
       },
       options,
