@@ -25,10 +25,11 @@ import { type InFlight, newWorkerState, unansweredItems, type WorkerState } from
 export interface SchedulerDeps {
   /**
    * Sends a batch of chunks to a worker, in one message. The worker runs them in order and may
-   * hold its answers until the batch ends (or a few milliseconds have passed). Returns the chunks
-   * it could not send at all, whose items the scheduler then fails (the others went).
+   * hold its answers until the batch ends (or a few milliseconds have passed). A chunk that cannot
+   * be sent at all is given to `refuse` (the others go): the scheduler fails its items once the
+   * round of dispatches is over.
    */
-  dispatch(worker: string, batch: ChunkMessage[]): readonly RefusedChunk[] | undefined;
+  dispatch(worker: string, batch: ChunkMessage[], refuse: (refused: RefusedChunk) => void): void;
   /** A worker reached `maxTasksPerWorker` and has nothing in flight: replace it. */
   recycle(worker: string): void;
   /**
@@ -349,7 +350,7 @@ export class PoolScheduler {
       wanting = wanting.filter((one) => wantsMore(one.state, one.held, 1, this.#options));
     }
     for (const [worker, batch] of order) {
-      for (const refusal of this.#deps.dispatch(worker, batch.chunks) ?? []) refused.push([worker, refusal]);
+      this.#deps.dispatch(worker, batch.chunks, (refusal) => refused.push([worker, refusal]));
       this.#watch(worker);
     }
     return refused;

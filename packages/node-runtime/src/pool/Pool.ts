@@ -88,7 +88,7 @@ export class Pool {
         maxTasksPerWorker: options.maxTasksPerWorker,
       },
       {
-        dispatch: (worker, batch) => this.#workers.send(worker, batch),
+        dispatch: (worker, batch, refuse) => this.#workers.send(worker, batch, refuse),
         recycle: (worker) => this.#workers.recycle(worker),
         kill: (worker) => this.#workers.kill(worker),
         clock: system.clock,

@@ -95,10 +95,10 @@ export class PoolWorkers {
     await Promise.all(Array.from({ length: this.#size }, () => this.#startWorker()));
   }
 
-  /** Sends a batch to a worker; returns the chunks that could not be sent at all. */
-  send(worker: string, batch: ChunkMessage[]): RefusedChunk[] | undefined {
+  /** Sends a batch to a worker; a chunk that cannot be sent at all goes to `refuse`. */
+  send(worker: string, batch: ChunkMessage[], refuse: (refused: RefusedChunk) => void): void {
     const slot = this.#slots.get(worker);
-    return slot === undefined ? undefined : sendBatch((frame) => slot.handle.send(frame as never), batch);
+    if (slot !== undefined) sendBatch((frame) => slot.handle.send(frame as never), batch, refuse);
   }
 
   /** Tells a worker to skip `chunks` (their call was aborted) if it has not begun them. */

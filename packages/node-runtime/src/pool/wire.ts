@@ -69,53 +69,50 @@ const rootProbe = new Codec({ maxMessageBytes: Number.MAX_SAFE_INTEGER });
 
 /**
  * Sends a batch to a worker with `send` (which encodes and throws as the actor channel does),
- * and returns the chunks that could not be sent at all. A batch that cannot be sent goes chunk by
+ * and gives the chunks that could not be sent at all to `refuse`. A batch that cannot be sent goes chunk by
  * chunk; a chunk over the message limit goes in parts (each split again if need be), in order,
  * so that every item that fits runs; a part that still cannot go after earlier parts went is sent
  * as a placeholder that the worker answers as failed, so the chunk's answers stay in order.
  *
  * @example
  * ```ts
- * const refused = sendBatch((frame) => handle.send(frame), chunks);
+ * sendBatch((frame) => handle.send(frame), chunks, (refused) => failed.push(refused));
  * ```
  */
-export function sendBatch(send: (frame: BatchFrame) => void, batch: readonly ChunkMessage[]): RefusedChunk[] {
-  const refused: RefusedChunk[] = [];
-  sendChunks(send, batch, refused);
-  return refused;
-}
-
-function sendChunks(
+export function sendBatch(
   send: (frame: BatchFrame) => void,
   batch: readonly ChunkMessage[],
-  refused: RefusedChunk[],
+  refuse: (refused: RefusedChunk) => void,
 ): void {
   try {
     send(chunkColumns(batch) ?? batch.map(numbersPacked));
   } catch (error) {
     const [chunk] = batch;
-    if (batch.length > 1) for (const one of batch) sendChunks(send, [one], refused);
+    if (batch.length > 1) for (const one of batch) sendBatch(send, [one], refuse);
     else if (chunk === undefined) return;
-    else if (error instanceof MessageTooLargeError && chunk.args.length > 1)
-      sendInParts(send, chunk, refused);
+    else if (error instanceof MessageTooLargeError && chunk.args.length > 1) sendInParts(send, chunk, refuse);
     else if ((chunk.offset ?? 0) > 0 || chunk.refused !== undefined)
       sendPlaceholder(send, chunk, error as Error);
-    else refused.push({ chunk: chunk.chunk, error: causeOf(chunk, error as Error) });
+    else refuse({ chunk: chunk.chunk, error: causeOf(chunk, error as Error) });
   }
 }
 
-function sendInParts(send: (frame: BatchFrame) => void, chunk: ChunkMessage, refused: RefusedChunk[]): void {
+function sendInParts(
+  send: (frame: BatchFrame) => void,
+  chunk: ChunkMessage,
+  refuse: (refused: RefusedChunk) => void,
+): void {
   const half = chunk.args.length >> 1;
   const offset = chunk.offset ?? 0;
   const cut = (from: number, to: number): ArrayLike<unknown> =>
     ArrayBuffer.isView(chunk.args)
       ? (chunk.args as Float64Array).subarray(from, to)
       : Array.prototype.slice.call(chunk.args, from, to);
-  sendChunks(send, [{ ...chunk, args: cut(0, half), offset }], refused);
-  sendChunks(
+  sendBatch(send, [{ ...chunk, args: cut(0, half), offset }], refuse);
+  sendBatch(
     send,
     [{ ...chunk, args: cut(half, chunk.args.length), first: chunk.first + half, offset: offset + half }],
-    refused,
+    refuse,
   );
 }
 
