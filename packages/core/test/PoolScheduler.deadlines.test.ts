@@ -58,7 +58,7 @@ describe('PoolScheduler deadlines', () => {
     clock.advance(1);
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]?.[0]).toBe(0);
-    expect((outcomes[0]?.[1] as { error: Error }).error).toBeInstanceOf(TimeoutError);
+    expect(outcomes[0]?.[1]).toEqual({ ok: false, error: expect.any(TimeoutError) });
     expect(killed).toEqual(['w1']);
     // Its death blames nothing more: item 1 goes to the next worker, untouched.
     scheduler.removeWorker('w1', SIGKILL);
