@@ -310,6 +310,16 @@ export interface PipeMessage {
   readonly duplex?: boolean;
 }
 
+/**
+ * Either way, beside the actor's messages: a pool's note to one of its workers, or the worker's
+ * answers to its pool, on the same channel as the batches it is sent. Only a pool worker may send
+ * one; its body is shaped and read by the runtime's pool wire format.
+ */
+export interface PoolFrame {
+  readonly t: 'pool';
+  readonly body: unknown;
+}
+
 /** Every frame the root sends to a worker. */
 export type ToWorker =
   | InitMessage
@@ -320,7 +330,8 @@ export type ToWorker =
   | FailMessage
   | PipeMessage
   | PingMessage
-  | QueueReclaimMessage;
+  | QueueReclaimMessage
+  | PoolFrame;
 
 /** Every frame a worker sends to the root. */
 export type FromWorker =
@@ -337,7 +348,8 @@ export type FromWorker =
   | PipeMessage
   | PongMessage
   | ExitingMessage
-  | ReportMessage;
+  | ReportMessage
+  | PoolFrame;
 
 // Records keyed by the tag unions: the compiler insists every tag is listed.
 const toWorkerTags: Record<ToWorker['t'], true> = {
@@ -350,6 +362,7 @@ const toWorkerTags: Record<ToWorker['t'], true> = {
   pipe: true,
   ping: true,
   qreclaim: true,
+  pool: true,
 };
 const fromWorkerTags: Record<FromWorker['t'], true> = {
   ready: true,
@@ -366,6 +379,7 @@ const fromWorkerTags: Record<FromWorker['t'], true> = {
   pong: true,
   exiting: true,
   report: true,
+  pool: true,
 };
 
 function hasTag(value: unknown, tags: Record<string, true>): boolean {

@@ -11,7 +11,7 @@
  * @module
  */
 
-export { ActorHost, type ActorHostOptions, flushToRoot, type HostPort } from './ActorHost.js';
+export { ActorHost, type ActorHostOptions, type HostPort } from './ActorHost.js';
 export { Channel, type ChannelOptions, type Transport } from './Channel.js';
 export { Portable, type PortableData } from './Codec.js';
 export {
@@ -36,6 +36,7 @@ export {
 export type { ChunkAnswers, ChunkMessage, Outcome, RefusedChunk, TaskRef } from './pool/chunks.js';
 export { defaultChunkSize } from './pool/defaultChunkSize.js';
 export type { Job, QueuedItem } from './pool/Job.js';
+export { type PoolLink, poolLinkOf } from './pool/PoolLink.js';
 export { PoolScheduler, type SchedulerDeps, type SchedulerOptions } from './pool/PoolScheduler.js';
 export { taskAddress } from './pool/poolRequest.js';
 export * from './protocol.js';

@@ -80,7 +80,6 @@ import { Pool } from './pool/Pool.js';
 import { PoolActor } from './pool/PoolActor.js';
 import type { PoolOptions } from './pool/PoolOptions.js';
 import { PoolWorker } from './pool/PoolWorker.js';
-import type { SkipFrame, WorkerFrame } from './pool/wire.js';
 import { SupervisorHandle } from './SupervisorHandle.js';
 
 /**
@@ -604,9 +603,15 @@ export class ActorSystem implements AsyncDisposable {
           })) as ActorHandle<never, unknown>;
           this.#internal.add(handle.id);
           void handle.exited.then(() => this.#internal.delete(handle.id));
-          return handle;
+          const cell = this.#cells.get(handle.id);
+          return {
+            handle,
+            send: (frame) => cell?.sendPool(frame),
+            listen: (listener) => {
+              if (cell !== undefined) cell.onPoolFrame = listener;
+            },
+          };
         },
-        pipe: () => this.pipe<SkipFrame, WorkerFrame>(),
         spawnActor: (id) => this.spawn(PoolActor, { pool: id }, { placement: 'local' }),
       },
       options,

@@ -1,24 +1,22 @@
 /**
  * The actor every pool worker runs: it loads tasks by module URL and name (once each), runs the
- * chunks of each batch in order (see `BatchRun`), and answers them on its results link. Frames
- * are shaped and read by `wire.ts`.
+ * chunks of each batch in order (see `BatchRun`), and answers them on its link to the pool: its
+ * own channel, the way the batches came. Frames are shaped and read by `wire.ts`.
  */
 
-import { type Connection, defineActor, type TaskDefinition } from '@troupe/core';
-import { flushToRoot, loadDefinition, setTaskAttempt, type TaskRef } from '@troupe/core/spi';
+import { defineActor, type TaskDefinition } from '@troupe/core';
+import { loadDefinition, type PoolLink, poolLinkOf, setTaskAttempt, type TaskRef } from '@troupe/core/spi';
 import { BatchRun } from './BatchRun.js';
-import { begunFrame, readBatch, readSkip, type SkipFrame, sendAnswers, type WorkerFrame } from './wire.js';
+import { begunFrame, readBatch, readSkip, sendAnswers } from './wire.js';
 
 /** What a pool worker is started with. */
 export interface PoolWorkerArgs {
-  /** Its results link: answers go out on it, skip notes come in. */
-  readonly results: Connection<SkipFrame, WorkerFrame>;
   /** Runs once, when the worker starts. */
   readonly initializer: { readonly task: TaskRef; readonly args: readonly unknown[] } | undefined;
 }
 
 interface State {
-  readonly results: Connection<SkipFrame, WorkerFrame>;
+  readonly link: PoolLink;
   readonly tasks: Map<string, TaskDefinition>;
   /** Chunks the pool said to skip (their call was aborted): answered as failed, not run. */
   readonly skip: Set<number>;
@@ -26,15 +24,6 @@ interface State {
 
 /** What a skipped chunk's items fail with (nobody sees it: their call has ended). */
 const SKIPPED = new Error('Skipped: its call was aborted before it began');
-
-/** Takes the pool's notes (chunks to skip) as they arrive, until the link closes. */
-async function listen(state: State): Promise<void> {
-  try {
-    for await (const note of state.results) for (const chunk of readSkip(note)) state.skip.add(chunk);
-  } catch {
-    // The link broke, or the root sent what it never sends: the worker is ending.
-  }
-}
 
 async function task(state: State, ref: TaskRef): Promise<TaskDefinition> {
   const key = `${ref.module}#${ref.name}`;
@@ -62,9 +51,14 @@ async function runnable(state: State, ref: TaskRef): Promise<(...args: unknown[]
 }
 
 export const PoolWorker = defineActor(import.meta.url, 'TroupePoolWorker', {
-  init: async (args: PoolWorkerArgs): Promise<State> => {
-    const state: State = { results: args.results, tasks: new Map(), skip: new Set() };
-    void listen(state);
+  init: async (args: PoolWorkerArgs, ctx): Promise<State> => {
+    const link = poolLinkOf(ctx);
+    if (link === undefined) throw new Error('A pool worker runs only in a worker its pool started');
+    const state: State = { link, tasks: new Map(), skip: new Set() };
+    // The pool's notes (chunks to skip) as they arrive, between items.
+    link.listen((note) => {
+      for (const chunk of readSkip(note)) state.skip.add(chunk);
+    });
     if (args.initializer !== undefined) {
       const init = await task(state, args.initializer.task);
       await init.fn(...(args.initializer.args as never[]));
@@ -87,11 +81,12 @@ export const PoolWorker = defineActor(import.meta.url, 'TroupePoolWorker', {
       if (task !== loaded) await runnable(state, task);
       loaded = task;
     }
-    await state.results.send(begunFrame(first));
-    flushToRoot();
+    const { link } = state;
+    link.send(begunFrame(first));
+    link.flush();
     const run = new BatchRun(async (answers) => {
-      await sendAnswers((answer) => state.results.send(answer), answers);
-      flushToRoot();
+      await sendAnswers((frame) => link.send(frame), answers);
+      link.flush();
     });
     for (const msg of batch) {
       // A chunk may come in parts: its id stays in `skip` for the parts still to come.

@@ -7,7 +7,6 @@
 import { availableParallelism } from 'node:os';
 import {
   type Clock,
-  type Connection,
   type ExitInfo,
   type Placement,
   PoolBrokenError,
@@ -18,22 +17,30 @@ import type { ActorHandle } from '../ActorHandle.js';
 import { Limiter } from '../internal/Limiter.js';
 import type { PoolOptions } from './PoolOptions.js';
 import type { PoolWorkerArgs } from './PoolWorker.js';
-import { readWorkerFrame, type SkipFrame, sendBatch, skipFrame, type WorkerFrame } from './wire.js';
+import { readWorkerFrame, type SkipFrame, sendBatch, skipFrame, type WorkerNote } from './wire.js';
 
 /** Workers of one pool starting at once (two per CPU, at most 8): see `PoolOptions.size`. */
 const STARTS_IN_FLIGHT = Math.max(1, Math.min(8, 2 * availableParallelism()));
+
+/**
+ * A started pool worker: its handle, and its link to the pool, which is its own channel (`pool`
+ * frames beside the batches it is sent as actor messages).
+ */
+export interface PoolWorkerLink {
+  readonly handle: ActorHandle<never, unknown>;
+  /** Sends the worker a note, out of turn (its batches wait in turn as actor messages). */
+  send(frame: SkipFrame): void;
+  /** Where the worker's frames go, as they arrive. */
+  listen(listener: (frame: unknown) => void): void;
+}
 
 /** What a pool needs from its actor system. */
 export interface PoolHost {
   readonly clock: Clock;
   /** The system is shutting down: no more workers. */
   readonly shuttingDown: boolean;
-  spawnWorker(
-    args: PoolWorkerArgs,
-    placement: Exclude<Placement, 'local'>,
-  ): Promise<ActorHandle<never, unknown>>;
-  /** A results link for a worker: the pool's end, and the worker's. */
-  pipe(): [Connection<WorkerFrame, SkipFrame>, Connection<SkipFrame, WorkerFrame>];
+  /** Starts a pool worker (an internal actor: nothing else can address it). */
+  spawnWorker(args: PoolWorkerArgs, placement: Exclude<Placement, 'local'>): Promise<PoolWorkerLink>;
 }
 
 /** The pool as its workers see it. */
@@ -44,11 +51,6 @@ export interface WorkersOwner {
   ended(): boolean;
   /** No worker can be had: the pool ends so, failing its calls with `error`. */
   end(state: 'terminated' | 'broken', error: Error): void;
-}
-
-interface WorkerSlot {
-  readonly handle: ActorHandle<never, unknown>;
-  readonly results: Connection<WorkerFrame, SkipFrame>;
 }
 
 /**
@@ -66,7 +68,7 @@ export class PoolWorkers {
   readonly #size: number;
   readonly #owner: WorkersOwner;
   readonly #scheduler: () => PoolScheduler;
-  readonly #slots = new Map<string, WorkerSlot>();
+  readonly #slots = new Map<string, PoolWorkerLink>();
   /** Bounds the workers starting at once, at the pool's start and when replacing workers. */
   readonly #starts = new Limiter(STARTS_IN_FLIGHT);
   #startFailures = 0;
@@ -103,10 +105,7 @@ export class PoolWorkers {
 
   /** Tells a worker to skip `chunks` (their call was aborted) if it has not begun them. */
   skip(worker: string, chunks: readonly number[]): void {
-    this.#slots
-      .get(worker)
-      ?.results.send(skipFrame(chunks))
-      .catch(() => {});
+    this.#slots.get(worker)?.send(skipFrame(chunks));
   }
 
   /** Kills a worker (it is replaced if work is wanted). */
@@ -143,20 +142,17 @@ export class PoolWorkers {
       this.#owner.end('terminated', new PoolTerminatedError('The actor system is shutting down'));
       return true;
     }
-    const [mine, theirs] = this.#host.pipe();
     const init = this.#options.initializer;
-    let handle: ActorHandle<never, unknown>;
+    let link: PoolWorkerLink;
     try {
-      handle = await this.#host.spawnWorker(
+      link = await this.#host.spawnWorker(
         {
-          results: theirs,
           initializer:
             init === undefined ? undefined : { task: taskAddress(init.task), args: init.args ?? [] },
         },
         this.#options.placement ?? 'process',
       );
     } catch (error) {
-      mine.close();
       this.#startFailures++;
       if (this.#startFailures > (this.#options.maxStartFailures ?? 2 * this.#size + 2)) {
         this.#owner.end(
@@ -168,34 +164,31 @@ export class PoolWorkers {
       return false;
     }
     this.#startFailures = 0;
-    const id = handle.id;
-    this.#slots.set(id, { handle, results: mine });
-    void this.#read(id, mine);
-    void handle.exited.then((exit) => this.#onExit(id, exit));
-    this.#scheduler().addWorker(id);
+    const id = link.handle.id;
+    this.#slots.set(id, link);
+    const scheduler = this.#scheduler();
+    link.listen((frame) => this.#read(scheduler, id, frame));
+    void link.handle.exited.then((exit) => this.#onExit(id, exit));
+    scheduler.addWorker(id);
     return true;
   }
 
-  /** Hands what a worker answers to the scheduler, until its link closes. */
-  async #read(worker: string, results: Connection<WorkerFrame, SkipFrame>): Promise<void> {
-    const scheduler = this.#scheduler();
-    for await (const frame of results) {
-      let note: ReturnType<typeof readWorkerFrame>;
-      try {
-        note = readWorkerFrame(frame);
-      } catch {
-        // A worker that answers in no form it could have sent is broken: its death requeues
-        // (or blames) its items, as any death does, so no call waits on it.
-        this.kill(worker);
-        return;
-      }
-      if (note.answers === undefined) scheduler.begun(worker, note.begun);
-      else scheduler.answers(worker, note.answers);
+  /** Hands what a worker sent to the scheduler. */
+  #read(scheduler: PoolScheduler, worker: string, frame: unknown): void {
+    let note: WorkerNote;
+    try {
+      note = readWorkerFrame(frame);
+    } catch {
+      // A worker that answers in no form it could have sent is broken: its death requeues (or
+      // blames) its items, as any death does, so no call waits on it.
+      this.kill(worker);
+      return;
     }
+    if (note.answers === undefined) scheduler.begun(worker, note.begun);
+    else scheduler.answers(worker, note.answers);
   }
 
   #onExit(worker: string, exit: ExitInfo): void {
-    this.#slots.get(worker)?.results.close();
     this.#slots.delete(worker);
     this.#scheduler().removeWorker(worker, exit);
     if (this.#owner.wantsWorkers()) void this.#startWorker();
