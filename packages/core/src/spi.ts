@@ -36,7 +36,8 @@ export {
 export type { ChunkAnswers, ChunkMessage, Outcome, RefusedChunk, TaskRef } from './pool/chunks.js';
 export { defaultChunkSize } from './pool/defaultChunkSize.js';
 export type { Job, QueuedItem } from './pool/Job.js';
-export { type PoolLink, poolLinkOf } from './pool/PoolLink.js';
+export { poolLinkOf } from './internal/hostLink.js';
+export type { PoolLink } from './pool/PoolLink.js';
 export { PoolScheduler, type SchedulerDeps, type SchedulerOptions } from './pool/PoolScheduler.js';
 export { taskAddress } from './pool/poolRequest.js';
 export * from './protocol.js';

@@ -27,3 +27,15 @@ export interface HostLink {
 export function hostLinkOf(ctx: InitContext): HostLink | undefined {
   return (ctx as InitContext & { [HOST_LINK]?: HostLink })[HOST_LINK];
 }
+
+/**
+ * A pool worker's link to its pool, from its init context; undefined where the host gives none.
+ *
+ * @example
+ * ```ts
+ * init: (args, ctx) => ({ link: poolLinkOf(ctx) }),
+ * ```
+ */
+export function poolLinkOf(ctx: InitContext): PoolLink | undefined {
+  return hostLinkOf(ctx)?.pool;
+}

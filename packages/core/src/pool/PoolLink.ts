@@ -5,12 +5,9 @@
  * @module
  */
 
-import type { InitContext } from '../definitions.js';
-import { hostLinkOf } from '../internal/hostLink.js';
-
 /**
  * The worker's end of its link to its pool. The host gives it to a definition's `init` out of
- * sight of user code; the runtime's pool worker takes it with {@link poolLinkOf}.
+ * sight of user code; the runtime's pool worker takes it with `poolLinkOf(ctx)`.
  *
  * @example
  * ```ts
@@ -27,16 +24,4 @@ export interface PoolLink {
   flush(): void;
   /** Where the pool's frames go, as they arrive (one listener: a later call replaces it). */
   listen(listener: (body: unknown) => void): void;
-}
-
-/**
- * The pool link in an actor's init context; undefined where the host gives none.
- *
- * @example
- * ```ts
- * init: (args, ctx) => ({ link: poolLinkOf(ctx) }),
- * ```
- */
-export function poolLinkOf(ctx: InitContext): PoolLink | undefined {
-  return hostLinkOf(ctx)?.pool;
 }
