@@ -23,6 +23,7 @@ export {
 } from './definitions.js';
 export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.js';
 export { type Deferred, deferred } from './internal/deferred.js';
+export { poolLinkOf } from './internal/hostLink.js';
 export { failAsk } from './internal/MessageLoop.js';
 export { PendingCalls, type PendingOptions } from './internal/PendingCalls.js';
 export { isMachineEvent } from './machine/fromMachine.js';
@@ -36,7 +37,6 @@ export {
 export type { ChunkAnswers, ChunkMessage, Outcome, RefusedChunk, TaskRef } from './pool/chunks.js';
 export { defaultChunkSize } from './pool/defaultChunkSize.js';
 export type { Job, QueuedItem } from './pool/Job.js';
-export { poolLinkOf } from './internal/hostLink.js';
 export type { PoolLink } from './pool/PoolLink.js';
 export { PoolScheduler, type SchedulerDeps, type SchedulerOptions } from './pool/PoolScheduler.js';
 export { taskAddress } from './pool/poolRequest.js';
