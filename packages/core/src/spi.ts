@@ -38,8 +38,9 @@ export type { ChunkAnswers, ChunkMessage, Outcome, RefusedChunk, TaskRef } from 
 export { defaultChunkSize } from './pool/defaultChunkSize.js';
 export type { Job, QueuedItem } from './pool/Job.js';
 export type { PoolLink } from './pool/PoolLink.js';
-export { PoolScheduler, type SchedulerDeps, type SchedulerOptions } from './pool/PoolScheduler.js';
+export { PoolScheduler } from './pool/PoolScheduler.js';
 export { taskAddress } from './pool/poolRequest.js';
+export type { SchedulerDeps, SchedulerOptions } from './pool/SchedulerOptions.js';
 export * from './protocol.js';
 export { EmbeddedQueueBackend, type EmbeddedQueueBackendOptions } from './queue/EmbeddedQueueBackend.js';
 export type { FailedItem, QueueBackend, QueueInfo, QueueItem } from './queue/QueueBackend.js';

@@ -8,68 +8,20 @@
  * @module
  */
 
-import type { Clock } from '../Clock.js';
 import { TimeoutError } from '../errors.js';
 import type { ExitInfo } from '../exit.js';
-import { applyAnswers } from './applyAnswers.js';
 import { addToBatch, type Batch } from './batches.js';
 import { blame } from './blame.js';
 import type { ChunkAnswers, ChunkMessage, RefusedChunk } from './chunks.js';
 import { Deadlines, type RunningItem } from './Deadlines.js';
 import type { Job, QueuedItem } from './Job.js';
 import { timeItems, wantsMore } from './pace.js';
-import { type Cut, RunQueue } from './RunQueue.js';
+import { RunQueue } from './RunQueue.js';
+import type { SchedulerDeps, SchedulerOptions } from './SchedulerOptions.js';
+
+export type { SchedulerDeps, SchedulerOptions } from './SchedulerOptions.js';
+
 import { type InFlight, newWorkerState, unansweredItems, type WorkerState } from './WorkerState.js';
-
-/** How the scheduler reaches the runtime. */
-export interface SchedulerDeps {
-  /**
-   * Sends a batch of chunks to a worker, in one message. The worker runs them in order and may
-   * hold its answers until the batch ends (or a few milliseconds have passed). A chunk that cannot
-   * be sent at all is given to `refuse` (the others go): the scheduler fails its items once the
-   * round of dispatches is over.
-   */
-  dispatch(worker: string, batch: ChunkMessage[], refuse: (refused: RefusedChunk) => void): void;
-  /** A worker reached `maxTasksPerWorker` and has nothing in flight: replace it. */
-  recycle(worker: string): void;
-  /**
-   * A worker ran an item past its call's deadline (`Job.timeoutMs`): the item has failed with
-   * `TimeoutError`; kill the worker (its death blames nothing more).
-   */
-  kill?(worker: string): void;
-  /** Timers for item deadlines, and the time (see `now`). Without it, deadlines are not kept. */
-  readonly clock?: Clock;
-  /**
-   * The time in ms (default: the clock's). With it, the scheduler learns how long each worker's
-   * items take and holds back `prefetchItems` for slow ones: a worker gets about `lookaheadMs` of
-   * work ahead, so the last items of a call are not queued behind one busy worker while another
-   * idles.
-   */
-  now?(): number;
-}
-
-/** Scheduler settings. */
-export interface SchedulerOptions {
-  /** Times an item is retried on a fresh worker after its worker died running it. */
-  readonly maxRetries: number;
-  /** Chunks in flight per worker (at least). */
-  readonly prefetch: number;
-  /**
-   * Items in flight per worker, so small chunks still keep a worker busy: at most this many
-   * (and, with a clock, about `lookaheadMs` of work). Default 64.
-   */
-  readonly prefetchItems?: number | undefined;
-  /** With a clock: the work, in ms, a worker holds ahead when its items are slow. Default 20. */
-  readonly lookaheadMs?: number | undefined;
-  /** Items a worker runs before it is replaced; undefined for no limit. */
-  readonly maxTasksPerWorker: number | undefined;
-  /**
-   * Small chunks share a batch (one message) up to this many items. A worker answers a batch's
-   * chunks together, so when it dies, any unanswered item of its first batch may have been the
-   * one running. Default 32; 1 sends every chunk on its own.
-   */
-  readonly batchItems?: number | undefined;
-}
 
 /**
  * Schedules pool items over workers.
@@ -265,8 +217,29 @@ export class PoolScheduler {
         ? state.chunks[0]
         : state?.chunks.find((c) => c.id === answers.chunk);
     if (state === undefined || inFlight === undefined || answers.from > inFlight.head) return;
-    applyAnswers(inFlight, answers);
+    const { values, failures } = answers;
+    const end = Math.min(values.length, inFlight.args.length - answers.from);
+    let at = inFlight.head - answers.from;
+    for (const [offset, error] of failures) {
+      if (offset < at) continue;
+      if (offset >= end) break;
+      this.#deliver(inFlight, values, at, offset, answers.from);
+      inFlight.head++;
+      inFlight.job.onOutcome(inFlight.first + answers.from + offset, { ok: false, error });
+      at = offset + 1;
+    }
+    if (at < end) this.#deliver(inFlight, values, at, end, answers.from);
     this.#afterAnswer(worker, state, inFlight);
+  }
+
+  /** Settles the successful answers `values[from]` .. `values[to - 1]` (positions `offset + from` ...). */
+  #deliver(inFlight: InFlight, values: ArrayLike<unknown>, from: number, to: number, offset: number): void {
+    if (to <= from) return;
+    const index = inFlight.first + offset + from;
+    inFlight.head += to - from;
+    const { job } = inFlight;
+    if (job.onValues !== undefined) job.onValues(index, values, from, to);
+    else for (let k = from; k < to; k++) job.onOutcome(index + k - from, { ok: true, value: values[k] });
   }
 
   /**
@@ -338,14 +311,11 @@ export class PoolScheduler {
         one.held += cut[0].args.length;
         const mine = batches.get(one.worker) ?? [];
         batches.set(one.worker, mine);
-        const added = addToBatch(
-          mine,
-          cut[0],
-          cut[1],
-          this.#options.batchItems ?? 32,
-          () => this.#nextBatch++,
-        );
-        if (added !== undefined) order.push([one.worker, added]);
+        const added = addToBatch(mine, cut[0], cut[1], this.#options.batchItems ?? 32, this.#nextBatch);
+        if (added !== undefined) {
+          this.#nextBatch++;
+          order.push([one.worker, added]);
+        }
       }
       wanting = wanting.filter((one) => wantsMore(one.state, one.held, 1, this.#options));
     }
@@ -369,48 +339,27 @@ export class PoolScheduler {
 
   /** The next chunk for a worker, as it is sent and as the scheduler keeps it in flight. */
   #nextChunkFor(state: WorkerState): readonly [ChunkMessage, InFlight] | undefined {
-    const cut = this.#queue.cut((job) => this.#limitFor(state, job.chunkSize));
-    if (cut === undefined) return undefined;
-    const { job, first, args, unary, attempts, alone, tries } = cut;
-    state.given += args.length;
     const max = this.#options.maxTasksPerWorker;
+    const inFlight = this.#queue.cut(
+      max === undefined ? Number.POSITIVE_INFINITY : max - state.given,
+      this.#nextChunk,
+    );
+    if (inFlight === undefined) return undefined;
+    this.#nextChunk++;
+    const { job, first, args, lists, tries, eager } = inFlight;
+    state.given += args.length;
     if (max !== undefined && state.given >= max) state.retiring = true;
     if (state.chunks.length === 0) state.busySince = this.#now?.();
-    const id = this.#nextChunk++;
-    const eager = isEager(cut);
-    const inFlight: InFlight = {
-      id,
-      batch: 0,
-      job,
-      first,
-      args,
-      lists: !unary,
-      attempts,
-      alone,
-      tries,
-      eager,
-      head: 0,
-    };
     state.chunks.push(inFlight);
     const message = {
-      chunk: id,
+      chunk: inFlight.id,
       task: job.task,
       first,
       args,
-      unary,
+      unary: !lists,
       ...(eager ? { eager: true } : {}),
       ...(tries > 0 ? { attempt: tries + 1 } : {}),
     };
     return [message, inFlight];
   }
-
-  #limitFor(state: WorkerState, chunkSize: number): number {
-    const max = this.#options.maxTasksPerWorker;
-    return max === undefined ? chunkSize : Math.max(1, Math.min(chunkSize, max - state.given));
-  }
-}
-
-/** Its items are answered one by one: retried or suspected, or its call times its items. */
-function isEager({ single, job }: Cut): boolean {
-  return single || job.eager === true || job.timeoutMs !== undefined;
 }

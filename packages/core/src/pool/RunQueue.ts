@@ -7,42 +7,10 @@
 
 import { Deque } from '../internal/Deque.js';
 import type { Job, QueuedItem } from './Job.js';
+import type { Run } from './Run.js';
+import type { InFlight } from './WorkerState.js';
 
-/**
- * Queued items: consecutive items of one job, `args[from]` .. `args[to - 1]`, the item `args[k]`
- * having index `base + k` in its call.
- */
-export interface Run {
-  readonly job: Job;
-  readonly base: number;
-  /** The call's items (an array, or a Float64Array when they are all numbers). */
-  readonly args: ArrayLike<unknown>;
-  /** Each entry of `args` is an argument list (else the item's one argument). */
-  readonly lists: boolean;
-  from: number;
-  readonly to: number;
-  /** Deaths it has caused (a retried item runs alone, in a run of its own). */
-  readonly attempts: number;
-  /** Suspected of killing a worker that had several unanswered items: it runs alone next. */
-  readonly alone: boolean;
-  /** Workers that died after beginning its batch: it may have run this many times already. */
-  readonly tries: number;
-}
-
-/** The next chunk's items, as {@link RunQueue.cut} takes them from the queue. */
-export interface Cut {
-  readonly job: Job;
-  /** The index of its first item in its call. */
-  readonly first: number;
-  /** Each item's one argument when `unary`, else its argument list. */
-  readonly args: ArrayLike<unknown>;
-  readonly unary: boolean;
-  readonly attempts: number;
-  readonly alone: boolean;
-  readonly tries: number;
-  /** A retried or suspected item, cut alone. */
-  readonly single: boolean;
-}
+export type { Run } from './Run.js';
 
 /** Items `from` .. `to - 1` of `args`: a view of a typed array, a copy of an array. */
 export function sliceOf(args: ArrayLike<unknown>, from: number, to: number): ArrayLike<unknown> {
@@ -59,7 +27,7 @@ export function sliceOf(args: ArrayLike<unknown>, from: number, to: number): Arr
  * ```ts
  * const queue = new RunQueue();
  * queue.enqueue(job, [1, 2, 3], 0, false);
- * queue.cut(() => 2); // items 0 and 1
+ * queue.cut(2, 1); // items 0 and 1, as chunk 1
  * ```
  */
 export class RunQueue {
@@ -97,6 +65,9 @@ export class RunQueue {
 
   /** Drops the queued items of `job`. */
   drop(job: Job): void {
+    // Nothing queued (a call that ends has usually handed out all its items): the queue's storage
+    // is left alone, so the code that reads it stays optimised.
+    if (this.#count === 0) return;
     const keep = this.#queue.drain().filter((run) => run.job !== job);
     for (const run of keep) this.#queue.push(run);
     this.#requeued = this.#requeued.filter((run) => run.job !== job);
@@ -121,16 +92,17 @@ export class RunQueue {
 
   /**
    * Takes the next chunk: consecutive items of the front run, joined with the runs behind it
-   * while they continue it (same job, next indexes, untouched), up to `limitFor(job)` items. A
+   * while they continue it (same job, next indexes, untouched): up to its job's `chunkSize`
+   * items, and at most `most` (at least one, whatever `most` says), as chunk `id` in flight. A
    * retried or suspected item is cut alone: if it kills its worker too, nothing else is lost.
    */
-  cut(limitFor: (job: Job) => number): Cut | undefined {
+  cut(most: number, id: number): InFlight | undefined {
     const front = this.#peek();
     if (front === undefined) return undefined;
     const { job, lists, attempts, alone, tries } = front;
     const first = front.base + front.from;
     const single = attempts > 0 || alone;
-    const limit = single ? 1 : limitFor(job);
+    const limit = single ? 1 : Math.max(1, Math.min(job.chunkSize, most));
     const parts = [{ args: this.#take(front, Math.min(limit, front.to - front.from)), lists }];
     let count = parts[0]?.args.length ?? 0;
     for (let next = this.#peek(); count < limit && next !== undefined; next = this.#peek()) {
@@ -157,11 +129,13 @@ export class RunQueue {
     const unary =
       !anyLists || Array.prototype.every.call(args, (list) => (list as readonly unknown[]).length === 1);
     if (anyLists && unary) args = Array.from(args, (list) => (list as readonly unknown[])[0]);
-    return { job, first, args, unary, attempts, alone, tries, single };
+    const eager = single || job.eager === true || job.timeoutMs !== undefined;
+    return { id, batch: 0, job, first, args, lists: !unary, attempts, alone, tries, eager, head: 0 };
   }
 
   #peek(): Run | undefined {
-    return this.#requeued[0] ?? this.#queue.peek();
+    // Read in bounds only: a read past the end of an empty array costs optimised code its place.
+    return this.#requeued.length > 0 ? this.#requeued[0] : this.#queue.peek();
   }
 
   /** Takes up to `count` items from the front run (which must hold them). */
@@ -171,7 +145,7 @@ export class RunQueue {
     run.from += count;
     this.#count -= count;
     if (run.from >= run.to) {
-      if (this.#requeued[0] === run) this.#requeued.shift();
+      if (this.#requeued.length > 0 && this.#requeued[0] === run) this.#requeued.shift();
       else this.#queue.shift();
     }
     return taken;

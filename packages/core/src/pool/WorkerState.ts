@@ -6,7 +6,7 @@
  */
 
 import type { Job } from './Job.js';
-import type { Run } from './RunQueue.js';
+import type { Run } from './Run.js';
 
 /** A chunk a worker holds: item `k` of `args` has index `first + k`; those from `head` on are unanswered. */
 export interface InFlight {

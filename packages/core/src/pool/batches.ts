@@ -21,16 +21,16 @@ export interface Batch {
 
 /**
  * Puts a chunk in the worker's open batch (the last of `batches`), or a new one with the id
- * `newId()`, and records its batch in `inFlight`. Retried or suspected items, and items of a call
+ * `id`, and records its batch in `inFlight`. Retried or suspected items, and items of a call
  * that times its items, are eager: they share batches only with other eager chunks, whose items
  * the worker answers one by one, each answer out before the next item begins, so when the worker
  * dies, the first unanswered item of the batch is the one that was running. Returns the new
- * batch, if one was started.
+ * batch, if one was started (it took `id`).
  *
  * @example
  * ```ts
- * const started = addToBatch(batches, message, inFlight, 256, () => nextBatch++);
- * if (started !== undefined) order.push([worker, started]);
+ * const started = addToBatch(batches, message, inFlight, 256, nextBatch);
+ * if (started !== undefined) order.push([worker, started]), nextBatch++;
  * ```
  */
 export function addToBatch(
@@ -38,7 +38,7 @@ export function addToBatch(
   message: ChunkMessage,
   inFlight: InFlight,
   limit: number,
-  newId: () => number,
+  id: number,
 ): Batch | undefined {
   const size = message.args.length;
   const { eager } = inFlight;
@@ -49,7 +49,7 @@ export function addToBatch(
     open.items += size;
     return undefined;
   }
-  inFlight.batch = newId();
+  inFlight.batch = id;
   const batch = { id: inFlight.batch, items: size, chunks: [message], open: size < limit, eager };
   batches.push(batch);
   return batch;

@@ -8,7 +8,7 @@
 import { WorkerCrashedError } from '../errors.js';
 import type { ExitInfo } from '../exit.js';
 import type { Job } from './Job.js';
-import type { Run } from './RunQueue.js';
+import type { Run } from './Run.js';
 import { unanswered, type WorkerState } from './WorkerState.js';
 
 /** What becomes of a dead worker's items. */
