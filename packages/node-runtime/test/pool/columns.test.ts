@@ -7,7 +7,7 @@ import {
   chunksOf,
   isAnswerColumns,
   isChunkColumns,
-} from '../src/internal/chunkColumns.js';
+} from '../../src/pool/columns.js';
 
 const task = { module: 'file:///app/tasks.js', name: 'square' };
 
