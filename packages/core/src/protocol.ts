@@ -364,7 +364,4 @@ export function isFromWorker(value: unknown): value is FromWorker {
   return hasTag(value, fromWorkerTags);
 }
 
-/** Compile-time exhaustiveness check for switches over tagged unions. */
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected message: ${JSON.stringify(value)}`);
-}
+export { assertNever } from './internal/assertNever.js';

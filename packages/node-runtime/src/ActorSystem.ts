@@ -55,6 +55,7 @@ import { Standby } from './internal/Standby.js';
 import { childHost, SupervisedChildren } from './internal/SupervisedChildren.js';
 import { startWorker } from './internal/startWorker.js';
 import { systemEventOf } from './internal/supervisionEvents.js';
+import type { WorkerCell } from './internal/WorkerCell.js';
 import { isTroupeWorker } from './internal/workerRole.js';
 import type { MachineHandle } from './MachineHandle.js';
 import {
@@ -98,7 +99,7 @@ export class ActorSystem implements AsyncDisposable {
     this.#deadLetter(to, message, reason),
   );
   readonly #machines = new Machines((event) => this.events.emit(event), this.#router);
-  readonly #owner: CellOwner;
+  readonly #owner: CellOwner<WorkerCell>;
   /** What shutdown stops, newest first: unsupervised workers and top-level supervisors. */
   readonly #topLevel = new Set<{ stop(): Promise<unknown> }>();
   #supervisors = 0;
@@ -275,7 +276,7 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   /** What workers ask of the system: kept off the public surface. */
-  #makeOwner(options: ResolvedSystemOptions): CellOwner {
+  #makeOwner(options: ResolvedSystemOptions): CellOwner<WorkerCell> {
     return {
       clock: options.clock,
       shutdownMs: options.shutdownMs,

@@ -12,7 +12,7 @@
  */
 
 import type { Clock } from '../Clock.js';
-import { assertNever } from '../protocol.js';
+import { assertNever } from '../internal/assertNever.js';
 import { Connection, type PipeEnd, type PipeEndInfo, type PipeLink, type PipeSide } from './Connection.js';
 import type { PipeDirect, PipeToRoot, PipeToWorker } from './pipeFrames.js';
 

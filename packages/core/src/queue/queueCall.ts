@@ -11,7 +11,7 @@
  */
 
 import { ProtocolError } from '../errors.js';
-import { assertNever } from '../protocol.js';
+import { assertNever } from '../internal/assertNever.js';
 import { mustBe } from '../validate.js';
 import type { QueueItem } from './QueueBackend.js';
 

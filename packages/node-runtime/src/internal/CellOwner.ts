@@ -10,9 +10,9 @@ import type {
   RouteMessage,
   RouteStopMessage,
 } from '@troupe/core/spi';
-import type { WorkerCell } from './WorkerCell.js';
 
-export interface CellOwner {
+/** @typeParam Cell - the root's side of a worker (WorkerCell; a parameter, so this module imports none) */
+export interface CellOwner<Cell> {
   readonly clock: Clock;
   readonly shutdownMs: number;
   readonly maxMessageBytes: number;
@@ -25,8 +25,8 @@ export interface CellOwner {
   pipeFrame(cellId: string, message: PipeToRoot): void;
   /** Runs a queue call for this worker; undefined when no answer is due. */
   queueCall(consumer: string, message: QueueCallMessage): Promise<unknown> | undefined;
-  cellReady(cell: WorkerCell): void;
+  cellReady(cell: Cell): void;
   /** A machine actor's report (snapshot, inspection event, failed restore). */
-  report(cell: WorkerCell, report: ActorReport): void;
-  cellExited(cell: WorkerCell, exit: ExitInfo): void;
+  report(cell: Cell, report: ActorReport): void;
+  cellExited(cell: Cell, exit: ExitInfo): void;
 }

@@ -18,7 +18,7 @@ import type { WorkerLaunch, WorkerLink } from './WorkerLink.js';
 
 export interface LauncherOptions {
   readonly system: ResolvedSystemOptions;
-  readonly owner: CellOwner;
+  readonly owner: CellOwner<WorkerCell>;
   readonly registry: Registry;
   readonly hub: QueueHub;
   /** Encodes mailbox items. */

@@ -56,7 +56,7 @@ export class WorkerCell {
   readonly kind: InitMessage['kind'];
   /** One incarnation of a supervised actor: its handle and mailbox outlive it. */
   readonly supervised: boolean;
-  readonly #owner: CellOwner;
+  readonly #owner: CellOwner<WorkerCell>;
   readonly #link: WorkerLink;
   readonly #channel: Channel<FromWorker, ToWorker>;
   readonly #pending: PendingCalls;
@@ -89,7 +89,7 @@ export class WorkerCell {
    * `launch` and sends it `init` as its first frame.
    */
   constructor(
-    owner: CellOwner,
+    owner: CellOwner<WorkerCell>,
     init: InitMessage,
     placement: Placement,
     launch: () => WorkerLink,
