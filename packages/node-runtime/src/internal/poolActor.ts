@@ -1,8 +1,6 @@
 /**
  * The pool as an actor: other actors map through a pool by asking its reference. The actor runs
  * in the root (placement `'local'`), beside the pool it serves, and forwards each request to it.
- * Its arguments travel through the codec like any actor's, so it finds its pool by id in this
- * module's directory, which a pool joins with {@link servePool}.
  */
 
 import {
@@ -12,41 +10,11 @@ import {
   type PoolRequest,
   type TaskDefinition,
 } from '@troupe/core';
-import { assertNever, failAsk, findDefinition } from '@troupe/core/spi';
+import { failAsk, findDefinition } from '@troupe/core/spi';
+import type { Pool } from '../Pool.js';
 
-/** What the pool's actor asks of its pool. */
-export interface PoolService {
-  map(
-    task: TaskDefinition<[unknown], unknown>,
-    items: readonly unknown[],
-    options: { chunkSize?: number },
-  ): Promise<unknown>;
-  mapSettled(
-    task: TaskDefinition<[unknown], unknown>,
-    items: readonly unknown[],
-    options: { chunkSize?: number },
-  ): Promise<unknown>;
-  starmap(
-    task: TaskDefinition<unknown[], unknown>,
-    items: readonly unknown[][],
-    options: { chunkSize?: number },
-  ): Promise<unknown>;
-  apply(task: TaskDefinition<unknown[], unknown>, ...args: unknown[]): Promise<unknown>;
-}
-
-/** The pools of this process served by an actor, by the id their actor was given. */
-const directory = new Map<string, PoolService>();
-let nextId = 1;
-
-/**
- * Puts a pool in the directory; returns the id its actor is started with (`{ pool: id }`) and a
- * function that takes it out again.
- */
-export function servePool(pool: PoolService): { readonly id: string; readonly close: () => void } {
-  const id = `pool-${nextId++}`;
-  directory.set(id, pool);
-  return { id, close: () => directory.delete(id) };
-}
+/** The pools of this process, by the id their actor was given. */
+export const livePools = new Map<string, Pool>();
 
 export const PoolActor = defineActor(import.meta.url, 'TroupePool', {
   init: (args: { readonly pool: string }) => args.pool,
@@ -69,7 +37,7 @@ async function serve(
   request: PoolRequest,
   ctx: ActorContext<PoolRequest, unknown>,
 ): Promise<void> {
-  const pool = directory.get(id);
+  const pool = livePools.get(id);
   if (pool === undefined) throw new Error(`Pool ${id} is gone`);
   // Only a task this program defined: a request never makes the root import a module.
   const task = findDefinition(request?.task?.module, request?.task?.name, 'task') as
@@ -96,7 +64,5 @@ async function serve(
     case 'apply':
       ctx.reply(await pool.apply(task as never, ...(request.args as never[])));
       break;
-    default:
-      assertNever(request);
   }
 }

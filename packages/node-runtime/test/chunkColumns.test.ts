@@ -7,7 +7,7 @@ import {
   chunksOf,
   isAnswerColumns,
   isChunkColumns,
-} from '../../src/pool/columns.js';
+} from '../src/internal/chunkColumns.js';
 
 const task = { module: 'file:///app/tasks.js', name: 'square' };
 
