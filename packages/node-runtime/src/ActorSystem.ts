@@ -50,6 +50,7 @@ import { Machines } from './internal/Machines.js';
 import { PipeRegistry } from './internal/PipeRegistry.js';
 import { type PortableSources, revivePortable } from './internal/Portables.js';
 import { PoolActor } from './internal/poolActor.js';
+import { checkPoolOptions } from './internal/poolChecks.js';
 import { PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
 import { QueueHub, ROOT_CONSUMER } from './internal/QueueHub.js';
 import { Registry } from './internal/Registry.js';
@@ -64,7 +65,6 @@ import type { MachineHandle } from './MachineHandle.js';
 import {
   type ActorSystemOptions,
   checkPipeOptions,
-  checkPoolOptions,
   checkSpawnOptions,
   type ResolvedSystemOptions,
   resolveSystemOptions,

@@ -43,7 +43,7 @@ import {
 import { Limiter } from './internal/Limiter.js';
 import { packNumbers } from './internal/packNumbers.js';
 import { livePools } from './internal/poolActor.js';
-import { checkArgumentLists, checkItems, checkMapOptions, checkTask } from './options.js';
+import { checkArgumentLists, checkItems, checkMapOptions, checkTask } from './internal/poolChecks.js';
 
 /**
  * Options for `system.pool()`.

@@ -11,10 +11,17 @@ import {
   type TaskDefinition,
 } from '@troupe/core';
 import { failAsk, findDefinition } from '@troupe/core/spi';
-import type { Pool } from '../Pool.js';
+
+/** What the actor asks of the pool it serves (the `Pool`; named here so this module imports none). */
+export interface ServedPool {
+  map(task: never, items: never, options: { chunkSize?: number }): Promise<unknown>;
+  mapSettled(task: never, items: never, options: { chunkSize?: number }): Promise<unknown>;
+  starmap(task: never, items: never, options: { chunkSize?: number }): Promise<unknown>;
+  apply(task: never, ...args: never[]): Promise<unknown>;
+}
 
 /** The pools of this process, by the id their actor was given. */
-export const livePools = new Map<string, Pool>();
+export const livePools = new Map<string, ServedPool>();
 
 export const PoolActor = defineActor(import.meta.url, 'TroupePool', {
   init: (args: { readonly pool: string }) => args.pool,
@@ -53,10 +60,10 @@ async function serve(
     'chunkSize' in request && request.chunkSize !== undefined ? { chunkSize: request.chunkSize } : {};
   switch (request.type) {
     case 'map':
-      ctx.reply(await pool.map(task as never, request.items, options));
+      ctx.reply(await pool.map(task as never, request.items as never, options));
       break;
     case 'mapSettled':
-      ctx.reply(await pool.mapSettled(task as never, request.items, options));
+      ctx.reply(await pool.mapSettled(task as never, request.items as never, options));
       break;
     case 'starmap':
       ctx.reply(await pool.starmap(task as never, request.items as never, options));
