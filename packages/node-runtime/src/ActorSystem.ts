@@ -34,6 +34,7 @@ import {
   PendingCalls,
   type PortableData,
   QueueClient,
+  type QueueItem,
   refuseWhileLoadingDefinitions,
   unpackItem,
 } from '@troupe/core/spi';
@@ -133,6 +134,13 @@ export class ActorSystem implements AsyncDisposable {
       start: (placement, launch) => startWorker(placement, launch, undefined),
     });
     const itemCodec = new Codec({ maxMessageBytes: options.maxMessageBytes, revive: (p) => this.#revive(p) });
+    /** A queue item nobody will take: a dead letter addressed to its queue. */
+    const deadItem = (queue: string, item: QueueItem, reason: string) =>
+      this.#deadLetter(
+        { id: queue, name: `queue ${queue}` },
+        unpackItem(item, (bytes) => itemCodec.decode(bytes)),
+        reason,
+      );
     const backend = new EmbeddedQueueBackend({
       clock: options.clock,
       // A take's items travel in one frame: no more of them than one message may hold.
@@ -152,20 +160,10 @@ export class ActorSystem implements AsyncDisposable {
           mailbox.fail(cell.address, failed.item, failed.reason, cell.exitInfo);
           return;
         }
-        this.#deadLetter(
-          { id: failed.queue, name: `queue ${failed.queue}` },
-          unpackItem(failed.item, (bytes) => itemCodec.decode(bytes)),
-          failed.reason,
-        );
+        deadItem(failed.queue, failed.item, failed.reason);
       },
     });
-    this.#hub = new QueueHub(backend, (queue, item, reason) =>
-      this.#deadLetter(
-        { id: queue, name: `queue ${queue}` },
-        unpackItem(item, (bytes) => itemCodec.decode(bytes)),
-        reason,
-      ),
-    );
+    this.#hub = new QueueHub(backend, deadItem);
     this.#rootQueues = new QueueClient(this.#hub.rootOps(), itemCodec);
     this.#pipes = new PipeRegistry({
       clock: options.clock,

@@ -155,13 +155,13 @@ export class PipeRegistry implements PipeLink {
   }
 
   release(info: PipeEndInfo, unread: unknown[]): void {
-    const end = this.#end(info);
-    if (end === undefined) return;
+    const pipe = this.#pipes.get(info.pipe);
+    if (pipe === undefined) return;
+    const end = pipe[info.side];
     end.location = undefined;
     end.connection = undefined;
     end.pending = [...unread, ...end.pending];
-    const pipe = this.#pipes.get(info.pipe);
-    if (pipe !== undefined) this.#admitWaiting(pipe, info.side);
+    this.#admitWaiting(pipe, info.side);
   }
 
   // Frames from workers.
