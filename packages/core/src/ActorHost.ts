@@ -18,6 +18,7 @@ import { PendingCalls } from './internal/PendingCalls.js';
 import { loadDefinition } from './loadDefinition.js';
 import { isPipeEnd } from './pipe/Connection.js';
 import { type DirectConnector, WorkerPipes } from './pipe/WorkerPipes.js';
+import type { PoolLink } from './pool/PoolLink.js';
 import {
   type ActorAddress,
   assertNever,
@@ -34,24 +35,6 @@ import { RoutedActorRef, type Router } from './RoutedActorRef.js';
 
 /** The most mailbox messages a worker takes ahead of handling them. */
 const MAILBOX_PREFETCH = 64;
-
-/** The flush of the worker's host (one host per worker), for `flushToRoot`. */
-let hostFlush: (() => void) | undefined;
-
-/**
- * Hands what this worker has sent so far to the transport now, instead of at the end of the
- * tick (a no-op outside a worker). For runtime code in a worker that must be heard before it
- * runs user code that may never yield: the pool worker says it has begun a batch with it.
- *
- * @example
- * ```ts
- * await results.send({ begun: chunk });
- * flushToRoot(); // out before the batch's first item runs
- * ```
- */
-export function flushToRoot(): void {
-  hostFlush?.();
-}
 
 /** What an {@link ActorHost} needs from its runtime. */
 export interface ActorHostOptions {
@@ -120,6 +103,19 @@ export class ActorHost implements Router {
   #fetchSize = 1;
   readonly #onActorRunning: (() => void) | undefined;
   readonly #onInit: ((init: InitMessage) => void) | undefined;
+  /** Where pool frames from the root go (a pool worker's listener). */
+  #poolListener: ((body: unknown) => void) | undefined;
+  /** A pool worker's link to its pool: `pool` frames on this channel. */
+  readonly #poolLink: PoolLink = {
+    send: (body) => this.#send({ t: 'pool', body }),
+    flush: () => {
+      this.#queueOps.flush();
+      this.#port.flush?.();
+    },
+    listen: (listener) => {
+      this.#poolListener = listener;
+    },
+  };
 
   constructor(port: HostPort, options: ActorHostOptions) {
     this.#port = port;
@@ -135,10 +131,6 @@ export class ActorHost implements Router {
     this.#itemCodec = new Codec({ maxMessageBytes: options.maxMessageBytes, revive: this.revive });
     this.#queues = new QueueClient(this.#queueOps, this.#itemCodec);
     this.#pipes = new WorkerPipes((m) => this.#send(m), options.directPipes, options.clock);
-    hostFlush = () => {
-      this.#queueOps.flush();
-      this.#port.flush?.();
-    };
   }
 
   /** Rebuilds handles that arrive in messages (the codec's `revive` hook). */
@@ -190,6 +182,9 @@ export class ActorHost implements Router {
         return;
       case 'qreclaim':
         this.#queues.reclaim(message.q);
+        return;
+      case 'pool':
+        this.#poolListener?.(message.body);
         return;
       default:
         assertNever(message);
@@ -251,6 +246,7 @@ export class ActorHost implements Router {
       restore: init.restore,
       report: (report) => this.#send({ t: 'report', report }),
       crash: (error) => this.crash(error),
+      pool: this.#poolLink,
     };
     const initContext: InitContext = Object.assign({ self }, { [HOST_LINK]: link });
     const state = await definition.spec.init(init.args, initContext);

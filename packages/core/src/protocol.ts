@@ -276,6 +276,16 @@ export type {
   TakeArg,
 } from './queue/queueCall.js';
 
+/**
+ * Either way, beside the actor's messages: a pool's note to one of its workers, or the worker's
+ * answers to its pool, on the same channel as the batches it is sent. Only a pool worker may send
+ * one; its body is shaped and read by the runtime's pool wire format.
+ */
+export interface PoolFrame {
+  readonly t: 'pool';
+  readonly body: unknown;
+}
+
 /** Every frame the root sends to a worker. */
 export type ToWorker =
   | InitMessage
@@ -286,7 +296,8 @@ export type ToWorker =
   | FailMessage
   | PipeToWorker
   | PingMessage
-  | QueueReclaimMessage;
+  | QueueReclaimMessage
+  | PoolFrame;
 
 /** Every frame a worker sends to the root. */
 export type FromWorker =
@@ -303,7 +314,8 @@ export type FromWorker =
   | PipeToRoot
   | PongMessage
   | ExitingMessage
-  | ReportMessage;
+  | ReportMessage
+  | PoolFrame;
 
 // Records keyed by the tag unions: the compiler insists every tag is listed.
 const toWorkerTags: Record<ToWorker['t'], true> = {
@@ -316,6 +328,7 @@ const toWorkerTags: Record<ToWorker['t'], true> = {
   pipe: true,
   ping: true,
   qreclaim: true,
+  pool: true,
 };
 const fromWorkerTags: Record<FromWorker['t'], true> = {
   ready: true,
@@ -332,6 +345,7 @@ const fromWorkerTags: Record<FromWorker['t'], true> = {
   pong: true,
   exiting: true,
   report: true,
+  pool: true,
 };
 
 function hasTag(value: unknown, tags: Record<string, true>): boolean {

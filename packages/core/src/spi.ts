@@ -11,13 +11,14 @@
  * @module
  */
 
-export { ActorHost, type ActorHostOptions, flushToRoot, type HostPort } from './ActorHost.js';
+export { ActorHost, type ActorHostOptions, type HostPort } from './ActorHost.js';
 export { Channel, type ChannelOptions, type Transport } from './Channel.js';
 export { Portable, type PortableData } from './Codec.js';
 export { checkSendable } from './checkSendable.js';
 export { findDefinition, isRegisteredDefinition } from './definitions.js';
 export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.js';
 export { type Deferred, deferred } from './internal/deferred.js';
+export { poolLinkOf } from './internal/hostLink.js';
 export { failAsk } from './internal/MessageLoop.js';
 export { PendingCalls, type PendingOptions } from './internal/PendingCalls.js';
 export { isRefusedWhileLoading, loadDefinition, refuseWhileLoadingDefinitions } from './loadDefinition.js';
@@ -29,19 +30,20 @@ export {
   type DirectLink,
   WorkerPipes,
 } from './pipe/WorkerPipes.js';
-export {
-  type ChunkAnswers,
-  type ChunkMessage,
-  defaultChunkSize,
-  type Job,
-  type Outcome,
-  PoolScheduler,
-  type QueuedItem,
-  type SchedulerDeps,
-  type SchedulerOptions,
-  type TaskRef,
-} from './pool/PoolScheduler.js';
+export type {
+  ChunkAnswers,
+  ChunkMessage,
+  Outcome,
+  RefusedChunk,
+  TaskRef,
+  UnitAnswers,
+} from './pool/chunks.js';
+export { defaultChunkSize } from './pool/defaultChunkSize.js';
+export type { Job, QueuedItem } from './pool/Job.js';
+export type { PoolLink } from './pool/PoolLink.js';
+export { PoolScheduler } from './pool/PoolScheduler.js';
 export { taskAddress } from './pool/poolRequest.js';
+export type { SchedulerDeps, SchedulerOptions } from './pool/SchedulerOptions.js';
 export * from './protocol.js';
 export { EmbeddedQueueBackend, type EmbeddedQueueBackendOptions } from './queue/EmbeddedQueueBackend.js';
 export type { FailedItem, QueueBackend, QueueInfo, QueueItem } from './queue/QueueBackend.js';

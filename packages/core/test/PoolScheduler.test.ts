@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { WorkerCrashedError } from '../src/errors.js';
 import type { ExitInfo } from '../src/exit.js';
-import {
-  type ChunkMessage,
-  defaultChunkSize,
-  type Job,
-  type Outcome,
-  PoolScheduler,
-  type SchedulerOptions,
-} from '../src/pool/PoolScheduler.js';
+import type { ChunkMessage, Outcome } from '../src/pool/chunks.js';
+import { defaultChunkSize } from '../src/pool/defaultChunkSize.js';
+import type { Job } from '../src/pool/Job.js';
+import { PoolScheduler, type SchedulerOptions } from '../src/pool/PoolScheduler.js';
 
 const SIGKILL: ExitInfo = { reason: 'signal', code: null, signal: 'SIGKILL' };
 const SHUTDOWN: ExitInfo = { reason: 'shutdown', code: 0, signal: null };

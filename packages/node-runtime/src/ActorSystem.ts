@@ -44,15 +44,12 @@ import type { ActorHandle } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
 import type { CellOwner } from './internal/CellOwner.js';
 import { checkDefinition } from './internal/checkDefinition.js';
-import type { PoolAnswers, SkipChunks } from './internal/chunkColumns.js';
 import { reportCrash } from './internal/crashReport.js';
 import { Launcher } from './internal/Launcher.js';
 import { Machines } from './internal/Machines.js';
 import { PipeRegistry } from './internal/PipeRegistry.js';
 import { type PortableSources, revivePortable } from './internal/Portables.js';
-import { PoolActor } from './internal/poolActor.js';
 import { checkPoolOptions } from './internal/poolChecks.js';
-import { PoolWorker, type PoolWorkerArgs } from './internal/poolWorker.js';
 import { QueueHub, ROOT_CONSUMER } from './internal/QueueHub.js';
 import { Registry } from './internal/Registry.js';
 import { Router } from './internal/Router.js';
@@ -71,8 +68,11 @@ import {
   resolveSystemOptions,
   type SpawnOptions,
 } from './options.js';
-import { Pool, type PoolOptions } from './Pool.js';
 import { ProcessHandle } from './ProcessHandle.js';
+import { Pool } from './pool/Pool.js';
+import { PoolActor } from './pool/PoolActor.js';
+import type { PoolOptions } from './pool/PoolOptions.js';
+import { PoolWorker } from './pool/PoolWorker.js';
 import { SupervisorHandle } from './SupervisorHandle.js';
 
 /**
@@ -557,15 +557,21 @@ export class ActorSystem implements AsyncDisposable {
           return system.isShutDown;
         },
         spawnWorker: async (args, placement) => {
-          const handle = (await this.spawn(PoolWorker, args as PoolWorkerArgs, {
+          const handle = (await this.spawn(PoolWorker, args, {
             placement,
             mailbox: 'pipe',
           })) as ActorHandle<never, unknown>;
           this.#registry.markInternal(handle.id);
           void handle.exited.then(() => this.#registry.unmarkInternal(handle.id));
-          return handle;
+          const cell = this.#registry.cell(handle.id);
+          return {
+            handle,
+            send: (frame) => cell?.sendPool(frame),
+            listen: (listener) => {
+              if (cell !== undefined) cell.onPoolFrame = listener;
+            },
+          };
         },
-        pipe: () => this.pipe<SkipChunks, PoolAnswers>(),
         spawnActor: (id) => this.spawn(PoolActor, { pool: id }, { placement: 'local' }),
       },
       options,

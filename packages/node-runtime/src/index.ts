@@ -23,6 +23,7 @@ export { NameTakenError } from './errors.js';
 export { isMainModule } from './isMainModule.js';
 export { MachineHandle } from './MachineHandle.js';
 export type { ActorSystemOptions, CrashReport, SpawnOptions } from './options.js';
-export { type MapOptions, Pool, type PoolOptions, type Settled } from './Pool.js';
 export { ProcessHandle } from './ProcessHandle.js';
+export { Pool } from './pool/Pool.js';
+export type { MapOptions, PoolOptions, Settled } from './pool/PoolOptions.js';
 export { SupervisorHandle } from './SupervisorHandle.js';

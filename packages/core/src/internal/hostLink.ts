@@ -1,16 +1,17 @@
 /**
  * What the host gives a definition's `init` besides its arguments, out of sight of user code: a
- * way to report to the root, to crash from outside a message, and the state to restore. Only
- * machine actors use it.
+ * way to report to the root, to crash from outside a message, and the state to restore (machine
+ * actors use these), and a pool worker's link to its pool.
  */
 
 import type { InitContext } from '../definitions.js';
+import type { PoolLink } from '../pool/PoolLink.js';
 import type { ActorReport } from '../protocol.js';
 
 /** The key the host puts its link under in the init context. */
 export const HOST_LINK: unique symbol = Symbol('troupe.hostLink');
 
-/** The host's side of a machine actor. */
+/** The host's side of a machine actor, or of a pool worker. */
 export interface HostLink {
   /** The persisted state to restore from, when the root sent one. */
   readonly restore: unknown;
@@ -18,9 +19,23 @@ export interface HostLink {
   report(report: ActorReport): void;
   /** Crashes the actor with `error`, as a throw from `receive` would. */
   crash(error: unknown): void;
+  /** A pool worker's link to its pool. */
+  readonly pool?: PoolLink;
 }
 
 /** The host link in an init context, if the host gave one. */
 export function hostLinkOf(ctx: InitContext): HostLink | undefined {
   return (ctx as InitContext & { [HOST_LINK]?: HostLink })[HOST_LINK];
+}
+
+/**
+ * A pool worker's link to its pool, from its init context; undefined where the host gives none.
+ *
+ * @example
+ * ```ts
+ * init: (args, ctx) => ({ link: poolLinkOf(ctx) }),
+ * ```
+ */
+export function poolLinkOf(ctx: InitContext): PoolLink | undefined {
+  return hostLinkOf(ctx)?.pool;
 }

@@ -81,6 +81,8 @@ export class WorkerCell {
   #heartbeat: Heartbeat | undefined;
   /** Puts the stop behind the messages queued before it (an unsupervised actor's private mailbox). */
   readonly #stopInTurn: (() => void) | undefined;
+  /** Where a pool worker's `pool` frames go; from any other worker such a frame is a protocol error. */
+  onPoolFrame: ((body: unknown) => void) | undefined;
 
   /**
    * Encodes `init` (so bad arguments fail before anything starts), then starts the worker with
@@ -265,6 +267,11 @@ export class WorkerCell {
     else this.#channel.send(message, 'msg', body);
   }
 
+  /** Sends a pool worker a `pool` frame (see pool/wire.ts); dropped once it has exited. */
+  sendPool(body: unknown): void {
+    if (this.#phase !== 'exited') this.#channel.send({ t: 'pool', body }, 'msg', body);
+  }
+
   /** Asks the worker for the items of `queue` it fetched ahead and has not handed out. */
   reclaimQueue(queue: string): void {
     if (this.#phase !== 'exited') this.#channel.send({ t: 'qreclaim', q: queue });
@@ -321,6 +328,10 @@ export class WorkerCell {
         return;
       case 'report':
         this.#owner.report(this, message.report);
+        return;
+      case 'pool':
+        if (this.onPoolFrame === undefined) throw new Error('Only a pool worker may send pool frames');
+        this.onPoolFrame(message.body);
         return;
       case 'qcall': {
         const answer = this.#owner.queueCall(this.id, message);

@@ -1,6 +1,8 @@
 /**
  * The pool as an actor: other actors map through a pool by asking its reference. The actor runs
  * in the root (placement `'local'`), beside the pool it serves, and forwards each request to it.
+ * Its arguments travel through the codec like any actor's, so it finds its pool by id in this
+ * module's directory, which a pool joins with {@link servePool}.
  */
 
 import {
@@ -10,18 +12,41 @@ import {
   type PoolRequest,
   type TaskDefinition,
 } from '@troupe/core';
-import { failAsk, findDefinition } from '@troupe/core/spi';
+import { assertNever, failAsk, findDefinition } from '@troupe/core/spi';
 
-/** What the actor asks of the pool it serves (the `Pool`; named here so this module imports none). */
-export interface ServedPool {
-  map(task: never, items: never, options: { chunkSize?: number }): Promise<unknown>;
-  mapSettled(task: never, items: never, options: { chunkSize?: number }): Promise<unknown>;
-  starmap(task: never, items: never, options: { chunkSize?: number }): Promise<unknown>;
-  apply(task: never, ...args: never[]): Promise<unknown>;
+/** What the pool's actor asks of its pool. */
+export interface PoolService {
+  map(
+    task: TaskDefinition<[unknown], unknown>,
+    items: readonly unknown[],
+    options: { chunkSize?: number },
+  ): Promise<unknown>;
+  mapSettled(
+    task: TaskDefinition<[unknown], unknown>,
+    items: readonly unknown[],
+    options: { chunkSize?: number },
+  ): Promise<unknown>;
+  starmap(
+    task: TaskDefinition<unknown[], unknown>,
+    items: readonly unknown[][],
+    options: { chunkSize?: number },
+  ): Promise<unknown>;
+  apply(task: TaskDefinition<unknown[], unknown>, ...args: unknown[]): Promise<unknown>;
 }
 
-/** The pools of this process, by the id their actor was given. */
-export const livePools = new Map<string, ServedPool>();
+/** The pools of this process served by an actor, by the id their actor was given. */
+const directory = new Map<string, PoolService>();
+let nextId = 1;
+
+/**
+ * Puts a pool in the directory; returns the id its actor is started with (`{ pool: id }`) and a
+ * function that takes it out again.
+ */
+export function servePool(pool: PoolService): { readonly id: string; readonly close: () => void } {
+  const id = `pool-${nextId++}`;
+  directory.set(id, pool);
+  return { id, close: () => directory.delete(id) };
+}
 
 export const PoolActor = defineActor(import.meta.url, 'TroupePool', {
   init: (args: { readonly pool: string }) => args.pool,
@@ -44,7 +69,7 @@ async function serve(
   request: PoolRequest,
   ctx: ActorContext<PoolRequest, unknown>,
 ): Promise<void> {
-  const pool = livePools.get(id);
+  const pool = directory.get(id);
   if (pool === undefined) throw new Error(`Pool ${id} is gone`);
   // Only a task this program defined: a request never makes the root import a module.
   const task = findDefinition(request?.task?.module, request?.task?.name, 'task') as
@@ -71,5 +96,7 @@ async function serve(
     case 'apply':
       ctx.reply(await pool.apply(task as never, ...(request.args as never[])));
       break;
+    default:
+      assertNever(request);
   }
 }

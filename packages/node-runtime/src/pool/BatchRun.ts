@@ -1,57 +1,15 @@
 /**
- * The actor every pool worker runs: it loads tasks by module URL and name (once each), runs the
- * chunks of each batch in order, and answers them over its results pipe: together at the end of
- * the batch, and every few milliseconds before that, so when a worker dies the pool knows which
- * items it had finished (all but those of the batch it was running, at most BATCH_MS' worth).
+ * Running one batch of chunks in a pool worker: the items of each chunk in order, their answers
+ * collected (numbers straight into a `Float64Array`) and sent together at the end of the batch,
+ * and every few milliseconds before that, so when a worker dies the pool knows which items it had
+ * finished (all but those of the batch it was running, at most BATCH_MS' worth).
  */
 
-import { type Connection, defineActor, MessageTooLargeError, type TaskDefinition } from '@troupe/core';
-import {
-  type ChunkAnswers,
-  type ChunkMessage,
-  checkSendable,
-  flushToRoot,
-  loadDefinition,
-  setTaskAttempt,
-  type TaskRef,
-} from '@troupe/core/spi';
-import {
-  answerColumns,
-  type ChunkColumns,
-  chunksOf,
-  isChunkColumns,
-  isSkipChunks,
-  type PoolAnswers,
-  type SkipChunks,
-} from './chunkColumns.js';
+import { type ChunkAnswers, type ChunkMessage, setTaskAttempt } from '@troupe/core/spi';
 import { PACK_NUMBERS_FROM } from './packNumbers.js';
 
-export interface PoolWorkerArgs {
-  readonly results: Connection<SkipChunks, PoolAnswers>;
-  /** Runs once, when the worker starts. */
-  readonly initializer: { readonly task: TaskRef; readonly args: readonly unknown[] } | undefined;
-}
-
-interface State {
-  readonly results: Connection<SkipChunks, PoolAnswers>;
-  readonly tasks: Map<string, TaskDefinition>;
-  /** Chunks the pool said to skip (their call was aborted): answered as failed, not run. */
-  readonly skip: Set<number>;
-}
-
-/** What a skipped chunk's items fail with (nobody sees it: their call has ended). */
-const SKIPPED = new Error('Skipped: its call was aborted before it began');
-
-/** Takes the pool's notes (chunks to skip) as they arrive, until the pipe closes. */
-async function listen(state: State): Promise<void> {
-  try {
-    for await (const note of state.results) {
-      if (isSkipChunks(note)) for (const chunk of note.skip) state.skip.add(chunk);
-    }
-  } catch {
-    // The pipe broke: the worker is ending.
-  }
-}
+/** Sends answers to the root, out before the next item begins. */
+export type SendAnswers = (answers: ChunkAnswers[]) => Promise<void>;
 
 /**
  * Answers wait together at most this long; a slower item is answered on its own. Every answer
@@ -62,98 +20,12 @@ const BATCH_MS = 4;
 /** The most items a quick run goes between looks at the clock. */
 const MAX_STRIDE = 4096;
 
-async function task(state: State, ref: TaskRef): Promise<TaskDefinition> {
-  const key = `${ref.module}#${ref.name}`;
-  let found = state.tasks.get(key);
-  if (found === undefined) {
-    found = (await loadDefinition(ref.module, ref.name, 'task')) as TaskDefinition;
-    state.tasks.set(key, found);
-  }
-  return found;
-}
-
-/**
- * The function of a chunk's task; one that throws the loading error when the task cannot be
- * loaded here, so its items fail with that error instead of the worker dying over and over.
- */
-async function runnable(state: State, ref: TaskRef): Promise<(...args: unknown[]) => unknown> {
-  try {
-    return (await task(state, ref)).fn as (...args: unknown[]) => unknown;
-  } catch (error) {
-    const failure = errorOf(error);
-    return () => {
-      throw failure;
-    };
-  }
-}
-
 function errorOf(error: unknown): Error {
   return error instanceof Error ? error : new Error(`Non-error thrown: ${String(error)}`);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
-/**
- * Sends answers; a value that will not serialize fails its own item, not the others. Answers over
- * the message limit go in parts (in order), and a value alone over it fails its own item.
- */
-async function send(
-  results: Connection<SkipChunks, PoolAnswers>,
-  answers: ChunkAnswers[],
-  probed = false,
-): Promise<void> {
-  try {
-    await results.send(answerColumns(answers) ?? answers);
-  } catch (error) {
-    if (error instanceof MessageTooLargeError) await sendInParts(results, answers, error);
-    else if (!probed) await send(results, answers.map(probeValues), true);
-    else throw error;
-  }
-}
-
-async function sendInParts(
-  results: Connection<SkipChunks, PoolAnswers>,
-  answers: ChunkAnswers[],
-  error: MessageTooLargeError,
-): Promise<void> {
-  const [one] = answers;
-  if (answers.length > 1) {
-    const half = answers.length >> 1;
-    await send(results, answers.slice(0, half));
-    await send(results, answers.slice(half));
-  } else if (one !== undefined && one.values.length > 1) {
-    const half = one.values.length >> 1;
-    const values = Array.from(one.values);
-    const part = (from: number, to: number): ChunkAnswers => ({
-      chunk: one.chunk,
-      from: one.from + from,
-      values: values.slice(from, to),
-      failures: one.failures
-        .filter(([at]) => at >= from && at < to)
-        .map(([at, e]) => [at - from, e] as const),
-    });
-    await send(results, [part(0, half)]);
-    await send(results, [part(half, values.length)]);
-  } else if (one !== undefined) {
-    await results.send([{ ...one, values: [undefined], failures: [[0, errorOf(error)]] }]);
-  }
-}
-
-function probeValues(answers: ChunkAnswers): ChunkAnswers {
-  const failures = new Map(answers.failures);
-  const values = Array.from(answers.values, (value, offset) => {
-    if (failures.has(offset)) return undefined;
-    try {
-      checkSendable(value, 'result');
-      return value;
-    } catch (error) {
-      failures.set(offset, errorOf(error));
-      return undefined;
-    }
-  });
-  return { ...answers, values, failures: [...failures].sort(([a], [b]) => a - b) };
 }
 
 const NO_NUMBERS = new Float64Array(0);
@@ -203,8 +75,8 @@ class Segment {
 }
 
 /** Runs the chunks of a batch in order, collecting their answers. */
-class BatchRun {
-  readonly #results: Connection<SkipChunks, PoolAnswers>;
+export class BatchRun {
+  readonly #send: SendAnswers;
   /** Answers of finished chunks (and finished parts of the current one), not yet sent. */
   #pending: ChunkAnswers[] = [];
   #chunk = 0;
@@ -217,8 +89,8 @@ class BatchRun {
   /** What the last item of a quick run returned when it was a promise. */
   #awaiting: PromiseLike<unknown> | undefined;
 
-  constructor(results: Connection<SkipChunks, PoolAnswers>) {
-    this.#results = results;
+  constructor(send: SendAnswers) {
+    this.#send = send;
   }
 
   async run(fn: (...args: unknown[]) => unknown, msg: ChunkMessage): Promise<void> {
@@ -316,10 +188,9 @@ class BatchRun {
     if (this.#pending.length === 0) return;
     const answers = this.#pending;
     this.#pending = [];
-    await send(this.#results, answers);
     // Out before the next item begins: the pool tells the running item from the finished ones
     // by what it has heard.
-    flushToRoot();
+    await this.#send(answers);
     await new Promise((resolve) => setImmediate(resolve));
   }
 
@@ -337,39 +208,3 @@ class BatchRun {
     this.#segment = new Segment(remaining);
   }
 }
-
-export const PoolWorker = defineActor(import.meta.url, 'TroupePoolWorker', {
-  init: async (args: PoolWorkerArgs): Promise<State> => {
-    const state: State = { results: args.results, tasks: new Map(), skip: new Set() };
-    void listen(state);
-    if (args.initializer !== undefined) {
-      const init = await task(state, args.initializer.task);
-      await init.fn(...(args.initializer.args as never[]));
-    }
-    return state;
-  },
-  /**
-   * A batch of chunks: their answers go out together when the batch ends, and every BATCH_MS
-   * before that; a call that times its items (`eager`) has each item answered as it completes.
-   */
-  receive: async (state, batch: ChunkMessage[] | ChunkColumns) => {
-    const columns = isChunkColumns(batch);
-    const first = columns ? batch.chunks[0] : batch[0]?.chunk;
-    if (first === undefined) return state;
-    // Its tasks are loaded first, and then the pool is told, before any item runs (an item may
-    // never yield), that the batch has begun: a death before that is no item's fault.
-    for (const ref of columns ? [batch.task] : batch.map((msg) => msg.task)) await runnable(state, ref);
-    await state.results.send({ begun: first });
-    flushToRoot();
-    const run = new BatchRun(state.results);
-    for (const msg of columns ? chunksOf(batch) : batch) {
-      // A chunk may come in parts: its id stays in `skip` for the parts still to come.
-      if (state.skip.has(msg.chunk)) run.failAll(msg, SKIPPED);
-      else if (msg.refused !== undefined) run.failAll(msg, msg.refused);
-      else await run.run(await runnable(state, msg.task), msg);
-    }
-    setTaskAttempt(undefined);
-    await run.flush();
-    return state;
-  },
-});

@@ -2,12 +2,12 @@ import type { ChunkAnswers, ChunkMessage } from '@troupe/core/spi';
 import { describe, expect, it } from 'vitest';
 import {
   answerColumns,
-  answersOf,
   chunkColumns,
   chunksOf,
   isAnswerColumns,
   isChunkColumns,
-} from '../src/internal/chunkColumns.js';
+} from '../../src/pool/columns.js';
+import { expandUnits } from './unitAnswers.js';
 
 const task = { module: 'file:///app/tasks.js', name: 'square' };
 
@@ -66,11 +66,11 @@ describe('answer columns', () => {
     const columns = answerColumns(answers);
     expect(columns?.failures).toEqual([[5, boom]]);
     expect(isAnswerColumns(columns as never)).toBe(true);
-    expect(answersOf(columns as never)).toEqual(answers);
+    expect(expandUnits(columns as never)).toEqual(answers);
     // All numbers, and twenty of them: one Float64Array.
     const numbers = Array.from({ length: 20 }, (_, i) => answer(i, -i / 3));
     expect(answerColumns(numbers)?.values).toBeInstanceOf(Float64Array);
-    expect(answersOf(answerColumns(numbers) as never)).toEqual(numbers);
+    expect(expandUnits(answerColumns(numbers) as never)).toEqual(numbers);
   });
 
   it('are not used for short batches or answers of several items', () => {

@@ -1,9 +1,9 @@
 /**
- * The pool's wire format for batches of single-item chunks (`chunkSize: 1`, or the last items of
- * a call): one object of columns for the whole batch, and one for its answers, instead of one
- * object per chunk. Encoding and decoding some sixty small objects (each with its own argument
- * list, each a reference for the codec to track) was most of what dispatching an item cost the
- * root. Batches of other chunks travel as they are.
+ * The column forms of the pool's wire format, used by `wire.ts` alone: a batch of single-item
+ * chunks (`chunkSize: 1`, or the last items of a call) travels as one object of columns, and so
+ * do its answers, instead of one object per chunk. Encoding and decoding some sixty small objects
+ * (each with its own argument list, each a reference for the codec to track) was most of what
+ * dispatching an item cost the root. Batches of other chunks travel as they are.
  */
 
 import type { ChunkAnswers, ChunkMessage, TaskRef } from '@troupe/core/spi';
@@ -26,39 +26,8 @@ export interface AnswerColumns {
   readonly failures: readonly (readonly [position: number, error: Error])[];
 }
 
-/**
- * A worker has begun the batch whose first chunk is `begun`: sent, and flushed, before any of
- * its items runs, so that when the worker dies the pool knows whether the batch was running or
- * only in transit (its items then go back uncharged).
- */
-export interface BatchBegun {
-  readonly begun: number;
-}
-
-/**
- * The pool to a worker, on the results pipe: skip these chunks if they have not begun (their
- * call was aborted while they waited behind another call's item), answering them as failed.
- */
-export interface SkipChunks {
-  readonly skip: readonly number[];
-}
-
-export function isSkipChunks(value: unknown): value is SkipChunks {
-  const skip = (value as Partial<SkipChunks> | null)?.skip;
-  return Array.isArray(skip) && skip.every((id) => typeof id === 'number');
-}
-
-/** What a pool worker sends on its results pipe. */
-export type PoolAnswers = ChunkAnswers[] | AnswerColumns | BatchBegun;
-
-export function isBatchBegun(value: unknown): value is BatchBegun {
-  return typeof (value as Partial<BatchBegun> | null)?.begun === 'number';
-}
-
 /** Batches shorter than this travel as they are: columns pay from a handful of chunks on. */
 const COLUMNS_FROM = 8;
-
-const NO_FAILURES: ChunkAnswers['failures'] = [];
 
 /** A batch of single-item chunks of one task as columns; undefined for any other batch. */
 export function chunkColumns(batch: readonly ChunkMessage[]): ChunkColumns | undefined {
@@ -90,19 +59,17 @@ export function chunkColumns(batch: readonly ChunkMessage[]): ChunkColumns | und
   };
 }
 
-export function isChunkColumns(batch: unknown): batch is ChunkColumns {
-  return (batch as Partial<ChunkColumns> | null)?.columns === 'chunks';
-}
-
-/** The chunks a {@link ChunkColumns} stands for. */
-export function chunksOf(columns: ChunkColumns): ChunkMessage[] {
-  return Array.from(columns.chunks, (chunk, i) => ({
-    chunk,
-    task: columns.task,
-    first: columns.firsts[i] as number,
-    args: [columns.args[i]],
-    unary: true,
-  }));
+/** Answers in columns, well formed (they come from a worker, which may be broken). */
+export function isAnswerColumns(answers: unknown): answers is AnswerColumns {
+  const columns = answers as Partial<AnswerColumns> | null;
+  return (
+    columns?.columns === 'answers' &&
+    isList(columns.chunks) &&
+    isList(columns.values) &&
+    columns.values.length === columns.chunks.length &&
+    Array.isArray(columns.failures) &&
+    columns.failures.every((failure) => Array.isArray(failure) && typeof failure[0] === 'number')
+  );
 }
 
 /** A batch's answers as columns, when every one answers a whole single-item chunk. */
@@ -127,33 +94,38 @@ export function answerColumns(answers: readonly ChunkAnswers[]): AnswerColumns |
   };
 }
 
-/** Answers in columns, well formed (they come from a worker, which may be broken). */
-export function isAnswerColumns(answers: unknown): answers is AnswerColumns {
-  const columns = answers as Partial<AnswerColumns> | null;
+/** Well-formed columns of chunks. */
+export function isChunkColumns(batch: unknown): batch is ChunkColumns {
+  const columns = batch as Partial<ChunkColumns> | null;
   return (
-    columns?.columns === 'answers' &&
+    columns?.columns === 'chunks' &&
+    isTaskRef(columns.task) &&
     isList(columns.chunks) &&
-    isList(columns.values) &&
-    columns.values.length === columns.chunks.length &&
-    Array.isArray(columns.failures) &&
-    columns.failures.every((failure) => Array.isArray(failure) && typeof failure[0] === 'number')
+    isList(columns.firsts) &&
+    isList(columns.args) &&
+    columns.firsts.length === columns.chunks.length &&
+    columns.args.length === columns.chunks.length
   );
 }
 
-function isList(value: unknown): value is ArrayLike<unknown> {
+/** The chunks a {@link ChunkColumns} stands for. */
+export function chunksOf(columns: ChunkColumns): ChunkMessage[] {
+  return Array.from(columns.chunks, (chunk, i) => ({
+    chunk,
+    task: columns.task,
+    first: columns.firsts[i] as number,
+    args: [columns.args[i]],
+    unary: true,
+  }));
+}
+
+/** An array or a typed array (not a DataView). */
+export function isList(value: unknown): value is ArrayLike<unknown> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
 }
 
-/** The answers an {@link AnswerColumns} stands for. */
-export function answersOf(columns: AnswerColumns): ChunkAnswers[] {
-  const failed = new Map(columns.failures);
-  return Array.from(columns.chunks, (chunk, i) => {
-    const error = failed.get(i);
-    return {
-      chunk,
-      from: 0,
-      values: [columns.values[i]],
-      failures: error === undefined ? NO_FAILURES : [[0, error] as const],
-    };
-  });
+/** A task address: module URL and name, both strings. */
+export function isTaskRef(value: unknown): value is TaskRef {
+  const task = value as Partial<TaskRef> | null;
+  return typeof task?.module === 'string' && typeof task.name === 'string';
 }
