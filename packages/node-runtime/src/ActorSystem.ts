@@ -6,13 +6,9 @@
  * @module
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   type ActorDefinition,
   type Clock,
-  Codec,
   type Connection,
   EventStream,
   InvalidArgumentError,
@@ -26,40 +22,11 @@ import {
   SystemShutdownError,
   type TaskDefinition,
 } from '@troupe/core';
-import {
-  type ActorAddress,
-  checkFunction,
-  describeKind,
-  EmbeddedQueueBackend,
-  PendingCalls,
-  type PortableData,
-  QueueClient,
-  type QueueItem,
-  refuseWhileLoadingDefinitions,
-  unpackItem,
-} from '@troupe/core/spi';
+import { checkFunction, describeKind, refuseWhileLoadingDefinitions } from '@troupe/core/spi';
 import { nanoid } from 'nanoid';
 import type { AnyStateMachine, InputFrom } from 'xstate';
-import type { ActorHandle } from './ActorHandle.js';
 import { NameTakenError } from './errors.js';
-import type { CellOwner } from './internal/CellOwner.js';
-import { checkDefinition } from './internal/checkDefinition.js';
-import { reportCrash } from './internal/crashReport.js';
-import { Launcher } from './internal/Launcher.js';
-import { Machines } from './internal/Machines.js';
-import { PipeRegistry } from './internal/PipeRegistry.js';
-import { type PortableSources, revivePortable } from './internal/Portables.js';
-import { checkPoolOptions } from './internal/poolChecks.js';
-import { QueueHub, ROOT_CONSUMER } from './internal/QueueHub.js';
-import { Registry } from './internal/Registry.js';
-import { Router } from './internal/Router.js';
-import { Standby } from './internal/Standby.js';
-import { childHost, SupervisedChildren } from './internal/SupervisedChildren.js';
-import { startWorker } from './internal/startWorker.js';
-import { systemEventOf } from './internal/supervisionEvents.js';
-import type { WorkerCell } from './internal/WorkerCell.js';
-import { isTroupeWorker } from './internal/workerRole.js';
-import type { MachineHandle } from './MachineHandle.js';
+import { type InspectEvent, isInspected } from './inspectEvents.js';
 import {
   type ActorSystemOptions,
   checkPipeOptions,
@@ -68,12 +35,21 @@ import {
   resolveSystemOptions,
   type SpawnOptions,
 } from './options.js';
-import { ProcessHandle } from './ProcessHandle.js';
 import { Pool } from './pool/Pool.js';
-import { PoolActor } from './pool/PoolActor.js';
 import type { PoolOptions } from './pool/PoolOptions.js';
-import { PoolWorker } from './pool/PoolWorker.js';
-import { SupervisorHandle } from './SupervisorHandle.js';
+import { checkPoolOptions } from './pool/poolChecks.js';
+import { poolSystem } from './pool/poolSystem.js';
+import type { ActorHandle } from './root/ActorHandle.js';
+import { checkDefinition } from './root/checkDefinition.js';
+import type { MachineHandle } from './root/MachineHandle.js';
+import { ProcessHandle } from './root/ProcessHandle.js';
+import { Root } from './root/Root.js';
+import { childHost, SupervisedChildren } from './root/SupervisedChildren.js';
+import { SupervisorHandle } from './root/SupervisorHandle.js';
+import { systemEventOf } from './root/supervisionEvents.js';
+import { isTroupeWorker } from './worker/workerRole.js';
+
+export type { InspectEvent } from './inspectEvents.js';
 
 /**
  * The root of a Troupe program.
@@ -93,125 +69,16 @@ export class ActorSystem implements AsyncDisposable {
   /** Every spawn, exit and dead letter of this system, from every worker. */
   readonly events = new EventStream<SystemEvent>();
   readonly #options: ResolvedSystemOptions;
-  /** Workers, handles, names and queue mailboxes. */
-  readonly #registry = new Registry<ActorHandle>();
-  /** Where every message for an actor goes. */
-  readonly #router = new Router(this.#registry, (to, message, reason) =>
-    this.#deadLetter(to, message, reason),
-  );
-  readonly #machines = new Machines((event) => this.events.emit(event), this.#router);
-  readonly #owner: CellOwner<WorkerCell>;
   /** What shutdown stops, newest first: unsupervised workers and top-level supervisors. */
   readonly #topLevel = new Set<{ stop(): Promise<unknown> }>();
+  /** Everything the root keeps: registry, router, queues, pipes, workers. */
+  readonly #root: Root;
   #supervisors = 0;
-  readonly #hub: QueueHub;
-  readonly #rootQueues: QueueClient;
-  readonly #pipes: PipeRegistry;
-  /** What the one `revive` rebuilds portables from. */
-  readonly #portables: PortableSources;
-  #socketDir: string | undefined;
-  /** Asks made through queue mailboxes, answered by whichever actor takes them. */
-  readonly #mailboxAsks: PendingCalls;
-  /** Idle workers that spawns and restarts adopt (the `standby` option). */
-  readonly #standby: Standby;
-  /** Starts workers: spawns, processes, pool workers and supervised incarnations. */
-  readonly #launcher: Launcher;
   #shutdown: Promise<void> | undefined;
 
   private constructor(options: ResolvedSystemOptions) {
     this.#options = options;
-    this.#owner = this.#makeOwner(options);
-    this.#mailboxAsks = new PendingCalls(options.clock);
-    this.#standby = new Standby({
-      counts: options.standby,
-      launch: {
-        execArgv: options.execArgv,
-        maxMessageBytes: options.maxMessageBytes,
-        env: undefined,
-        prefixOutput: options.prefixOutput,
-      },
-      clock: options.clock,
-      start: (placement, launch) => startWorker(placement, launch, undefined),
-    });
-    const itemCodec = new Codec({ maxMessageBytes: options.maxMessageBytes, revive: (p) => this.#revive(p) });
-    /** A queue item nobody will take: a dead letter addressed to its queue. */
-    const deadItem = (queue: string, item: QueueItem, reason: string) =>
-      this.#deadLetter(
-        { id: queue, name: `queue ${queue}` },
-        unpackItem(item, (bytes) => itemCodec.decode(bytes)),
-        reason,
-      );
-    const backend = new EmbeddedQueueBackend({
-      clock: options.clock,
-      // A take's items travel in one frame: no more of them than one message may hold.
-      maxTakeBytes: options.maxMessageBytes,
-      // A consumer waits on an empty queue: the others give back what they fetched ahead.
-      onStarving: (queue, holders) => {
-        for (const holder of holders) {
-          if (holder === ROOT_CONSUMER) this.#rootQueues.reclaim(queue);
-          else this.#registry.cell(holder)?.reclaimQueue(queue);
-        }
-      },
-      onFailed: (failed) => {
-        // A mailbox item that crashed its actor (or outlived every delivery) fails like a message.
-        const mailbox = this.#registry.mailbox(failed.consumer);
-        const cell = this.#registry.cell(failed.consumer);
-        if (mailbox?.info.id === failed.queue && cell !== undefined) {
-          mailbox.fail(cell.address, failed.item, failed.reason, cell.exitInfo);
-          return;
-        }
-        deadItem(failed.queue, failed.item, failed.reason);
-      },
-    });
-    this.#hub = new QueueHub(backend, deadItem);
-    this.#rootQueues = new QueueClient(this.#hub.rootOps(), itemCodec);
-    this.#pipes = new PipeRegistry({
-      clock: options.clock,
-      codec: itemCodec,
-      cell: (id) => this.#registry.cell(id),
-      socketDir: () => {
-        this.#socketDir ??= mkdtempSync(join(tmpdir(), 'troupe-'));
-        return this.#socketDir;
-      },
-      onLinked: (pipe) => this.events.emit({ type: 'pipeLinked', pipe, time: Date.now() }),
-      onRefused: (cellId, reason) => {
-        const cell = this.#registry.cell(cellId);
-        this.events.emit({
-          type: 'security',
-          what: 'pipe',
-          id: cellId,
-          name: cell?.name ?? cellId,
-          pid: cell?.pid,
-          reason,
-          time: Date.now(),
-        });
-      },
-    });
-    this.#portables = {
-      handle: (id) => this.#registry.handle(id),
-      pipes: this.#pipes,
-      queues: backend,
-      rootQueues: this.#rootQueues,
-    };
-    this.#launcher = new Launcher({
-      system: options,
-      owner: this.#owner,
-      registry: this.#registry,
-      hub: this.#hub,
-      itemCodec,
-      mailboxAsks: this.#mailboxAsks,
-      standby: this.#standby,
-      deadLetter: (to, message, reason) => this.#deadLetter(to, message, reason),
-      onDepth: (to, depth) =>
-        this.events.emit({
-          type: 'mailboxDepth',
-          id: to.id,
-          name: to.name,
-          pid: this.#registry.cell(to.id)?.pid,
-          depth,
-          time: Date.now(),
-        }),
-    });
+    this.#root = new Root(options, this.events, this.#topLevel as Set<unknown>);
   }
 
   /**
@@ -231,7 +98,7 @@ export class ActorSystem implements AsyncDisposable {
    */
   pipe<A, B = A>(options: { readonly duplex?: boolean } = {}): [Connection<B, A>, Connection<A, B>] {
     this.#checkOpen();
-    return this.#pipes.create(checkPipeOptions(options)) as [Connection<B, A>, Connection<A, B>];
+    return this.#root.pipes.create(checkPipeOptions(options)) as [Connection<B, A>, Connection<A, B>];
   }
 
   /**
@@ -249,10 +116,10 @@ export class ActorSystem implements AsyncDisposable {
     readonly standby: number;
   } {
     return {
-      relayedPipeFrames: this.#pipes.relayed,
-      workers: this.#registry.workers,
-      mailboxes: this.#registry.mailboxCount,
-      standby: this.#standby.size,
+      relayedPipeFrames: this.#root.pipes.relayed,
+      workers: this.#root.registry.workers,
+      mailboxes: this.#root.registry.mailboxCount,
+      standby: this.#root.standby.size,
     };
   }
 
@@ -270,63 +137,7 @@ export class ActorSystem implements AsyncDisposable {
    */
   queue<T>(options: QueueOptions = {}): Queue<T> {
     this.#checkOpen();
-    return new Queue<T>(this.#hub.backend.create(options), this.#rootQueues);
-  }
-
-  /** What workers ask of the system: kept off the public surface. */
-  #makeOwner(options: ResolvedSystemOptions): CellOwner<WorkerCell> {
-    return {
-      clock: options.clock,
-      shutdownMs: options.shutdownMs,
-      maxMessageBytes: options.maxMessageBytes,
-      revive: (portable) => this.#revive(portable),
-      route: (message) => this.#router.fromWorker(message),
-      queueCall: (consumer, message) => this.#hub.call(consumer, message),
-      pipeFrame: (cellId, message) => this.#pipes.fromWorker(cellId, message),
-      mailboxAnswer: (id, outcome) => {
-        if ('value' in outcome) this.#mailboxAsks.resolve(id, outcome.value);
-        else this.#mailboxAsks.reject(id, outcome.error);
-      },
-      cellReady: (cell) => {
-        this.events.emit({
-          type: 'spawned',
-          id: cell.id,
-          name: cell.name,
-          placement: cell.placement,
-          pid: cell.pid,
-          time: Date.now(),
-        });
-      },
-      report: (cell, report) => this.#machines.report(cell, report),
-      cellExited: (cell, exit) => {
-        const mailbox = this.#registry.mailbox(cell.id);
-        this.#hub.consumerGone(cell.id, cell.crashedDuringMessage ? mailbox?.info.id : undefined);
-        this.#pipes.cellGone(cell.id);
-        this.#topLevel.delete(cell);
-        // A supervised actor keeps its handle and mailbox until its supervisor retires it.
-        if (this.#registry.cellGone(cell)?.private) mailbox?.close(cell.address, exit);
-        if (!cell.supervised) this.#machines.forget(cell.id);
-        const watched = this.events.hasSubscribers;
-        this.events.emit({
-          type: 'exited',
-          id: cell.id,
-          name: cell.name,
-          placement: cell.placement,
-          pid: cell.pid,
-          exit,
-          time: Date.now(),
-        });
-        if (!watched) reportCrash(cell, exit, this.#options.logger);
-      },
-    };
-  }
-
-  #revive(portable: PortableData): unknown {
-    return revivePortable(portable, this.#portables);
-  }
-
-  #deadLetter(to: ActorAddress, message: unknown, reason: string): void {
-    this.events.emit({ type: 'deadLetter', to, message, reason, time: Date.now() });
+    return new Queue<T>(this.#root.hub.backend.create(options), this.#root.rootQueues);
   }
 
   /**
@@ -340,7 +151,7 @@ export class ActorSystem implements AsyncDisposable {
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
     if (isTroupeWorker()) refuseWhileLoadingDefinitions('ActorSystem.start()');
     const system = new ActorSystem(resolveSystemOptions(options));
-    system.#standby.fill();
+    system.#root.standby.fill();
     return system;
   }
 
@@ -395,15 +206,15 @@ export class ActorSystem implements AsyncDisposable {
     checkDefinition(definition, 'actor', 'spawn');
     const checked = checkSpawnOptions(options, this.#options);
     const { placement, name, worker } = checked;
-    if (name !== undefined && this.#registry.hasName(name)) throw new NameTakenError(name);
-    const mailbox = this.#launcher.mailboxFor(checked.mailbox, checked.mailboxCapacity);
+    if (name !== undefined && this.#root.registry.hasName(name)) throw new NameTakenError(name);
+    const mailbox = this.#root.launcher.mailboxFor(checked.mailbox, checked.mailboxCapacity);
     const id = nanoid(10);
     const self = { id, name: name ?? id };
-    const cell = this.#launcher.launch({ definition, args, self, placement, worker, mailbox });
+    const cell = this.#root.launcher.launch({ definition, args, self, placement, worker, mailbox });
     this.#topLevel.add(cell);
-    if (name !== undefined) this.#registry.setName(name, id);
-    const handle = this.#machines.handleFor(definition, cell, false) as ActorHandle<Msg, Reply>;
-    this.#registry.setHandle(id, handle as ActorHandle);
+    if (name !== undefined) this.#root.registry.setName(name, id);
+    const handle = this.#root.machines.handleFor(definition, cell, false) as ActorHandle<Msg, Reply>;
+    this.#root.registry.setHandle(id, handle as ActorHandle);
     await cell.ready;
     return handle;
   }
@@ -428,7 +239,13 @@ export class ActorSystem implements AsyncDisposable {
     checkDefinition(task, 'task', 'process');
     const id = nanoid(10);
     const self = { id, name: `${task.name}#${id}` };
-    const cell = this.#launcher.launch({ definition: task, args, self, placement: 'process', worker: {} });
+    const cell = this.#root.launcher.launch({
+      definition: task,
+      args,
+      self,
+      placement: 'process',
+      worker: {},
+    });
     this.#topLevel.add(cell);
     await cell.ready;
     return new ProcessHandle<Result>(cell, this.#options.clock);
@@ -448,7 +265,7 @@ export class ActorSystem implements AsyncDisposable {
   inspect(listener: (event: InspectEvent) => void): () => void {
     checkFunction(listener, 'inspect(listener)');
     return this.events.subscribe((event) => {
-      if (INSPECTED.has(event.type)) listener(event as InspectEvent);
+      if (isInspected(event)) listener(event);
     });
   }
 
@@ -465,7 +282,7 @@ export class ActorSystem implements AsyncDisposable {
   lookup<Msg = unknown, Reply = unknown>(name: string): ActorHandle<Msg, Reply> | undefined {
     if (typeof name !== 'string')
       throw new InvalidArgumentError(`lookup() takes a name (a string), got ${describeKind(name)}`);
-    return this.#registry.named(name) as ActorHandle<Msg, Reply> | undefined;
+    return this.#root.registry.named(name) as ActorHandle<Msg, Reply> | undefined;
   }
 
   /**
@@ -475,10 +292,10 @@ export class ActorSystem implements AsyncDisposable {
    */
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
-      const standby = this.#standby.close();
+      const standby = this.#root.standby.close();
       for (const entry of [...this.#topLevel].reverse()) await entry.stop();
       await standby;
-      if (this.#socketDir !== undefined) rmSync(this.#socketDir, { recursive: true, force: true });
+      this.#root.close();
     })();
     return this.#shutdown;
   }
@@ -512,9 +329,9 @@ export class ActorSystem implements AsyncDisposable {
     const children = new SupervisedChildren(
       childHost({
         system: this.#options,
-        launcher: this.#launcher,
-        registry: this.#registry,
-        machines: this.#machines,
+        launcher: this.#root.launcher,
+        registry: this.#root.registry,
+        machines: this.#root.machines,
         checkOpen: () => this.#checkOpen(),
       }),
     );
@@ -550,34 +367,7 @@ export class ActorSystem implements AsyncDisposable {
   async pool(options: PoolOptions = {}): Promise<Pool> {
     this.#checkOpen();
     const size = checkPoolOptions(options);
-    const pool = new Pool(
-      {
-        clock: this.#options.clock,
-        get shuttingDown() {
-          return system.isShutDown;
-        },
-        spawnWorker: async (args, placement) => {
-          const handle = (await this.spawn(PoolWorker, args, {
-            placement,
-            mailbox: 'pipe',
-          })) as ActorHandle<never, unknown>;
-          this.#registry.markInternal(handle.id);
-          void handle.exited.then(() => this.#registry.unmarkInternal(handle.id));
-          const cell = this.#registry.cell(handle.id);
-          return {
-            handle,
-            send: (frame) => cell?.sendPool(frame),
-            listen: (listener) => {
-              if (cell !== undefined) cell.onPoolFrame = listener;
-            },
-          };
-        },
-        spawnActor: (id) => this.spawn(PoolActor, { pool: id }, { placement: 'local' }),
-      },
-      options,
-      size,
-    );
-    const system = this;
+    const pool = new Pool(poolSystem(this, this.#root.registry), options, size);
     const entry = { stop: () => pool.terminate() };
     this.#topLevel.add(entry);
     try {
@@ -604,33 +394,3 @@ export class ActorSystem implements AsyncDisposable {
     if (this.#shutdown !== undefined) throw new SystemShutdownError('The actor system has shut down');
   }
 }
-
-/**
- * What `system.inspect()` passes on.
- *
- * @example
- * ```ts
- * const seen: InspectEvent[] = [];
- * const stop = system.inspect((e) => seen.push(e));
- * const light = await system.spawn(Light, { cycles: 3 });
- * await light.stop();
- * stop();
- * console.log(seen.map((e) => e.type)); // 'spawned', several 'inspection' and 'exited'
- * ```
- */
-export type InspectEvent = Extract<
-  SystemEvent,
-  {
-    type: 'inspection' | 'spawned' | 'exited' | 'restarted' | 'deadLetter' | 'restoreFailed' | 'mailboxDepth';
-  }
->;
-
-const INSPECTED = new Set<SystemEvent['type']>([
-  'inspection',
-  'spawned',
-  'exited',
-  'restarted',
-  'deadLetter',
-  'restoreFailed',
-  'mailboxDepth',
-]);

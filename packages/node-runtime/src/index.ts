@@ -17,13 +17,13 @@
  */
 
 export * from '@troupe/core';
-export { ActorHandle } from './ActorHandle.js';
 export { ActorSystem, type InspectEvent } from './ActorSystem.js';
 export { NameTakenError } from './errors.js';
 export { isMainModule } from './isMainModule.js';
-export { MachineHandle } from './MachineHandle.js';
 export type { ActorSystemOptions, CrashReport, SpawnOptions } from './options.js';
-export { ProcessHandle } from './ProcessHandle.js';
 export { Pool } from './pool/Pool.js';
 export type { MapOptions, PoolOptions, Settled } from './pool/PoolOptions.js';
-export { SupervisorHandle } from './SupervisorHandle.js';
+export { ActorHandle } from './root/ActorHandle.js';
+export { MachineHandle } from './root/MachineHandle.js';
+export { ProcessHandle } from './root/ProcessHandle.js';
+export { SupervisorHandle } from './root/SupervisorHandle.js';

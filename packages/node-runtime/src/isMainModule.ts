@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { fail } from '@troupe/core/spi';
-import { isTroupeWorker } from './internal/workerRole.js';
+import { isTroupeWorker } from './worker/workerRole.js';
 
 /** Extensions Node (or a loader such as tsx) tries for an entry point named without one. */
 const ENTRY_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.tsx'];

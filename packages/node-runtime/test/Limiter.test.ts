@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Limiter } from '../src/internal/Limiter.js';
+import { Limiter } from '../src/pool/Limiter.js';
 
 /** A job the test ends by hand. */
 function job(log: string[], name: string) {

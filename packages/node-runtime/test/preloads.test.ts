@@ -5,7 +5,7 @@ import {
   nodeOptionsArgs,
   preloadsOf,
   toNodeOptions,
-} from '../src/internal/preloads.js';
+} from '../src/shared/preloads.js';
 
 const PREFLIGHT = '/app/node_modules/.pnpm/tsx@4.20.0/node_modules/tsx/dist/preflight.cjs';
 const LOADER = 'file:///app/node_modules/.pnpm/tsx@4.20.0/node_modules/tsx/dist/loader.mjs';

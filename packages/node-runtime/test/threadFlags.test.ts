@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { SpawnError } from '@troupe/core';
 import { describe, expect, it } from 'vitest';
-import { withThreadFlags } from '../src/internal/threadFlags.js';
+import { withThreadFlags } from '../src/placements/threadFlags.js';
 
 /** Starts like `new Worker`: refuses, as Node does, any of `refused` (listing them), else returns the flags. */
 function fakeStart(refused: readonly string[], calls: string[][]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutTsx } from '../src/internal/workerEnv.js';
+import { withoutTsx } from '../src/shared/workerEnv.js';
 
 const PREFLIGHT = '/app/node_modules/tsx/dist/preflight.cjs';
 const LOADER = 'file:///app/node_modules/tsx/dist/loader.mjs';

@@ -18,7 +18,7 @@ import { Command, InvalidArgumentError as UsageError } from 'commander';
 import logUpdate from 'log-update';
 import pc from 'picocolors';
 import { ActorSystem } from '../ActorSystem.js';
-import type { SupervisorHandle } from '../SupervisorHandle.js';
+import type { SupervisorHandle } from '../root/SupervisorHandle.js';
 import { loadTree } from './loadTree.js';
 import { renderLine, renderTable, rowKey, StatusHistory, statusRows } from './statusTable.js';
 

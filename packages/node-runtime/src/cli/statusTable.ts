@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ChildStatus } from '@troupe/core';
 import pc from 'picocolors';
-import type { SupervisorHandle } from '../SupervisorHandle.js';
+import type { SupervisorHandle } from '../root/SupervisorHandle.js';
 
 /** One child as the table shows it. */
 export interface StatusRow {

@@ -14,13 +14,13 @@ import {
   type TaskDefinition,
 } from '@troupe/core';
 import { PoolScheduler } from '@troupe/core/spi';
-import type { ActorHandle } from '../ActorHandle.js';
-import { checkArgumentLists, checkItems, checkMapOptions, checkTask } from '../internal/poolChecks.js';
+import type { ActorHandle } from '../root/ActorHandle.js';
 import { servePool } from './PoolActor.js';
 import { PoolCalls } from './PoolCalls.js';
 import type { MapOptions, PoolOptions, Settled } from './PoolOptions.js';
 import { type PoolHost, PoolWorkers } from './PoolWorkers.js';
 import { packNumbers } from './packNumbers.js';
+import { checkArgumentLists, checkItems, checkMapOptions, checkTask } from './poolChecks.js';
 
 /** What a pool needs from its actor system: its workers, and its own actor. */
 export interface PoolSystem extends PoolHost {

@@ -19,8 +19,8 @@ import {
   type RefusedChunk,
   taskAddress,
 } from '@troupe/core/spi';
-import type { ActorHandle } from '../ActorHandle.js';
-import { Limiter } from '../internal/Limiter.js';
+import type { ActorHandle } from '../root/ActorHandle.js';
+import { Limiter } from './Limiter.js';
 import type { PoolOptions } from './PoolOptions.js';
 import type { PoolWorkerArgs } from './PoolWorker.js';
 import { readWorkerFrame, type SkipFrame, sendBatch, skipFrame, type WorkerNote } from './wire.js';
@@ -74,7 +74,7 @@ export class PoolWorkers {
   readonly #size: number;
   readonly #owner: WorkersOwner;
   readonly #scheduler: () => PoolScheduler;
-  readonly #slots = new Map<string, PoolWorkerLink>();
+  readonly #links = new Map<string, PoolWorkerLink>();
   /** Bounds the workers starting at once, at the pool's start and when replacing workers. */
   readonly #starts = new Limiter(STARTS_IN_FLIGHT);
   #startFailures = 0;
@@ -95,7 +95,7 @@ export class PoolWorkers {
 
   /** The pids of the current workers (process placement). */
   get pids(): number[] {
-    return [...this.#slots.values()].flatMap((w) => (w.handle.pid === undefined ? [] : [w.handle.pid]));
+    return [...this.#links.values()].flatMap((w) => (w.handle.pid === undefined ? [] : [w.handle.pid]));
   }
 
   /** Starts the pool's workers; resolves once each has started, or the pool has ended. */
@@ -105,34 +105,34 @@ export class PoolWorkers {
 
   /** Sends a batch to a worker; a chunk that cannot be sent at all goes to `refuse`. */
   send(worker: string, batch: ChunkMessage[], refuse: (refused: RefusedChunk) => void): void {
-    const slot = this.#slots.get(worker);
-    if (slot !== undefined) sendBatch((frame) => slot.handle.send(frame as never), batch, refuse);
+    const link = this.#links.get(worker);
+    if (link !== undefined) sendBatch((frame) => link.handle.send(frame as never), batch, refuse);
   }
 
   /** Tells a worker to skip `chunks` (their call was aborted) if it has not begun them. */
   skip(worker: string, chunks: readonly number[]): void {
-    this.#slots.get(worker)?.send(skipFrame(chunks));
+    this.#links.get(worker)?.send(skipFrame(chunks));
   }
 
   /** Kills a worker (it is replaced if work is wanted). */
   kill(worker: string): void {
-    this.#slots.get(worker)?.handle.kill();
+    this.#links.get(worker)?.handle.kill();
   }
 
   /** Stops a worker that has done its share (it is replaced). */
   recycle(worker: string): void {
-    void this.#slots.get(worker)?.handle.stop();
+    void this.#links.get(worker)?.handle.stop();
   }
 
   /** Kills every worker; resolves once they are gone. */
   async killAll(): Promise<void> {
-    for (const slot of this.#slots.values()) slot.handle.kill();
-    await Promise.all([...this.#slots.values()].map((slot) => slot.handle.exited));
+    for (const link of this.#links.values()) link.handle.kill();
+    await Promise.all([...this.#links.values()].map((link) => link.handle.exited));
   }
 
   /** Stops every worker politely; resolves once they are gone. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.#slots.values()].map((slot) => slot.handle.stop()));
+    await Promise.all([...this.#links.values()].map((link) => link.handle.stop()));
   }
 
   /** Starts a worker (waiting for a place among the starts in flight), trying again if it fails. */
@@ -171,7 +171,7 @@ export class PoolWorkers {
     }
     this.#startFailures = 0;
     const id = link.handle.id;
-    this.#slots.set(id, link);
+    this.#links.set(id, link);
     const scheduler = this.#scheduler();
     link.listen((frame) => this.#read(scheduler, id, frame));
     void link.handle.exited.then((exit) => this.#onExit(id, exit));
@@ -206,7 +206,7 @@ export class PoolWorkers {
   }
 
   #onExit(worker: string, exit: ExitInfo): void {
-    this.#slots.delete(worker);
+    this.#links.delete(worker);
     this.#scheduler().removeWorker(worker, exit);
     if (this.#owner.wantsWorkers()) void this.#startWorker();
   }

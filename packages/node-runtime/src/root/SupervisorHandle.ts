@@ -14,8 +14,8 @@ import {
 import { describeKind } from '@troupe/core/spi';
 import type { AnyStateMachine } from 'xstate';
 import type { ActorHandle } from './ActorHandle.js';
-import type { SupervisedChildren } from './internal/SupervisedChildren.js';
 import { MachineHandle } from './MachineHandle.js';
+import type { SupervisedChildren } from './SupervisedChildren.js';
 
 /**
  * A supervisor and its children. A child's handle is stable across its restarts: messages sent

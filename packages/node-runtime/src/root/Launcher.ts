@@ -7,14 +7,14 @@
 import { type Codec, InvalidArgumentError, type Placement, Queue, QueueClosedError } from '@troupe/core';
 import type { ActorAddress, InitMessage, PendingCalls } from '@troupe/core/spi';
 import type { ResolvedSystemOptions, WorkerSettings } from '../options.js';
+import { startWorker } from '../placements/startWorker.js';
+import type { WorkerLaunch, WorkerLink } from '../placements/WorkerLink.js';
 import type { CellOwner } from './CellOwner.js';
 import type { QueueHub } from './QueueHub.js';
 import { QueueMailbox } from './QueueMailbox.js';
 import type { Registry } from './Registry.js';
 import type { Standby } from './Standby.js';
-import { startWorker } from './startWorker.js';
 import { WorkerCell } from './WorkerCell.js';
-import type { WorkerLaunch, WorkerLink } from './WorkerLink.js';
 
 export interface LauncherOptions {
   readonly system: ResolvedSystemOptions;

@@ -14,7 +14,7 @@ import {
   type DirectLink,
   type PipeDirect,
 } from '@troupe/core/spi';
-import { socketTransport } from './socketTransport.js';
+import { socketTransport } from '../shared/socketTransport.js';
 
 function isPipeData(value: unknown): value is PipeDirect {
   if (typeof value !== 'object' || value === null) return false;

@@ -7,7 +7,7 @@
 import { constants } from 'node:os';
 import type { Clock, ExitInfo } from '@troupe/core';
 import { checkTimeout } from '@troupe/core/spi';
-import type { WorkerCell } from './internal/WorkerCell.js';
+import type { WorkerCell } from './WorkerCell.js';
 
 /**
  * A handle on a task started by {@link ActorSystem.process}.

@@ -8,8 +8,8 @@
  */
 
 import { deferred } from '@troupe/core/spi';
-import { createHostChannel } from './internal/hostChannel.js';
-import type { RawExit, WorkerLaunch, WorkerLink } from './internal/WorkerLink.js';
+import { createHostChannel } from '../worker/hostChannel.js';
+import type { RawExit, WorkerLaunch, WorkerLink } from './WorkerLink.js';
 
 /** Starts a worker inside this process. */
 export function startLocal(launch: WorkerLaunch): WorkerLink {

@@ -16,7 +16,7 @@ import {
   fail,
 } from '@troupe/core/spi';
 import { checkWorkerCount } from '../options.js';
-import { checkDefinition } from './checkDefinition.js';
+import { checkDefinition } from '../root/checkDefinition.js';
 
 /** Validates `system.pool()` options; returns the pool size. */
 export function checkPoolOptions(options: unknown): number {

@@ -9,9 +9,9 @@ import { InvalidArgumentError, type MachineSnapshot } from '@troupe/core';
 import { checkFunction, fail, isMachineEvent } from '@troupe/core/spi';
 import type { AnyStateMachine, EmittedFrom, EventFromLogic } from 'xstate';
 import { ActorHandle } from './ActorHandle.js';
-import type { MachineMirror } from './internal/MachineMirror.js';
-import type { Router } from './internal/Router.js';
-import type { WorkerCell } from './internal/WorkerCell.js';
+import type { MachineMirror } from './MachineMirror.js';
+import type { Router } from './Router.js';
+import type { WorkerCell } from './WorkerCell.js';
 
 /**
  * A running machine actor. `send` delivers events (typed from the machine); `ask` resolves with

@@ -5,8 +5,8 @@
 
 import { isMachineDefinition, type SystemEvent, type WorkerChildSpec } from '@troupe/core';
 import type { ActorReport } from '@troupe/core/spi';
-import { ActorHandle } from '../ActorHandle.js';
-import { MachineHandle } from '../MachineHandle.js';
+import { ActorHandle } from './ActorHandle.js';
+import { MachineHandle } from './MachineHandle.js';
 import { MachineMirror } from './MachineMirror.js';
 import type { Router } from './Router.js';
 import type { WorkerCell } from './WorkerCell.js';

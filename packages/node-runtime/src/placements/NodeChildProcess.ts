@@ -9,11 +9,12 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { prefixLines } from './internal/prefixLines.js';
-import { Reaper } from './internal/Reaper.js';
-import { socketTransport } from './internal/socketTransport.js';
-import { type RawExit, type WorkerLaunch, type WorkerLink, workerMainUrl } from './internal/WorkerLink.js';
-import { MAX_BYTES_ENV, TSX_ENV, withoutTsx } from './internal/workerEnv.js';
+import { Reaper } from '../reaper/Reaper.js';
+import { socketTransport } from '../shared/socketTransport.js';
+import { MAX_BYTES_ENV, TSX_ENV, withoutTsx } from '../shared/workerEnv.js';
+import { workerMainUrl } from '../worker/workerMainUrl.js';
+import { prefixLines } from './prefixLines.js';
+import type { RawExit, WorkerLaunch, WorkerLink } from './WorkerLink.js';
 
 const STDERR_TAIL_BYTES = 8 * 1024;
 const OOM_PATTERN = /JavaScript heap out of memory|Reached heap limit|Allocation failed/;

@@ -44,6 +44,3 @@ export interface WorkerLaunch {
   /** Pipe the worker's stdout and stderr, each line prefixed with its label (see WorkerLink.label). */
   readonly prefixOutput?: boolean;
 }
-
-/** The compiled worker entry point, next to this module. */
-export const workerMainUrl = new URL('./workerMain.js', import.meta.url);

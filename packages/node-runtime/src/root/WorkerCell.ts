@@ -32,11 +32,11 @@ import {
   type PipeToWorker,
   type ToWorker,
 } from '@troupe/core/spi';
+import type { WorkerLink } from '../placements/WorkerLink.js';
+import { workerLabel } from '../shared/workerLabel.js';
 import type { CellOwner } from './CellOwner.js';
 import { classifyExit, type ExitFacts } from './classifyExit.js';
 import { Heartbeat } from './Heartbeat.js';
-import type { WorkerLink } from './WorkerLink.js';
-import { workerLabel } from './workerLabel.js';
 
 /** `call()`, with a synchronous throw turned into a rejection. */
 function attempt<T>(call: () => Promise<T>): Promise<T> {

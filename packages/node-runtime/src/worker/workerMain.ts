@@ -12,13 +12,13 @@ import process from 'node:process';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@troupe/core';
 import { isRefusedWhileLoading, type Transport } from '@troupe/core/spi';
+import { packChunks } from '../shared/packChunks.js';
+import type { Preload } from '../shared/preloads.js';
+import { socketTransport } from '../shared/socketTransport.js';
+import { MAX_BYTES_ENV } from '../shared/workerEnv.js';
+import { workerLabel } from '../shared/workerLabel.js';
 import { createHostChannel } from './hostChannel.js';
-import { packChunks } from './packChunks.js';
-import type { Preload } from './preloads.js';
 import { runPreloads, takeTsxHandOver } from './runPreloads.js';
-import { socketTransport } from './socketTransport.js';
-import { MAX_BYTES_ENV } from './workerEnv.js';
-import { workerLabel } from './workerLabel.js';
 import { markTroupeWorker } from './workerRole.js';
 
 interface Link {

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 // The process object itself, not the global: actor code may replace globalThis.process.
 import process from 'node:process';
 import { pathToFileURL } from 'node:url';
-import { isTsxLoader, type Preload } from './preloads.js';
-import { TSX_ENV, type TsxHandOver } from './workerEnv.js';
+import { isTsxLoader, type Preload } from '../shared/preloads.js';
+import { TSX_ENV, type TsxHandOver } from '../shared/workerEnv.js';
 
 /**
  * Runs `preloads` as Node would have: every `--require` first, then every `--import`, each in the

@@ -1,9 +1,9 @@
 /** Starts a worker on its placement. */
 
 import type { Placement } from '@troupe/core';
-import { startLocal } from '../LocalPlacement.js';
-import { startChildProcess } from '../NodeChildProcess.js';
-import { startWorkerThread } from '../NodeWorkerThread.js';
+import { startLocal } from './LocalPlacement.js';
+import { startChildProcess } from './NodeChildProcess.js';
+import { startWorkerThread } from './NodeWorkerThread.js';
 import type { WorkerLaunch, WorkerLink } from './WorkerLink.js';
 
 export function startWorker(

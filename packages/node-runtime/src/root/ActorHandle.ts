@@ -7,9 +7,9 @@
 
 import type { ActorRef, AskOptions, ExitInfo, Placement, WaitOptions } from '@troupe/core';
 import { checkWaitOptions, Portable, type PortableData } from '@troupe/core/spi';
-import type { Recipient, Router } from './internal/Router.js';
-import type { WorkerCell } from './internal/WorkerCell.js';
-import { checkAskOptions, checkSignal } from './options.js';
+import { checkAskOptions, checkSignal } from '../options.js';
+import type { Recipient, Router } from './Router.js';
+import type { WorkerCell } from './WorkerCell.js';
 
 /**
  * A running actor as the root sees it. It is an {@link ActorRef}: send it inside messages or

@@ -3,7 +3,7 @@
  */
 
 import { type ExitInfo, ProcessExitError } from '@troupe/core';
-import type { RawExit } from './WorkerLink.js';
+import type { RawExit } from '../placements/WorkerLink.js';
 
 /** What the root learned from a worker before it ended. */
 export interface ExitFacts {

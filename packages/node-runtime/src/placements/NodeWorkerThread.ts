@@ -6,11 +6,12 @@
  */
 
 import { Worker } from 'node:worker_threads';
-import { packChunks } from './internal/packChunks.js';
-import { prefixLines } from './internal/prefixLines.js';
-import { nodeOptionsArgs, preloadsOf } from './internal/preloads.js';
-import { withThreadFlags } from './internal/threadFlags.js';
-import { type RawExit, type WorkerLaunch, type WorkerLink, workerMainUrl } from './internal/WorkerLink.js';
+import { packChunks } from '../shared/packChunks.js';
+import { nodeOptionsArgs, preloadsOf } from '../shared/preloads.js';
+import { workerMainUrl } from '../worker/workerMainUrl.js';
+import { prefixLines } from './prefixLines.js';
+import { withThreadFlags } from './threadFlags.js';
+import type { RawExit, WorkerLaunch, WorkerLink } from './WorkerLink.js';
 
 /** Options only a thread takes. */
 export interface ThreadLaunch extends WorkerLaunch {

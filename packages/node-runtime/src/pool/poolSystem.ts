@@ -1,0 +1,60 @@
+/**
+ * The pool's view of its actor system ({@link PoolSystem}): pool workers are `PoolWorker` actors
+ * with pipe mailboxes, marked internal (nothing else can address them), whose `pool` frames go
+ * straight over their cell's channel; the pool's own actor is a `PoolActor` in the root.
+ *
+ * @module
+ */
+
+import type { ActorDefinition, Clock } from '@troupe/core';
+import type { SpawnOptions } from '../options.js';
+import type { ActorHandle } from '../root/ActorHandle.js';
+import type { Registry } from '../root/Registry.js';
+import type { PoolSystem } from './Pool.js';
+import { PoolActor } from './PoolActor.js';
+import { PoolWorker } from './PoolWorker.js';
+
+/** What the pool uses of the system that starts it. */
+export interface PoolParent {
+  readonly clock: Clock;
+  readonly isShutDown: boolean;
+  spawn<Args, Msg, Reply>(
+    definition: ActorDefinition<Args, Msg, Reply>,
+    args: Args,
+    options?: SpawnOptions,
+  ): Promise<ActorHandle<Msg, Reply>>;
+}
+
+/**
+ * The system as a pool sees it.
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool(poolSystem(system, registry), options, size);
+ * ```
+ */
+export function poolSystem(system: PoolParent, registry: Registry<ActorHandle>): PoolSystem {
+  return {
+    clock: system.clock,
+    get shuttingDown() {
+      return system.isShutDown;
+    },
+    spawnWorker: async (args, placement) => {
+      const handle = (await system.spawn(PoolWorker, args, { placement, mailbox: 'pipe' })) as ActorHandle<
+        never,
+        unknown
+      >;
+      registry.markInternal(handle.id);
+      void handle.exited.then(() => registry.unmarkInternal(handle.id));
+      const cell = registry.cell(handle.id);
+      return {
+        handle,
+        send: (frame) => cell?.sendPool(frame),
+        listen: (listener) => {
+          if (cell !== undefined) cell.onPoolFrame = listener;
+        },
+      };
+    },
+    spawnActor: (id) => system.spawn(PoolActor, { pool: id }, { placement: 'local' }),
+  };
+}
