@@ -21,6 +21,8 @@ interface Side {
 
 interface Figure {
   readonly name: string;
+  /** What is measured, in a user's words: what is sent, how it is awaited, what is timed. */
+  readonly workload: string;
   /** Throughput (higher is better), or a time (µs, ms) or a resident size (MiB): lower is better. */
   readonly metric: 'items_per_s' | 'rtt_us' | 'ms' | 'mb';
   readonly ours: Side;
@@ -60,6 +62,8 @@ const python = (script: string, ...args: string[]): Side['command'] => [
 const figures: readonly Figure[] = [
   {
     name: 'queue throughput, producer process → consumer process',
+    workload:
+      'Numbers 0..n−1 into an unbounded queue, `await q.put(i)` each in a producer process; the consumer process takes them with `await q.get()`. Numbers travel unencoded in batches: the best case, kept as the floor for the object lines.',
     metric: 'items_per_s',
     ours: { label: 'Troupe queue', command: node('./troupe/queueThroughput.ts') },
     base: { label: 'Python mp.Queue', command: python('./python/mp_queue.py') },
@@ -67,7 +71,59 @@ const figures: readonly Figure[] = [
     target: { kind: 'at least', ratio: 10 },
   },
   {
+    name: 'queue, small objects, bounded (capacity 10000), process → process',
+    workload:
+      'A producer process puts n objects `{ id, op, payload: [1, 2, 3], s }` into `system.queue({ capacity: 10000 })`, `await q.put(item)` each; a consumer process takes them with `await q.get()` each and checks them. Vs Python `mp.Queue(10000)` with the same dicts, `put` and `get` each.',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe queue', command: node('./troupe/queueObjects.ts', 'bounded', 'process') },
+    base: {
+      label: 'Python mp.Queue(10000)',
+      command: python('./python/mp_queue_objects.py', 'bounded', 'process'),
+    },
+    size: { full: 100_000, quick: 20_000 },
+    target: { kind: 'at least', ratio: 3 },
+  },
+  {
+    name: 'queue, small objects, bounded (capacity 10000), process → root',
+    workload:
+      'The same, the consumer being the root (the program itself) instead of a process; Python: the parent.',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe queue', command: node('./troupe/queueObjects.ts', 'bounded', 'root') },
+    base: {
+      label: 'Python mp.Queue(10000)',
+      command: python('./python/mp_queue_objects.py', 'bounded', 'parent'),
+    },
+    size: { full: 100_000, quick: 20_000 },
+    target: { kind: 'at least', ratio: 3 },
+  },
+  {
+    name: 'queue, small objects, unbounded, process → process',
+    workload: 'The small objects of the bounded line through an unbounded queue, process to process.',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe queue', command: node('./troupe/queueObjects.ts', 'unbounded', 'process') },
+    base: {
+      label: 'Python mp.Queue()',
+      command: python('./python/mp_queue_objects.py', 'unbounded', 'process'),
+    },
+    size: { full: 100_000, quick: 20_000 },
+    target: { kind: 'at least', ratio: 3 },
+  },
+  {
+    name: 'queue, small objects, unbounded, process → root',
+    workload: 'The same through an unbounded queue, the consumer being the root.',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe queue', command: node('./troupe/queueObjects.ts', 'unbounded', 'root') },
+    base: {
+      label: 'Python mp.Queue()',
+      command: python('./python/mp_queue_objects.py', 'unbounded', 'parent'),
+    },
+    size: { full: 100_000, quick: 20_000 },
+    target: { kind: 'at least', ratio: 3 },
+  },
+  {
     name: 'pipe round trip, child process ↔ child process',
+    workload:
+      'A small number sent through a pipe from one child process and echoed back by another, one at a time; time per round trip.',
     metric: 'rtt_us',
     ours: { label: 'Troupe pipe', command: node('./troupe/pipeRoundTrip.ts') },
     base: { label: 'raw msgpackr socket ping-pong', command: node('./floors/rawSocketPingPong.ts') },
@@ -77,6 +133,8 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'ask round trip to a process actor (queue mailbox)',
+    workload:
+      '`await actor.ask({ n })` from the root to an actor in a child process that replies `n`, one at a time, default (queue) mailbox.',
     metric: 'rtt_us',
     ours: { label: 'Troupe ask', command: node('./troupe/askRoundTrip.ts', 'process', 'queue') },
     base: { label: 'raw msgpackr socket ping-pong', command: node('./floors/rawSocketPingPong.ts') },
@@ -85,6 +143,7 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'ask round trip to a process actor (pipe mailbox)',
+    workload: "The same ask, the actor spawned with `mailbox: 'pipe'`.",
     metric: 'rtt_us',
     ours: { label: 'Troupe ask', command: node('./troupe/askRoundTrip.ts', 'process', 'pipe') },
     base: { label: 'raw msgpackr socket ping-pong', command: node('./floors/rawSocketPingPong.ts') },
@@ -93,6 +152,7 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'ask round trip to a thread actor (pipe mailbox)',
+    workload: 'The same ask to an actor in a worker thread, pipe mailbox.',
     metric: 'rtt_us',
     ours: { label: 'Troupe ask', command: node('./troupe/askRoundTrip.ts', 'thread', 'pipe') },
     base: { label: 'raw postMessage ping-pong', command: node('./floors/postMessagePingPong.ts') },
@@ -101,6 +161,7 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'ask round trip to a thread actor (queue mailbox)',
+    workload: 'The same ask to an actor in a worker thread, queue mailbox.',
     metric: 'rtt_us',
     ours: { label: 'Troupe ask', command: node('./troupe/askRoundTrip.ts', 'thread', 'queue') },
     base: { label: 'raw postMessage ping-pong', command: node('./floors/postMessagePingPong.ts') },
@@ -109,6 +170,8 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'spawn to ready (process)',
+    workload:
+      '`await system.spawn(...)` of a trivial actor in a child process, until its `init` has run; vs forking a bare Node child that says it is ready.',
     metric: 'ms',
     ours: { label: 'Troupe spawn', command: node('./troupe/spawnReady.ts', 'process') },
     base: { label: 'bare fork → ready', command: node('./floors/spawnReady.ts', 'process') },
@@ -117,6 +180,7 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'spawn to ready (thread)',
+    workload: 'The same in a worker thread, vs a bare `new Worker` that says it is ready.',
     metric: 'ms',
     ours: { label: 'Troupe spawn', command: node('./troupe/spawnReady.ts', 'thread') },
     base: { label: 'bare Worker → ready', command: node('./floors/spawnReady.ts', 'thread') },
@@ -125,6 +189,8 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'restart latency: SIGKILL to answering again',
+    workload:
+      "A supervised actor's process is SIGKILLed; time until an ask to it is answered again, vs a fresh spawn.",
     metric: 'ms',
     ours: { label: 'Troupe one_for_one restart', command: node('./troupe/restartLatency.ts') },
     base: { label: 'Troupe spawn (process)', command: node('./troupe/spawnReady.ts', 'process') },
@@ -133,6 +199,7 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'restart latency with a warm standby (standby: { process: 1 }, kills 500 ms apart)',
+    workload: 'The same restart with one standby worker kept warm, kills 500 ms apart.',
     metric: 'ms',
     ours: {
       label: 'Troupe one_for_one restart, standby',
@@ -145,6 +212,7 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'spawn to ready (process) with a warm standby (standby: { process: 1 }, spawns 500 ms apart)',
+    workload: 'A spawn that adopts a warm standby worker, spawns 500 ms apart.',
     metric: 'ms',
     ours: {
       label: 'Troupe spawn, standby',
@@ -155,6 +223,7 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'memory: idle process actor RSS',
+    workload: 'Resident memory of a child process running one idle actor, vs a bare forked child.',
     metric: 'mb',
     ours: { label: 'Troupe process actor', command: node('./troupe/idleMemory.ts', 'process') },
     base: { label: 'bare forked child', command: node('./floors/idleMemory.ts', 'process') },
@@ -162,6 +231,7 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'memory: idle thread actor (root RSS growth)',
+    workload: "Growth of the root's resident memory for one idle thread actor, vs a bare Worker.",
     metric: 'mb',
     ours: { label: 'Troupe thread actor', command: node('./troupe/idleMemory.ts', 'thread') },
     base: { label: 'bare Worker', command: node('./floors/idleMemory.ts', 'thread') },
@@ -169,6 +239,8 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'pool.map 100k tiny tasks, default chunking (steady: median of 5 maps after 5 warm-up maps)',
+    workload:
+      '`pool.map(square, [0..n−1])` on 2 process workers, default chunk size; the median of 5 maps after 5 warm-up maps, vs Python `Pool(2).map` the same way.',
     metric: 'items_per_s',
     ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'square', '0', 'steady') },
     base: { label: 'Python Pool(2).map', command: python('./python/mp_pool.py', '0', 'steady') },
@@ -177,6 +249,7 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'pool.map 100k tiny tasks, the second map of a fresh pool (after one warm-up map)',
+    workload: 'The same map, the second call on a fresh pool.',
     metric: 'items_per_s',
     ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'square') },
     base: { label: 'Python Pool(2).map', command: python('./python/mp_pool.py') },
@@ -184,13 +257,18 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'pool.map 100k tiny tasks, the first map of a fresh pool (cold JIT)',
+    workload:
+      "The same map, the first and only call on a fresh pool (nothing warmed: what a script sees), vs Python's first map.",
     metric: 'items_per_s',
     ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'square', '0', 'cold') },
     base: { label: 'Python Pool(2).map', command: python('./python/mp_pool.py', '0', 'cold') },
     size: { full: 100_000, quick: 20_000 },
+    target: { kind: 'at least', ratio: 1 },
   },
   {
     name: 'per-task dispatch, chunk size 1',
+    workload:
+      '`pool.map(square, [0..n−1], { chunkSize: 1 })`: one dispatch per item, the second map; vs piscina `run()` per item on 2 threads.',
     metric: 'items_per_s',
     ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'square', '1') },
     base: { label: 'piscina run()', command: node('./peers/piscinaMap.ts', 'square') },
@@ -203,6 +281,7 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'per-task dispatch, chunk size 1, vs workerpool',
+    workload: 'The same, vs workerpool `exec()` per item on 2 processes.',
     metric: 'items_per_s',
     ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'square', '1') },
     base: { label: 'workerpool exec() (processes)', command: node('./peers/workerpoolMap.ts') },
@@ -211,6 +290,7 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'per-task dispatch, chunk size 1, vs Python',
+    workload: 'The same, vs Python `Pool(2).map(square, range(n), chunksize=1)`.',
     metric: 'items_per_s',
     ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'square', '1') },
     base: { label: 'Python Pool(2).map chunksize=1', command: python('./python/mp_pool.py', '1') },
@@ -219,12 +299,67 @@ const figures: readonly Figure[] = [
   },
   {
     name: 'CPU-bound map (fib(22) × n)',
+    workload:
+      '`pool.map` of a task that computes fib(22) and ignores its item, 2 process workers, vs the same calls in a loop in one process.',
     metric: 'items_per_s',
     ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'fib22') },
     base: { label: 'sequential, one process', command: node('./floors/sequentialFib.ts') },
     others: [{ label: 'piscina run()', command: node('./peers/piscinaMap.ts', 'fib22') }],
     size: { full: 2_000, quick: 400 },
     target: { kind: 'at least', ratio: 1.8 },
+  },
+  {
+    name: 'CPU-bound map, the task uses its integer argument (fib(k) of each item k = 22)',
+    workload:
+      '`pool.map(fibOf, Array(n).fill(22))` on 2 process workers, default chunking, where `fibOf = (k) => fib(k)`: the task computes with the integer it is given, as users write it. Vs the same calls in a loop in one process.',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'fib') },
+    base: { label: 'sequential, one process', command: node('./floors/sequentialFib.ts', 'arg') },
+    others: [{ label: 'piscina run()', command: node('./peers/piscinaMap.ts', 'fib') }],
+    size: { full: 2_000, quick: 400 },
+    target: { kind: 'at least', ratio: 1.8 },
+  },
+  {
+    name: 'CPU-bound map, the task uses its integer argument, vs piscina',
+    workload: 'The same map, vs piscina `run(22)` per item on 2 threads computing the same `fib(k)`.',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe pool.map', command: node('./troupe/poolMap.ts', 'fib') },
+    base: { label: 'piscina run()', command: node('./peers/piscinaMap.ts', 'fib') },
+    size: { full: 2_000, quick: 400 },
+    target: { kind: 'at least', ratio: 1 },
+  },
+  {
+    name: 'per-item overhead of a CPU-bound task: a pool of one worker vs the same calls in a loop',
+    workload:
+      'The integer-argument map on a pool of one worker (`size: 1`), vs the same `fib(k)` calls in a loop: what running in a pool worker costs per item.',
+    metric: 'items_per_s',
+    ours: {
+      label: 'Troupe pool.map, 1 worker',
+      command: node('./troupe/poolMap.ts', 'fib', '0', 'warm', '1'),
+    },
+    base: { label: 'sequential, one process', command: node('./floors/sequentialFib.ts', 'arg') },
+    size: { full: 2_000, quick: 400 },
+    target: { kind: 'at least', ratio: 0.95 },
+  },
+  {
+    name: 'mixed workload: 1–5 ms items taking and returning small objects',
+    workload:
+      'n items `{ id, ms, tags }`, each busy for `ms = 1 + id % 5` milliseconds and returning `{ id, ok, spins }`; `pool.map` with default chunking on 2 process workers. Vs piscina `run()` per item on 2 threads and Python `Pool(2).map`, the same items and the same busy loop.',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe pool.map', command: node('./troupe/mixedMap.ts') },
+    base: { label: 'piscina run()', command: node('./peers/piscinaMixed.ts') },
+    others: [{ label: 'Python Pool(2).map', command: python('./python/mp_mixed.py') }],
+    size: { full: 10_000, quick: 1_000 },
+    target: { kind: 'at least', ratio: 1.2 },
+  },
+  {
+    name: 'mixed workload, vs Python',
+    workload: 'The same mixed workload, vs Python `Pool(2).map`.',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe pool.map', command: node('./troupe/mixedMap.ts') },
+    base: { label: 'Python Pool(2).map', command: python('./python/mp_mixed.py') },
+    size: { full: 10_000, quick: 1_000 },
+    target: { kind: 'at least', ratio: 1.5 },
   },
 ];
 
@@ -326,10 +461,11 @@ const table = [
   ...rows,
 ].join('\n');
 console.log(`\n${table}`);
+const workloads = chosen.map((figure) => `- **${figure.name}**: ${figure.workload}`).join('\n');
 if (!quick && positionals.length === 0 && values['no-write'] !== true) {
   writeFileSync(
     here('../docs/benchmarks.md'),
-    `---\ntitle: Benchmarks\n---\n\n# Benchmarks\n\nWritten by \`pnpm bench\`: each figure against its peer or floor in the same run.\n\n${table}\n`,
+    `---\ntitle: Benchmarks\n---\n\n# Benchmarks\n\nWritten by \`pnpm bench\`: each figure against its peer or floor in the same run.\n\n${table}\n\n## What each figure measures\n\n${workloads}\n`,
   );
 }
 process.exitCode = misses > 0 ? 1 : 0;

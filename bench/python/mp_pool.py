@@ -1,11 +1,11 @@
 """Python multiprocessing.Pool(2).map (fork). The pool is started and warmed with one map of the
 same size first (the Node sides get the same warm-up); only the next map call is timed. With
 `steady`, the warm-up is five maps (as the Node side's) and the median of the next five is
-printed. With `cold`, the warm-up is a map of 8 items instead, so the first full map is timed.
+printed. With `cold`, nothing is warmed: the first map of the fresh pool is timed.
 
     mp_pool.py <n>              # default chunksize
     mp_pool.py <n> 1            # chunksize=1
-    mp_pool.py <n> 0 cold       # default chunksize, first full map
+    mp_pool.py <n> 0 cold       # default chunksize, the first map of a fresh pool
     mp_pool.py <n> 0 steady     # default chunksize, the median of 5 maps after 5 warm-up maps
 
 Prints one JSON line: {"items_per_s": ...}."""
@@ -22,8 +22,8 @@ if __name__ == '__main__':
     mp.set_start_method('fork')
     rates = []
     with mp.Pool(2) as pool:
-        for _ in range(5 if timed_calls > 1 else 1):
-            pool.map(square, range(8 if cold else n), chunksize)
+        for _ in range(0 if cold else 5 if timed_calls > 1 else 1):
+            pool.map(square, range(n), chunksize)
         for _ in range(timed_calls):
             t = time.perf_counter()
             out = pool.map(square, range(n), chunksize)
