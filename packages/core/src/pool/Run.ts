@@ -14,7 +14,7 @@ import type { Job } from './Job.js';
 export interface Run {
   readonly job: Job;
   readonly base: number;
-  /** The call's items (an array, or a Float64Array when they are all numbers). */
+  /** The call's items (an array, or a typed array when they are all numbers). */
   readonly args: ArrayLike<unknown>;
   /** Each entry of `args` is an argument list (else the item's one argument). */
   readonly lists: boolean;

@@ -30,7 +30,7 @@ export interface ChunkMessage {
   readonly first: number;
   /**
    * Each item's argument list, or its one argument when `unary` (the runtime may send a run of
-   * numbers as a `Float64Array`, which copies in one go).
+   * numbers as a typed array, which copies in one go: `Int32Array` for integers).
    */
   readonly args: ArrayLike<unknown>;
   /** Every item of the chunk takes exactly one argument (sent without its list). */
@@ -64,7 +64,7 @@ export interface ChunkMessage {
 export interface ChunkAnswers {
   readonly chunk: number;
   readonly from: number;
-  /** The values (a `Float64Array` when they are all numbers, which copies in one go). */
+  /** The values (a typed array when they are all numbers, which copies in one go). */
   readonly values: ArrayLike<unknown>;
   readonly failures: readonly (readonly [offset: number, error: Error])[];
 }

@@ -1,12 +1,12 @@
 /**
  * Running one batch of chunks in a pool worker: the items of each chunk in order, their answers
- * collected (numbers straight into a `Float64Array`) and sent together at the end of the batch,
+ * collected (numbers straight into a typed array) and sent together at the end of the batch,
  * and every few milliseconds before that, so when a worker dies the pool knows which items it had
  * finished (all but those of the batch it was running, at most BATCH_MS' worth).
  */
 
 import { type ChunkAnswers, type ChunkMessage, setTaskAttempt } from '@troupe/core/spi';
-import { PACK_NUMBERS_FROM } from './packNumbers.js';
+import { isInt32, PACK_NUMBERS_FROM, type PackedNumbers } from './packNumbers.js';
 
 /** Sends answers to the root, out before the next item begins. */
 export type SendAnswers = (answers: ChunkAnswers[]) => Promise<void>;
@@ -32,15 +32,18 @@ const NO_NUMBERS = new Float64Array(0);
 
 /**
  * The answers of one stretch of a chunk. While every answer is a number they go straight into a
- * `Float64Array` (sent as one copy); the first other value or failure turns it into a plain array.
+ * `Float64Array`, sent as one copy (as an `Int32Array` when every one is an int32, so the root
+ * reads integers back as integers); the first other value or failure turns it into a plain array.
  */
 class Segment {
   numbers: Float64Array;
   count = 0;
+  /** Every number so far is an int32. */
+  integers = true;
   mixed: unknown[] | undefined;
   failures: [number, Error][] = [];
 
-  /** A segment too short to travel as a `Float64Array` collects a plain array from the start. */
+  /** A segment too short to travel packed collects a plain array from the start. */
   constructor(capacity: number) {
     if (capacity < PACK_NUMBERS_FROM) {
       this.numbers = NO_NUMBERS;
@@ -49,8 +52,10 @@ class Segment {
   }
 
   value(value: unknown): void {
-    if (this.mixed === undefined && typeof value === 'number') this.numbers[this.count++] = value;
-    else {
+    if (this.mixed === undefined && typeof value === 'number') {
+      this.numbers[this.count++] = value;
+      if (this.integers && !isInt32(value)) this.integers = false;
+    } else {
       this.#toMixed().push(value);
       this.count++;
     }
@@ -62,9 +67,11 @@ class Segment {
     this.count++;
   }
 
-  values(): Float64Array | unknown[] {
+  values(): PackedNumbers | unknown[] {
     if (this.mixed !== undefined) return this.mixed;
-    if (this.count < PACK_NUMBERS_FROM) return Array.from(this.numbers.subarray(0, this.count));
+    const numbers = this.numbers.subarray(0, this.count);
+    if (this.count < PACK_NUMBERS_FROM) return Array.from(numbers);
+    if (this.integers) return new Int32Array(numbers);
     return this.count === this.numbers.length ? this.numbers : this.numbers.slice(0, this.count);
   }
 

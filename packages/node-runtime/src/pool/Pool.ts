@@ -261,8 +261,9 @@ function snapshot<T>(items: Iterable<T>): T[] {
 }
 
 /**
- * A call's own copy of its items, each one argument: all numbers, as one `Float64Array` (which the
- * chunks are views of, sent without packing each); otherwise as an array.
+ * A call's own copy of its items, each one argument: all numbers, as one typed array (an
+ * `Int32Array` when they are all integers; see `packNumbers`), which the chunks are views of,
+ * sent without packing each; otherwise as an array.
  */
 function itemsOf(items: Iterable<unknown>): ArrayLike<unknown> {
   const list = Array.isArray(items) ? items : Array.from(items);

@@ -7,7 +7,7 @@
  * object of columns, and so do their answers, instead of one object per chunk: encoding and
  * decoding some sixty small objects (each with its own argument list, each a reference for the
  * codec to track) was most of what dispatching an item cost the root. Runs of numbers travel as
- * `Float64Array`s (see `packNumbers`). A frame over the message limit goes in parts, and what
+ * typed arrays (see `packNumbers`: `Int32Array` for integers, so they arrive as integers). A frame over the message limit goes in parts, and what
  * cannot be sent at all fails its own items, never the others.
  *
  * Frames come from another process, which may be broken: every reader checks what it reads and
@@ -152,7 +152,7 @@ function causeOf(chunk: ChunkMessage, error: Error): Error {
   return error;
 }
 
-/** A chunk whose arguments are all numbers travels as a `Float64Array`. */
+/** A chunk whose arguments are all numbers travels as a typed array (see `packNumbers`). */
 function numbersPacked(chunk: ChunkMessage): ChunkMessage {
   const packed = chunk.unary ? packNumbers(chunk.args) : undefined;
   return packed === undefined ? chunk : { ...chunk, args: packed };

@@ -29,8 +29,10 @@ describe('chunk columns', () => {
       expect(isChunkColumns(columns)).toBe(true);
       expect(chunksOf(columns as never)).toEqual(batch.map((c) => ({ ...c, args: [c.args[0]] })));
     }
-    // Twenty numbers travel as Float64Arrays.
+    // Twenty numbers travel as Float64Arrays; twenty integers as an Int32Array, read back as integers.
     expect(chunkColumns(ones(20))?.args).toBeInstanceOf(Float64Array);
+    expect(chunkColumns(ones(20, (i) => i - 10))?.args).toBeInstanceOf(Int32Array);
+    expect(chunkColumns(ones(20, (i) => i - 10))?.chunks).toBeInstanceOf(Int32Array);
   });
 
   it('are not used for short batches, other tasks, eager chunks, or chunks of several items', () => {
@@ -71,6 +73,9 @@ describe('answer columns', () => {
     const numbers = Array.from({ length: 20 }, (_, i) => answer(i, -i / 3));
     expect(answerColumns(numbers)?.values).toBeInstanceOf(Float64Array);
     expect(expandUnits(answerColumns(numbers) as never)).toEqual(numbers);
+    const integers = Array.from({ length: 20 }, (_, i) => answer(i, i * 7));
+    expect(answerColumns(integers)?.values).toBeInstanceOf(Int32Array);
+    expect(expandUnits(answerColumns(integers) as never)).toEqual(integers);
   });
 
   it('are not used for short batches or answers of several items', () => {
