@@ -10,7 +10,15 @@ import {
 } from '@troupe/node-runtime';
 import { describe, expect, it } from 'vitest';
 import { Recorder } from './fixtures/actors.js';
-import { consumeAll, Forwarding, finishAll, produce, takeAndHang } from './fixtures/queues.js';
+import {
+  consumeAll,
+  Forwarding,
+  finishAll,
+  produce,
+  produceNoting,
+  takeAndHang,
+  tryPutAll,
+} from './fixtures/queues.js';
 import { startSystem } from './support/system.js';
 
 describe('queues across processes', () => {
@@ -49,6 +57,43 @@ describe('queues across processes', () => {
     expect(await q.size()).toBe(2);
     await expect(q.get()).resolves.toBe('b');
     await expect(q.get()).resolves.toBe('d');
+  });
+
+  it("a producer process's puts on a bounded queue keep order and its bound, and wait while it is full", async () => {
+    // Its puts go in batches into places reserved for it, not a round trip each; but no put may
+    // complete while the queue (with what is reserved) is full.
+    const system = await startSystem();
+    const capacity = 16;
+    const n = 300;
+    const q = system.queue<number>({ capacity });
+    const progress = system.queue<number>();
+    const producer = await system.process(produceNoting, q, progress, n);
+    let taken = 0;
+    for (let seen = 0; seen < n; seen++) {
+      const done = await progress.get();
+      expect(done).toBe(seen);
+      // Put number `done` completed: at most `capacity` items were in the queue or promised to it.
+      expect(done).toBeLessThan(capacity + taken);
+      if (done + 1 >= capacity + taken) {
+        await expect(q.get()).resolves.toBe(taken);
+        taken++;
+      }
+    }
+    await producer.join();
+    while (taken < n) await expect(q.get()).resolves.toBe(taken++);
+    expect(await q.size()).toBe(0);
+  });
+
+  it('tryPut from a process fills a bounded queue exactly to its capacity', async () => {
+    const system = await startSystem();
+    const q = system.queue<number>({ capacity: 40 });
+    const filler = await system.process(tryPutAll, q, 100);
+    await expect(filler.result()).resolves.toBe(40);
+    expect(await q.size()).toBe(40);
+    await expect(q.tryPut(99)).resolves.toBe(false);
+    const got: number[] = [];
+    for (let i = 0; i < 40; i++) got.push(await q.get());
+    expect(got).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
   it('get on an empty queue rejects QueueEmptyError at its timeout, also from a worker', async () => {

@@ -155,3 +155,82 @@ describe('EmbeddedQueueBackend read-ahead given back', () => {
     expect(hub.size(id)).toBe(1);
   });
 });
+
+describe('EmbeddedQueueBackend reserved places (bounded puts from another process)', () => {
+  const reserve = (producer: string, want = 1024) => ({ producer, want });
+
+  it('an admitted put reserves up to an eighth of the capacity, of the places free, for its producer', async () => {
+    const hub = new EmbeddedQueueBackend({ clock: realClock });
+    const { id } = hub.create({ capacity: 80 });
+    await expect(hub.admit(id, 'a', reserve('p'))).resolves.toBe(10);
+    // Asking again while holding them tops it up to the eighth, no more.
+    await expect(hub.admit(id, 'b', reserve('p'))).resolves.toBe(0);
+    await expect(hub.admit(id, 'c', reserve('p', 3))).resolves.toBe(0);
+    await expect(hub.admit(id, 'd', reserve('q', 3))).resolves.toBe(3);
+    // A plain put reserves nothing, and neither does an unbounded queue.
+    await expect(hub.admit(id, 'e', undefined)).resolves.toBe(0);
+    const unbounded = hub.create({}).id;
+    await expect(hub.admit(unbounded, 'x', reserve('p'))).resolves.toBe(0);
+    expect(hub.size(id)).toBe(5);
+  });
+
+  it('reserved places count as taken for everyone else: the queue never holds more than its capacity', async () => {
+    const hub = new EmbeddedQueueBackend({ clock: realClock });
+    const { id } = hub.create({ capacity: 16 });
+    await expect(hub.admit(id, 0, reserve('p'))).resolves.toBe(2);
+    expect(
+      hub.tryPutAll(
+        id,
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      ),
+    ).toBe(13);
+    expect(hub.tryPut(id, 'no')).toBe(false);
+    let waited = false;
+    const other = hub.put(id, 'later').then(() => {
+      waited = true;
+    });
+    // The producer fills its places without waiting, in order behind what is there.
+    expect(hub.putReserved(id, 'p', ['r1', 'r2', 'r3'])).toBe(2);
+    expect(hub.size(id)).toBe(16);
+    await Promise.resolve();
+    expect(waited).toBe(false);
+    expect(hub.tryTake(id, 'c', 16).slice(-2)).toEqual(['r1', 'r2']);
+    await other;
+    expect(waited).toBe(true);
+  });
+
+  it('places handed back, or of a producer that died, go to waiting putters', async () => {
+    const hub = new EmbeddedQueueBackend({ clock: realClock });
+    const { id } = hub.create({ capacity: 8 });
+    await expect(hub.admit(id, 'a', reserve('p'))).resolves.toBe(1);
+    await expect(hub.admit(id, 'b', reserve('q'))).resolves.toBe(1);
+    expect(hub.tryPutAll(id, [1, 2, 3, 4])).toBe(4);
+    const waiting = [hub.put(id, 'w1'), hub.put(id, 'w2')];
+    hub.release(id, 'p', 5);
+    await waiting[0];
+    hub.consumerGone('q');
+    await waiting[1];
+    expect(hub.tryTake(id, 'c', 8)).toEqual(['a', 'b', 1, 2, 3, 4, 'w1', 'w2']);
+    // Nothing is left reserved: the places went with them.
+    expect(hub.putReserved(id, 'p', ['x'])).toBe(0);
+    expect(hub.putReserved(id, 'q', ['x'])).toBe(0);
+  });
+
+  it('a waiting admitted put is granted places when room comes, and refuses a closed queue', async () => {
+    const hub = new EmbeddedQueueBackend({ clock: realClock });
+    const { id } = hub.create({ capacity: 16 });
+    expect(
+      hub.tryPutAll(
+        id,
+        Array.from({ length: 16 }, (_, i) => i),
+      ),
+    ).toBe(16);
+    const admitted = hub.admit(id, 'late', reserve('p'));
+    expect(hub.tryTake(id, 'c', 8)).toHaveLength(8);
+    // One place for the item, then two reserved (an eighth of 16) of the seven free.
+    await expect(admitted).resolves.toBe(2);
+    hub.close(id);
+    expect(() => hub.putReserved(id, 'p', ['x'])).toThrow(/closed/);
+    await expect(hub.admit(id, 'y', reserve('p'))).rejects.toThrow(/closed/);
+  });
+});

@@ -19,6 +19,8 @@ const good: readonly QueueCallMessage[] = [
   queueCall('size', 7, 'q1', undefined, undefined),
   queueCall('close', 8, 'q1', undefined, undefined),
   queueCall('cancel', 0, 'q1', 6, undefined),
+  queueCall('admit', 9, 'q1', [{ id: 1 }, 1024], 100),
+  queueCall('release', 0, 'q1', 12, undefined),
 ];
 
 /** For each operation, arguments it must refuse, and what the refusal names. */
@@ -35,6 +37,8 @@ const badArgs: Record<QueueOp, readonly unknown[]> = {
   join: [1, null, 'x'],
   size: [0, {}],
   close: [false],
+  admit: [undefined, 3, [1], [1, -1], [1, 1.5], [1, '2'], [1, 2, 3]],
+  release: [-1, 0.5, 'all', undefined],
 };
 
 function refusal(frame: unknown): ProtocolError {

@@ -11,17 +11,25 @@ import type { Clock } from '../Clock.js';
 import { QueueClosedError, QueueEmptyError, QueueFullError, TaskDoneError, TimeoutError } from '../errors.js';
 import { Deque } from '../internal/Deque.js';
 import { ItemRing } from './ItemRing.js';
-import {
-  type BackendWaitOptions,
-  type FailedItem,
-  itemWireBytes,
-  type QueueBackend,
-  type QueueInfo,
-  type QueueItem,
-  type QueueOptions,
+import type {
+  BackendWaitOptions,
+  FailedItem,
+  QueueBackend,
+  QueueInfo,
+  QueueItem,
+  QueueOptions,
 } from './QueueBackend.js';
-import { checkQueueOptions, DEFAULT_MAX_DELIVERIES, type QueueRecord, TAKE_BYTES } from './QueueRecord.js';
-import { arm, dropSettled, type Joiner, type Putter, settle, type Taker } from './waiters.js';
+import {
+  checkQueueOptions,
+  DEFAULT_MAX_DELIVERIES,
+  freePlaces,
+  putInFront,
+  type QueueRecord,
+  TAKE_BYTES,
+  takeUpTo,
+} from './QueueRecord.js';
+import { Reservations } from './Reservations.js';
+import { arm, dropSettled, type Joiner, type Putter, settle, type Taker, waiting } from './waiters.js';
 
 /** What the hub reports besides answering calls. */
 export interface EmbeddedQueueBackendOptions {
@@ -86,6 +94,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
       takers: new Deque(),
       joiners: new Set(),
       held: new Map(),
+      reserved: new Reservations(),
     });
     return info;
   }
@@ -99,22 +108,27 @@ export class EmbeddedQueueBackend implements QueueBackend {
   }
 
   put(queue: string, bytes: QueueItem, options?: BackendWaitOptions): Promise<void> {
+    return this.admit(queue, bytes, undefined, options).then(() => undefined);
+  }
+
+  admit(
+    queue: string,
+    item: QueueItem,
+    reserve: { readonly producer: string; readonly want: number } | undefined,
+    options?: BackendWaitOptions,
+  ): Promise<number> {
     const q = this.#get(queue);
     if (q.closed) return Promise.reject(new QueueClosedError(`Queue ${queue} is closed`));
-    const item = bytes;
     dropSettled(q.putters);
-    if (q.putters.length === 0 && q.items.length < q.capacity) {
+    if (q.putters.length === 0 && freePlaces(q) > 0) {
       this.#accept(q, item);
-      return Promise.resolve();
+      return Promise.resolve(this.#reserve(q, reserve));
     }
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       const putter: Putter = {
-        settled: false,
-        timer: undefined,
-        signal: undefined,
-        onAbort: undefined,
-        reject,
+        ...waiting(reject),
         item,
+        reserve,
         resolve,
       };
       q.putters.push(putter);
@@ -127,11 +141,35 @@ export class EmbeddedQueueBackend implements QueueBackend {
     });
   }
 
+  putReserved(queue: string, producer: string, items: readonly QueueItem[]): number {
+    const q = this.#get(queue);
+    if (q.closed) throw new QueueClosedError(`Queue ${queue} is closed`);
+    const used = q.reserved.use(producer, items.length);
+    for (let i = 0; i < used; i++) q.items.push(items[i], 0);
+    if (q.info.joinable) q.unfinished += used;
+    if (used > 0) this.#serveTakers(q);
+    return used;
+  }
+
+  release(queue: string, producer: string, n: number): void {
+    const q = this.#queues.get(queue);
+    if (q !== undefined && q.reserved.release(producer, n) > 0) this.#admitPutters(q);
+  }
+
+  /** Reserves places for a producer whose put was just admitted, if it wants any. */
+  #reserve(
+    q: QueueRecord,
+    reserve: { readonly producer: string; readonly want: number } | undefined,
+  ): number {
+    if (reserve === undefined || q.capacity === Number.POSITIVE_INFINITY) return 0;
+    return q.reserved.grant(reserve.producer, reserve.want, freePlaces(q), q.capacity);
+  }
+
   tryPut(queue: string, bytes: QueueItem): boolean {
     const q = this.#get(queue);
     if (q.closed) throw new QueueClosedError(`Queue ${queue} is closed`);
     dropSettled(q.putters);
-    if (q.putters.length > 0 || q.items.length >= q.capacity) return false;
+    if (q.putters.length > 0 || freePlaces(q) <= 0) return false;
     this.#accept(q, bytes);
     return true;
   }
@@ -141,7 +179,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     if (q.closed) throw new QueueClosedError(`Queue ${queue} is closed`);
     dropSettled(q.putters);
     if (q.putters.length > 0) return 0;
-    const accepted = Math.max(0, Math.min(items.length, q.capacity - q.items.length));
+    const accepted = Math.max(0, Math.min(items.length, freePlaces(q)));
     for (let i = 0; i < accepted; i++) q.items.push(items[i], 0);
     if (q.info.joinable) q.unfinished += accepted;
     if (accepted > 0) this.#serveTakers(q);
@@ -155,11 +193,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     if (q.closed) return Promise.reject(new QueueClosedError(`Queue ${queue} is closed and drained`));
     return new Promise<QueueItem[]>((resolve, reject) => {
       const taker: Taker = {
-        settled: false,
-        timer: undefined,
-        signal: undefined,
-        onAbort: undefined,
-        reject,
+        ...waiting(reject),
         consumer,
         max,
         resolve,
@@ -194,41 +228,14 @@ export class EmbeddedQueueBackend implements QueueBackend {
     // Handed out but never handed to `get`: their delivery does not count.
     for (let i = keep; i < values.length; i++)
       back.push(values[i], Math.max(0, (deliveries[i] as number) - 1));
-    while (q.items.length > 0) back.push(q.items.shift(), q.items.shiftedDeliveries);
-    q.items = back;
+    putInFront(q, back);
     this.#serveTakers(q);
   }
 
   tryTake(queue: string, consumer: string, max: number): QueueItem[] {
     const q = this.#get(queue);
-    const taken = this.#takeUpTo(q, consumer, max);
+    const taken = takeUpTo(q, consumer, max, this.#takeBytes);
     if (taken.length > 0) this.#admitPutters(q);
-    return taken;
-  }
-
-  /**
-   * Hands `consumer` up to `max` items, and no more than `maxTakeBytes` of them (always at least
-   * one), so a consumer's read-ahead stays small when items are large, and the frame that carries
-   * them fits its limit.
-   */
-  #takeUpTo(q: QueueRecord, consumer: string, max: number): QueueItem[] {
-    const { items } = q;
-    if (items.length === 0) return [];
-    let held = q.held.get(consumer);
-    if (held === undefined) {
-      held = new ItemRing();
-      q.held.set(consumer, held);
-    }
-    const taken: QueueItem[] = [];
-    const limit = this.#takeBytes;
-    let bytes = 0;
-    while (taken.length < max && items.length > 0) {
-      bytes += itemWireBytes(items.peek());
-      if (bytes > limit && taken.length > 0) break;
-      const item = items.shift();
-      held.push(item, items.shiftedDeliveries + 1);
-      taken.push(item);
-    }
     return taken;
   }
 
@@ -256,11 +263,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     if (q.unfinished === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const joiner: Joiner = {
-        settled: false,
-        timer: undefined,
-        signal: undefined,
-        onAbort: undefined,
-        reject,
+        ...waiting(reject),
         resolve,
       };
       q.joiners.add(joiner);
@@ -289,6 +292,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
 
   consumerGone(consumer: string, poisoned?: string): void {
     for (const q of this.#queues.values()) {
+      if (q.reserved.drop(consumer) > 0) this.#admitPutters(q);
       const remaining = q.takers.drain().filter((t) => {
         if (t.consumer !== consumer) return true;
         settle(this.#clock, t, () => t.reject(new QueueClosedError('Consumer is gone')));
@@ -323,8 +327,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
           );
       }
       if (back.length > 0) {
-        while (q.items.length > 0) back.push(q.items.shift(), q.items.shiftedDeliveries);
-        q.items = back;
+        putInFront(q, back);
         this.#serveTakers(q);
       }
     }
@@ -355,7 +358,7 @@ export class EmbeddedQueueBackend implements QueueBackend {
     while (q.items.length > 0 && q.takers.length > 0) {
       const taker = q.takers.shift() as Taker;
       if (taker.settled) continue;
-      const taken = this.#takeUpTo(q, taker.consumer, taker.max);
+      const taken = takeUpTo(q, taker.consumer, taker.max, this.#takeBytes);
       settle(this.#clock, taker, () => taker.resolve(taken));
     }
     this.#admitPutters(q);
@@ -363,12 +366,13 @@ export class EmbeddedQueueBackend implements QueueBackend {
   }
 
   #admitPutters(q: QueueRecord): void {
-    while (q.putters.length > 0 && q.items.length < q.capacity) {
+    while (q.putters.length > 0 && freePlaces(q) > 0) {
       const putter = q.putters.shift() as Putter;
       if (putter.settled) continue;
-      settle(this.#clock, putter, () => putter.resolve());
       if (q.info.joinable) q.unfinished++;
       q.items.push(putter.item, 0);
+      const reserved = this.#reserve(q, putter.reserve);
+      settle(this.#clock, putter, () => putter.resolve(reserved));
     }
     if (q.takers.length > 0 && q.items.length > 0) this.#serveTakers(q);
   }

@@ -149,6 +149,26 @@ export interface QueueBackend {
   create(options: QueueOptions): QueueInfo;
   /** Adds an item, waiting while the queue is full (rejects `QueueFullError` at the timeout). */
   put(queue: string, item: QueueItem, options?: BackendWaitOptions): Promise<void>;
+  /**
+   * `put`, for a producer in another process: once the item is admitted, up to `reserve.want`
+   * more places are reserved for `reserve.producer` (a backend may reserve none), and the promise
+   * resolves with how many. The producer fills them with {@link putReserved} without waiting, and
+   * hands back what it does not use with {@link release}; a producer that dies
+   * ({@link consumerGone}) loses them.
+   */
+  admit(
+    queue: string,
+    item: QueueItem,
+    reserve: { readonly producer: string; readonly want: number } | undefined,
+    options?: BackendWaitOptions,
+  ): Promise<number>;
+  /**
+   * Adds `items`, in order, into places `producer` reserved; returns how many it had places for
+   * (the caller deals with the rest). Throws `QueueClosedError` once closed.
+   */
+  putReserved(queue: string, producer: string, items: readonly QueueItem[]): number;
+  /** `producer` hands back `n` places it reserved and will not fill. */
+  release(queue: string, producer: string, n: number): void;
   /** Adds an item if there is room now; false otherwise. Rejects `QueueClosedError` once closed. */
   tryPut(queue: string, item: QueueItem): boolean;
   /**
@@ -179,7 +199,8 @@ export interface QueueBackend {
   /** Closes the queue: puts reject, consumers drain what is left, then get `QueueClosedError`. */
   close(queue: string): void;
   /**
-   * `consumer` died: its unfinished items are redelivered or failed, its waits dropped. The
+   * `consumer` died: its unfinished items are redelivered or failed, its waits dropped, the places
+   * it reserved freed. The
    * oldest item it held from queue `poisoned`, if given, is failed (it crashed the consumer).
    */
   consumerGone(consumer: string, poisoned?: string): void;

@@ -8,8 +8,15 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Deque } from '../internal/Deque.js';
 import { checkBoolean, checkObject, checkPositiveInt } from '../validate.js';
-import type { ItemRing } from './ItemRing.js';
-import type { OnConsumerDeath, QueueInfo, QueueOptions } from './QueueBackend.js';
+import { ItemRing } from './ItemRing.js';
+import {
+  itemWireBytes,
+  type OnConsumerDeath,
+  type QueueInfo,
+  type QueueItem,
+  type QueueOptions,
+} from './QueueBackend.js';
+import type { Reservations } from './Reservations.js';
 import type { Joiner, Putter, Taker } from './waiters.js';
 
 export interface QueueRecord {
@@ -26,6 +33,44 @@ export interface QueueRecord {
   readonly joiners: Set<Joiner>;
   /** Items handed to each consumer and not yet finished, oldest first. */
   readonly held: Map<string, ItemRing>;
+  /** Places producers in other processes have reserved (bounded queues; see Reservations). */
+  readonly reserved: Reservations;
+}
+
+/** Places neither filled nor reserved. */
+export function freePlaces(q: QueueRecord): number {
+  return q.capacity - q.items.length - q.reserved.total;
+}
+
+/**
+ * Hands `consumer` up to `max` items of `q`, and no more than `limitBytes` of them (always at
+ * least one), so a consumer's read-ahead stays small when items are large, and the frame that
+ * carries them fits its limit.
+ */
+export function takeUpTo(q: QueueRecord, consumer: string, max: number, limitBytes: number): QueueItem[] {
+  const { items } = q;
+  if (items.length === 0) return [];
+  let held = q.held.get(consumer);
+  if (held === undefined) {
+    held = new ItemRing();
+    q.held.set(consumer, held);
+  }
+  const taken: QueueItem[] = [];
+  let bytes = 0;
+  while (taken.length < max && items.length > 0) {
+    bytes += itemWireBytes(items.peek());
+    if (bytes > limitBytes && taken.length > 0) break;
+    const item = items.shift();
+    held.push(item, items.shiftedDeliveries + 1);
+    taken.push(item);
+  }
+  return taken;
+}
+
+/** Puts `back` (items given back, in order) in front of everything waiting in `q`. */
+export function putInFront(q: QueueRecord, back: ItemRing): void {
+  while (q.items.length > 0) back.push(q.items.shift(), q.items.shiftedDeliveries);
+  q.items = back;
 }
 
 export const DEFAULT_MAX_DELIVERIES = 5;

@@ -1,7 +1,10 @@
 /**
  * Queue operations from inside a worker: each becomes a `qcall` frame to the root, which runs it
  * on the backend. Puts on unbounded queues do not wait for an answer; they are gathered and sent
- * in batches, flushed before any other frame so that order across channels is kept.
+ * in batches, flushed before any other frame so that order across channels is kept. A put on a
+ * bounded queue waits for its answer, which reserves places for the puts after it (see
+ * `Reservations`): those go at once, gathered like unbounded ones, until the places run out; what
+ * the worker does not use it hands back as soon as it stops putting.
  *
  * @module
  */
@@ -19,6 +22,11 @@ import {
 
 /** Items gathered per batch frame before it is sent regardless. */
 const BATCH_BYTES = 256 * 1024;
+/**
+ * Places a bounded put asks to have reserved with it (the root grants at most an eighth of the
+ * queue's capacity, and only places free then): the puts after it go at once, in one batch.
+ */
+const RESERVE_WANT = 1024;
 /** What a gathered put returns: one promise for all of them, already resolved. */
 const GATHERED: Promise<void> = Promise.resolve();
 
@@ -33,6 +41,10 @@ export class RemoteQueueOps implements QueueOps {
   #batchBytes = 0;
   #scheduled = false;
   readonly #acks = new Map<string, number>();
+  /** Places reserved for this worker in bounded queues, by queue. */
+  readonly #reserved = new Map<string, number>();
+  /** Queues put to since the last flush: the places of the others are handed back. */
+  readonly #putting = new Set<string>();
   /** Acks for the queue acked last, not yet in #acks: a draining consumer counts without a map. */
   #ackQueue: string | undefined;
   #ackCount = 0;
@@ -57,7 +69,27 @@ export class RemoteQueueOps implements QueueOps {
   }
 
   put(queue: string, item: QueueItem, options: WaitOptions | undefined, bounded: boolean): Promise<void> {
-    if (bounded || options?.signal !== undefined) return this.#call('put', queue, item, options);
+    if (options?.signal !== undefined) return this.#call('put', queue, item, options);
+    if (bounded && !this.#takePlace(queue)) {
+      // No place reserved: this put waits for room, and reserves places for the next ones.
+      return this.#call('admit', queue, [item, RESERVE_WANT], options).then((reserved) => {
+        if (reserved > 0) this.#reserved.set(queue, (this.#reserved.get(queue) ?? 0) + reserved);
+      });
+    }
+    this.#gather(queue, item);
+    return GATHERED;
+  }
+
+  /** Uses a place reserved in `queue`, if there is one. */
+  #takePlace(queue: string): boolean {
+    const places = this.#reserved.get(queue) ?? 0;
+    if (places === 0) return false;
+    this.#reserved.set(queue, places - 1);
+    this.#putting.add(queue);
+    return true;
+  }
+
+  #gather(queue: string, item: QueueItem): void {
     const bytes = itemWireBytes(item);
     if (this.#batch.length > 0 && (this.#batchQueue !== queue || this.#batchBytes + bytes > this.#batchLimit))
       this.flush();
@@ -66,7 +98,6 @@ export class RemoteQueueOps implements QueueOps {
     this.#batchBytes += bytes;
     if (this.#batchBytes >= this.#batchLimit) this.flush();
     else this.#soon();
-    return GATHERED;
   }
 
   #soon(): void {
@@ -87,12 +118,29 @@ export class RemoteQueueOps implements QueueOps {
       for (const [q, n] of acks) this.#sendFrame(queueCall('ack', 0, q, n, undefined));
     }
     const queue = this.#batchQueue;
-    if (queue === undefined || this.#batch.length === 0) return;
-    const items = this.#batch;
-    this.#batch = [];
-    this.#batchBytes = 0;
-    this.#batchQueue = undefined;
-    this.#sendFrame(queueCall('puts', 0, queue, items, undefined));
+    if (queue !== undefined && this.#batch.length > 0) {
+      const items = this.#batch;
+      this.#batch = [];
+      this.#batchBytes = 0;
+      this.#batchQueue = undefined;
+      this.#sendFrame(queueCall('puts', 0, queue, items, undefined));
+    }
+    this.#releaseIdle();
+  }
+
+  /**
+   * Hands back the places of queues not put to since the last flush; keeps the others' (a
+   * producer still putting), and looks again at the next flush, which it makes sure comes.
+   */
+  #releaseIdle(): void {
+    if (this.#reserved.size === 0) return;
+    for (const [queue, places] of this.#reserved) {
+      if (this.#putting.has(queue)) continue;
+      this.#reserved.delete(queue);
+      if (places > 0) this.#sendFrame(queueCall('release', 0, queue, places, undefined));
+    }
+    this.#putting.clear();
+    if (this.#reserved.size > 0) this.#soon();
   }
 
   /** Any other frame: the puts gathered so far go first. */
@@ -102,7 +150,9 @@ export class RemoteQueueOps implements QueueOps {
   }
 
   tryPut(queue: string, item: QueueItem): Promise<boolean> {
-    return this.#call('tryPut', queue, item, undefined);
+    if (!this.#takePlace(queue)) return this.#call('tryPut', queue, item, undefined);
+    this.#gather(queue, item);
+    return Promise.resolve(true);
   }
 
   take(queue: string, max: number, options: WaitOptions | undefined): Promise<QueueItem[]> {

@@ -25,8 +25,18 @@ export type TakeArg = number | readonly [max: number, acked: number];
 export interface QueueArgs {
   /** The encoded item. */
   readonly put: QueueItem;
-  /** The encoded items of puts gathered for an unbounded queue (no answer). */
+  /**
+   * A put on a bounded queue that also asks for places reserved: the encoded item, and how many
+   * places the worker would like (see `QueueBackend.admit`).
+   */
+  readonly admit: readonly [item: QueueItem, want: number];
+  /**
+   * The encoded items of puts gathered for an unbounded queue, or for places the worker reserved
+   * in a bounded one (no answer).
+   */
   readonly puts: readonly QueueItem[];
+  /** How many reserved places the worker hands back (no answer). */
+  readonly release: number;
   /** The encoded item. */
   readonly tryPut: QueueItem;
   readonly take: TakeArg;
@@ -51,6 +61,8 @@ export type QueueOp = keyof QueueArgs;
 /** What the root answers each operation that expects an answer with (`reply` under the call's id). */
 export interface QueueAnswers {
   readonly put: undefined;
+  /** How many places were reserved for the worker. */
+  readonly admit: number;
   readonly tryPut: boolean;
   readonly take: QueueItem[];
   readonly tryTake: QueueItem[];
@@ -123,6 +135,8 @@ const QUEUE_OPS: Record<QueueOp, true> = {
   size: true,
   close: true,
   cancel: true,
+  admit: true,
+  release: true,
 };
 
 /**
@@ -155,6 +169,12 @@ export function checkQueueCall(frame: QueueCallMessage): QueueCallMessage {
     case 'tryPut':
       // An item is any value: the root keeps it as it came and hands it on.
       return call;
+    case 'admit': {
+      const arg: unknown = call.arg;
+      if (!Array.isArray(arg) || arg.length !== 2 || !isCount(arg[1]))
+        malformed(op, 'arg', '[item, places wanted]', arg);
+      return call;
+    }
     case 'puts':
       if (!Array.isArray(call.arg)) malformed(op, 'arg', 'an array of items', call.arg);
       return call;
@@ -173,6 +193,7 @@ export function checkQueueCall(frame: QueueCallMessage): QueueCallMessage {
     case 'ack':
     case 'taskDone':
     case 'giveBack':
+    case 'release':
       count(op, call.arg, 'arg', 0);
       return call;
     case 'cancel':

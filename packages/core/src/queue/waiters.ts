@@ -19,7 +19,10 @@ export interface Waiter {
 
 export interface Putter extends Waiter {
   readonly item: QueueItem;
-  resolve(): void;
+  /** A producer in another process that wants places reserved once this put is admitted. */
+  readonly reserve: { readonly producer: string; readonly want: number } | undefined;
+  /** Settles the put with the places reserved with it (0 without `reserve`). */
+  resolve(reserved: number): void;
 }
 
 export interface Taker extends Waiter {
@@ -30,6 +33,11 @@ export interface Taker extends Waiter {
 
 export interface Joiner extends Waiter {
   resolve(): void;
+}
+
+/** A waiter's own fields, not yet armed; it rejects with `reject`. */
+export function waiting(reject: (error: unknown) => void): Waiter {
+  return { settled: false, timer: undefined, signal: undefined, onAbort: undefined, reject };
 }
 
 /** Drops waiters that timed out or were aborted from the front of a line. */

@@ -50,7 +50,10 @@ export class QueueHub {
     try {
       switch (call.op) {
         case 'puts':
-          this.#putAll(q, call.arg);
+          this.#putAll(q, consumer, call.arg);
+          return undefined;
+        case 'release':
+          b.release(q, consumer, call.arg);
           return undefined;
         case 'ack':
           b.ack(q, consumer, call.arg);
@@ -66,6 +69,11 @@ export class QueueHub {
           return undefined;
         case 'put':
           return this.#waitable(consumer, id, (onWait) => b.put(q, call.arg, { timeoutMs, onWait }));
+        case 'admit': {
+          const [item, want] = call.arg;
+          const reserve = { producer: consumer, want };
+          return this.#waitable(consumer, id, (onWait) => b.admit(q, item, reserve, { timeoutMs, onWait }));
+        }
         case 'take': {
           // The most to take, or [most, acked] when acks ride along.
           const [max, acked] = typeof call.arg === 'number' ? [call.arg, 0] : call.arg;
@@ -121,12 +129,18 @@ export class QueueHub {
     };
   }
 
-  /** Puts a batch on an unbounded queue in one go, without a promise per item. */
-  #putAll(queue: string, items: readonly QueueItem[]): void {
+  /**
+   * Puts a batch in one go, without a promise per item: into the places `producer` reserved (a
+   * bounded queue), then as many as there is room for (all, in an unbounded queue). The worker's
+   * puts have resolved already: what finds no room (a worker that sent more than it reserved)
+   * becomes a dead letter, never a lost item.
+   */
+  #putAll(queue: string, producer: string, items: readonly QueueItem[]): void {
     let accepted = 0;
     let reason = 'no room';
     try {
-      accepted = this.backend.tryPutAll(queue, items);
+      accepted = this.backend.putReserved(queue, producer, items);
+      if (accepted < items.length) accepted += this.backend.tryPutAll(queue, items.slice(accepted));
     } catch (error) {
       reason = (error as Error).message;
     }
