@@ -45,6 +45,11 @@ export class RemoteQueueOps implements QueueOps {
   readonly #reserved = new Map<string, number>();
   /** Queues put to since the last flush: the places of the others are handed back. */
   readonly #putting = new Set<string>();
+  /**
+   * Admitted puts on their way, by queue: while one waits at the root, later puts go the same
+   * way (behind it, in order), not into places, which would overtake it.
+   */
+  readonly #admitting = new Map<string, number>();
   /** Acks for the queue acked last, not yet in #acks: a draining consumer counts without a map. */
   #ackQueue: string | undefined;
   #ackCount = 0;
@@ -72,18 +77,32 @@ export class RemoteQueueOps implements QueueOps {
     if (options?.signal !== undefined) return this.#call('put', queue, item, options);
     if (bounded && !this.#takePlace(queue)) {
       // No place reserved: this put waits for room, and reserves places for the next ones.
-      return this.#call('admit', queue, [item, RESERVE_WANT], options).then((reserved) => {
-        if (reserved > 0) this.#reserved.set(queue, (this.#reserved.get(queue) ?? 0) + reserved);
-      });
+      this.#putting.add(queue);
+      this.#admitting.set(queue, (this.#admitting.get(queue) ?? 0) + 1);
+      const admitted = () => {
+        const left = (this.#admitting.get(queue) ?? 1) - 1;
+        if (left > 0) this.#admitting.set(queue, left);
+        else this.#admitting.delete(queue);
+      };
+      return this.#call('admit', queue, [item, RESERVE_WANT], options).then(
+        (reserved) => {
+          admitted();
+          if (reserved > 0) this.#reserved.set(queue, (this.#reserved.get(queue) ?? 0) + reserved);
+        },
+        (error: unknown) => {
+          admitted();
+          throw error;
+        },
+      );
     }
     this.#gather(queue, item);
     return GATHERED;
   }
 
-  /** Uses a place reserved in `queue`, if there is one. */
+  /** Uses a place reserved in `queue`, if there is one and no admitted put is on its way. */
   #takePlace(queue: string): boolean {
     const places = this.#reserved.get(queue) ?? 0;
-    if (places === 0) return false;
+    if (places === 0 || this.#admitting.has(queue)) return false;
     this.#reserved.set(queue, places - 1);
     this.#putting.add(queue);
     return true;
