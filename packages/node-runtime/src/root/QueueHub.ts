@@ -140,7 +140,9 @@ export class QueueHub {
     let reason = 'no room';
     try {
       accepted = this.backend.putReserved(queue, producer, items);
-      if (accepted < items.length) accepted += this.backend.tryPutAll(queue, items.slice(accepted));
+      // Nothing reserved (every batch on an unbounded queue): the batch as it came, not a copy.
+      const rest = accepted === 0 ? items : items.slice(accepted);
+      if (rest.length > 0) accepted += this.backend.tryPutAll(queue, rest);
     } catch (error) {
       reason = (error as Error).message;
     }
