@@ -27,6 +27,7 @@ import {
   readMailboxItem,
   type ToWorker,
 } from './protocol.js';
+import { takenItems } from './queue/itemRun.js';
 import { Queue } from './queue/Queue.js';
 import { isQueueInfo, type QueueInfo, type QueueItem, unpackItem } from './queue/QueueBackend.js';
 import { QueueClient } from './queue/QueueClient.js';
@@ -280,7 +281,8 @@ export class ActorHost implements Router {
     this.#fetching = true;
     const max = this.#fetchSize;
     this.#queueOps.take(mailbox.id, max, undefined).then(
-      (items) => {
+      (taken) => {
+        const items = takenItems(taken);
         this.#fetching = false;
         this.#fetchSize =
           items.length >= max ? Math.min(MAILBOX_PREFETCH, max * 2) : Math.max(1, items.length);

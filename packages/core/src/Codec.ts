@@ -307,6 +307,36 @@ export class Codec {
   }
 
   /**
+   * Decodes messages laid end to end in `bytes`, message `i` ending at `ends[i]` (a run of queue
+   * items), in one call: about half the cost of decoding them one by one. Throws
+   * {@link ProtocolError} if any does not decode, or a message's bytes do not end where `ends`
+   * says (a broken message would otherwise read on into the next).
+   */
+  decodeAll(bytes: Uint8Array, ends: ArrayLike<number>): unknown[] {
+    if (ends.length === 0) return [];
+    const previous = decoding;
+    decoding = this;
+    const values: unknown[] = [];
+    let aligned = true;
+    try {
+      this.#packr.unpackMultiple(bytes.subarray(0, ends[ends.length - 1]), (value, _start, end) => {
+        if (end !== ends[values.length]) return (aligned = false);
+        values.push(value);
+        return true;
+      });
+    } catch (error) {
+      if (error instanceof ProtocolError) throw error;
+      throw new ProtocolError(`Undecodable run of messages of ${bytes.byteLength} bytes`, { cause: error });
+    } finally {
+      decoding = previous;
+      this.#keepShapes();
+    }
+    if (!aligned || values.length !== ends.length)
+      throw new ProtocolError(`A run of ${ends.length} messages does not decode as ${ends.length} messages`);
+    return values;
+  }
+
+  /**
    * A message may define a record under a shared shape's id; msgpackr puts the shape back after
    * the message, but not on every path out of a failed one. Whatever the bytes were, the next
    * message is read with the shared shapes as they were.

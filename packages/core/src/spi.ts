@@ -46,6 +46,7 @@ export { taskAddress } from './pool/poolRequest.js';
 export type { SchedulerDeps, SchedulerOptions } from './pool/SchedulerOptions.js';
 export * from './protocol.js';
 export { EmbeddedQueueBackend, type EmbeddedQueueBackendOptions } from './queue/EmbeddedQueueBackend.js';
+export { type ItemRun, isItemRun, splitRun, type TakenItems, takenItems, toWire } from './queue/itemRun.js';
 export type { FailedItem, QueueBackend, QueueInfo, QueueItem } from './queue/QueueBackend.js';
 export { isQueueInfo, packItem, unpackItem } from './queue/QueueBackend.js';
 export { QueueClient, type QueueOps } from './queue/QueueClient.js';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Codec } from '../src/Codec.js';
+import { ProtocolError } from '../src/errors.js';
+import { type ItemRun, splitRun, type TakenItems, toWire } from '../src/queue/itemRun.js';
 import type { QueueInfo, QueueItem } from '../src/queue/QueueBackend.js';
 import { QueueClient, type QueueOps } from '../src/queue/QueueClient.js';
 
@@ -114,5 +116,49 @@ describe('QueueClient reclaim', () => {
     expect(fake.given).toEqual([]);
     await expect(second).resolves.toBe(2);
     expect(fake.given).toEqual([1]);
+  });
+});
+
+describe('QueueClient decoding', () => {
+  /** Ops whose takes answer with `taken`, once. */
+  function answering(taken: TakenItems) {
+    const acked: number[] = [];
+    const ops: QueueOps = {
+      ...fakeOps().ops,
+      take: async () => taken,
+      ack: (_q, n) => void acked.push(n),
+    };
+    return { ops, acked };
+  }
+
+  it('decodes a run in one go, and a broken item fails only its own get, after the others', async () => {
+    const codec = new Codec();
+    const good = [{ id: 1 }, [2, 2], 'three'].map((value) => codec.encode(value));
+    const broken = codec.encode({ id: 'broken', list: [1, 2, 3] }).subarray(0, 5);
+    const items = [good[0]!, good[1]!, broken, good[2]!];
+    for (const taken of [toWire(items), items, [...items, 5]]) {
+      const { ops, acked } = answering(taken);
+      const client = new QueueClient(ops, new Codec());
+      await expect(client.get(info, undefined)).resolves.toEqual({ id: 1 });
+      await expect(client.get(info, undefined)).resolves.toEqual([2, 2]);
+      await expect(client.get(info, undefined)).rejects.toBeInstanceOf(ProtocolError);
+      await expect(client.get(info, undefined)).resolves.toBe('three');
+      if (Array.isArray(taken) && taken.length === 5)
+        await expect(client.get(info, undefined)).resolves.toBe(5);
+      // The broken item was taken like the others: acked, not handed out again.
+      expect(acked.reduce((sum, n) => sum + n, 0)).toBe(Array.isArray(taken) ? taken.length : 4);
+    }
+  });
+
+  it('decodes items taken by the root one by one (views of several runs) as one run', async () => {
+    const codec = new Codec();
+    const first = toWire([codec.encode({ a: 1 }), codec.encode({ a: 2 })]) as ItemRun;
+    const second = toWire([codec.encode({ b: 1 }), codec.encode({ b: 2 })]) as ItemRun;
+    const views = [...splitRun(first), ...splitRun(second)];
+    const { ops } = answering(views);
+    const client = new QueueClient(ops, new Codec());
+    const got = [];
+    for (let i = 0; i < 4; i++) got.push(await client.get(info, undefined));
+    expect(got).toEqual([{ a: 1 }, { a: 2 }, { b: 1 }, { b: 2 }]);
   });
 });

@@ -8,6 +8,7 @@ import { checkQueueCall, type QueueCallMessage, type QueueOp, queueCall } from '
 const good: readonly QueueCallMessage[] = [
   queueCall('put', 1, 'q1', new Uint8Array([1, 2]), 100),
   queueCall('puts', 0, 'q1', [1, 'two', new Uint8Array([3])], undefined),
+  queueCall('puts', 0, 'q1', { bytes: new Uint8Array([1, 2, 3]), ends: new Uint32Array([1, 3]) }, undefined),
   queueCall('tryPut', 2, 'q1', 7, undefined),
   queueCall('take', 3, 'q1', 64, undefined),
   queueCall('take', 4, 'q1', [64, 5], 0),
@@ -27,7 +28,19 @@ const good: readonly QueueCallMessage[] = [
 const badArgs: Record<QueueOp, readonly unknown[]> = {
   put: [],
   tryPut: [],
-  puts: [undefined, 3, { 0: 1 }],
+  puts: [
+    undefined,
+    3,
+    { 0: 1 },
+    // Runs: ends that do not rise, run past the bytes, are empty or of the wrong type.
+    { bytes: new Uint8Array([1, 2]), ends: new Uint32Array([2, 1]) },
+    { bytes: new Uint8Array([1, 2]), ends: new Uint32Array([1, 1]) },
+    { bytes: new Uint8Array([1, 2]), ends: new Uint32Array([3]) },
+    { bytes: new Uint8Array([1, 2]), ends: new Uint32Array([]) },
+    { bytes: [1, 2], ends: new Uint32Array([1]) },
+    { bytes: new Uint8Array([1, 2]), ends: [1, 2] },
+    { bytes: new Uint8Array([1, 2]) },
+  ],
   take: [0, -1, 1.5, 'x', [], [1], [0, 0], [1, -1], [1, 2, 3], null],
   tryTake: [0, -1, 2.5, '1', undefined],
   ack: [-1, 0.5, '1', undefined],

@@ -1,6 +1,6 @@
 /**
- * One process's side of every queue it uses: encodes items once at `put`, decodes them once at
- * `get`, keeps a small read-ahead buffer per queue (grown while a consumer keeps asking, so a
+ * One process's side of every queue it uses: encodes items once at `put`, decodes what a fetch
+ * brings once, in one call for the whole batch, keeps a small read-ahead buffer per queue (grown while a consumer keeps asking, so a
  * tight loop fetches in batches and a single `get` takes one item), and counts the items this
  * process holds so `taskDone()` can refuse an extra call at once.
  *
@@ -10,14 +10,15 @@
 import type { Codec } from '../Codec.js';
 import { TaskDoneError } from '../errors.js';
 import { Deque } from '../internal/Deque.js';
-import { packItem, type QueueInfo, type QueueItem, unpackItem, type WaitOptions } from './QueueBackend.js';
+import { isRun, splitRun, type TakenItems, toWire } from './itemRun.js';
+import { packItem, type QueueInfo, type QueueItem, type WaitOptions } from './QueueBackend.js';
 
 /** How a process reaches the backend: directly in the root, through the root elsewhere. */
 export interface QueueOps {
   put(queue: string, item: QueueItem, options: WaitOptions | undefined, bounded: boolean): Promise<void>;
   tryPut(queue: string, item: QueueItem): Promise<boolean>;
-  take(queue: string, max: number, options: WaitOptions | undefined): Promise<QueueItem[]>;
-  tryTake(queue: string, max: number): Promise<QueueItem[]>;
+  take(queue: string, max: number, options: WaitOptions | undefined): Promise<TakenItems>;
+  tryTake(queue: string, max: number): Promise<TakenItems>;
   ack(queue: string, n: number): void;
   /** Gives back the `n` newest items taken and not handed out (see `QueueBackend.giveBack`). */
   giveBack(queue: string, n: number): void;
@@ -27,8 +28,17 @@ export interface QueueOps {
   close(queue: string): Promise<void>;
 }
 
+/** An item fetched that did not decode: its `get` throws this error (the others are unharmed). */
+class Undecodable {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
+
 interface Local {
-  readonly buffer: Deque<QueueItem>;
+  /** Items fetched and not yet handed out, decoded (or {@link Undecodable}). */
+  readonly buffer: Deque<unknown>;
   fetchSize: number;
   /** Items handed out by `get` and not yet `taskDone` (joinable queues). */
   held: number;
@@ -86,14 +96,14 @@ export class QueueClient {
     if (local.buffer.length === 0) {
       const max = local.fetchSize;
       local.taking = true;
-      let items: QueueItem[];
+      let values: unknown[];
       try {
-        items = await this.#ops.take(info.id, max, options);
+        values = this.#decodeAll(await this.#ops.take(info.id, max, options));
       } finally {
         local.taking = false;
       }
-      local.fetchSize = items.length >= max ? Math.min(MAX_FETCH, max * 2) : Math.max(1, items.length);
-      for (const item of items) local.buffer.push(item);
+      local.fetchSize = values.length >= max ? Math.min(MAX_FETCH, max * 2) : Math.max(1, values.length);
+      for (const value of values) local.buffer.push(value);
     }
     const value = this.#next(info, local);
     // Asked for while the take was on its way (its answer and the request can arrive together).
@@ -117,10 +127,11 @@ export class QueueClient {
       return;
     const max = local.fetchSize;
     local.readingAhead = this.#ops.tryTake(info.id, max).then(
-      (items) => {
+      (taken) => {
         local.readingAhead = undefined;
-        if (items.length >= max) local.fetchSize = Math.min(MAX_FETCH, max * 2);
-        for (const item of items) local.buffer.push(item);
+        const values = this.#decodeAll(taken);
+        if (values.length >= max) local.fetchSize = Math.min(MAX_FETCH, max * 2);
+        for (const value of values) local.buffer.push(value);
         if (local.reclaimed) this.reclaim(info.id);
       },
       () => {
@@ -153,9 +164,9 @@ export class QueueClient {
   async tryGet(info: QueueInfo): Promise<{ value: unknown } | undefined> {
     const local = this.#state(info.id);
     if (local.buffer.length === 0) {
-      const items = await this.#ops.tryTake(info.id, 1);
-      if (items.length === 0) return undefined;
-      local.buffer.push(items[0]);
+      const values = this.#decodeAll(await this.#ops.tryTake(info.id, 1));
+      if (values.length === 0) return undefined;
+      for (const value of values) local.buffer.push(value);
     }
     return { value: this.#handOut(info, local, local.buffer.shift()) };
   }
@@ -186,18 +197,45 @@ export class QueueClient {
     return this.#ops.close(info.id);
   }
 
-  #handOut(info: QueueInfo, local: Local, item: QueueItem): unknown {
+  #handOut(info: QueueInfo, local: Local, value: unknown): unknown {
     if (info.joinable) local.held++;
     else this.#ops.ack(info.id, 1);
-    return unpackItem(item, this.#decode);
+    if (value instanceof Undecodable) throw value.error;
+    return value;
   }
+
+  /**
+   * The values of what a fetch brought, in order. Encoded items are joined into one run (if they
+   * did not come as one) and decoded in one call; if that fails, each is decoded on its own, so
+   * only an item that does not decode fails, at its own `get`.
+   */
+  #decodeAll(taken: TakenItems): unknown[] {
+    const wire = isRun(taken) ? taken : toWire(taken);
+    if (!isRun(wire)) return wire.map(this.#decodeOne);
+    const { bytes, ends } = wire;
+    try {
+      return this.#codec.decodeAll(bytes, ends);
+    } catch {
+      // One of them does not decode: below, each on its own.
+    }
+    return splitRun(wire).map(this.#decodeOne);
+  }
+
+  /** One item's value; an item that does not decode becomes the error its `get` throws. */
+  readonly #decodeOne = (item: QueueItem): unknown => {
+    if (!(item instanceof Uint8Array)) return item;
+    try {
+      return this.#codec.decode(item);
+    } catch (error) {
+      return new Undecodable(error);
+    }
+  };
 
   #pack(value: unknown): QueueItem {
     return packItem(value, this.#encode);
   }
 
   readonly #encode = (value: unknown): Uint8Array => this.#codec.encode(value, 'item');
-  readonly #decode = (bytes: Uint8Array): unknown => this.#codec.decode(bytes);
 
   #state(queue: string): Local {
     if (queue === this.#lastQueue) return this.#lastLocal as Local;

@@ -10,6 +10,7 @@
  */
 
 import type { PendingCalls } from '../internal/PendingCalls.js';
+import { type TakenItems, toWire } from './itemRun.js';
 import { itemWireBytes, type QueueItem, type WaitOptions } from './QueueBackend.js';
 import type { QueueOps } from './QueueClient.js';
 import {
@@ -142,7 +143,7 @@ export class RemoteQueueOps implements QueueOps {
       this.#batch = [];
       this.#batchBytes = 0;
       this.#batchQueue = undefined;
-      this.#sendFrame(queueCall('puts', 0, queue, items, undefined));
+      this.#sendFrame(queueCall('puts', 0, queue, toWire(items), undefined));
     }
     this.#releaseIdle();
   }
@@ -174,7 +175,7 @@ export class RemoteQueueOps implements QueueOps {
     return Promise.resolve(true);
   }
 
-  take(queue: string, max: number, options: WaitOptions | undefined): Promise<QueueItem[]> {
+  take(queue: string, max: number, options: WaitOptions | undefined): Promise<TakenItems> {
     // The acks gathered for this queue ride along: [max, acked].
     this.#gatherAcks();
     const acked = this.#acks.get(queue) ?? 0;
@@ -182,7 +183,7 @@ export class RemoteQueueOps implements QueueOps {
     return this.#call('take', queue, acked === 0 ? max : [max, acked], options);
   }
 
-  tryTake(queue: string, max: number): Promise<QueueItem[]> {
+  tryTake(queue: string, max: number): Promise<TakenItems> {
     return this.#call('tryTake', queue, max, undefined);
   }
 

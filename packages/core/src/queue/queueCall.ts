@@ -13,6 +13,7 @@
 import { ProtocolError } from '../errors.js';
 import { assertNever } from '../internal/assertNever.js';
 import { mustBe } from '../validate.js';
+import { isItemRun, type TakenItems } from './itemRun.js';
 import type { QueueItem } from './QueueBackend.js';
 
 /**
@@ -31,10 +32,10 @@ export interface QueueArgs {
    */
   readonly admit: readonly [item: QueueItem, want: number];
   /**
-   * The encoded items of puts gathered for an unbounded queue, or for places the worker reserved
-   * in a bounded one (no answer).
+   * The items of puts gathered for an unbounded queue, or for places the worker reserved in a
+   * bounded one (no answer): a run when every one is encoded.
    */
-  readonly puts: readonly QueueItem[];
+  readonly puts: TakenItems;
   /** How many reserved places the worker hands back (no answer). */
   readonly release: number;
   /** The encoded item. */
@@ -64,8 +65,9 @@ export interface QueueAnswers {
   /** How many places were reserved for the worker. */
   readonly admit: number;
   readonly tryPut: boolean;
-  readonly take: QueueItem[];
-  readonly tryTake: QueueItem[];
+  /** The items taken: a run when every one is encoded. */
+  readonly take: TakenItems;
+  readonly tryTake: TakenItems;
   readonly join: undefined;
   readonly size: number;
   readonly close: undefined;
@@ -176,7 +178,8 @@ export function checkQueueCall(frame: QueueCallMessage): QueueCallMessage {
       return call;
     }
     case 'puts':
-      if (!Array.isArray(call.arg)) malformed(op, 'arg', 'an array of items', call.arg);
+      if (!Array.isArray(call.arg) && !isItemRun(call.arg))
+        malformed(op, 'arg', 'an array of items or a run of encoded items', call.arg);
       return call;
     case 'take': {
       const arg: unknown = call.arg;

@@ -11,6 +11,9 @@ import {
   type QueueCallMessage,
   type QueueItem,
   type QueueOps,
+  type TakenItems,
+  takenItems,
+  toWire,
 } from '@troupe/core/spi';
 
 /** The consumer name of queue handles used in the root itself. */
@@ -78,14 +81,17 @@ export class QueueHub {
           // The most to take, or [most, acked] when acks ride along.
           const [max, acked] = typeof call.arg === 'number' ? [call.arg, 0] : call.arg;
           if (acked > 0) b.ack(q, consumer, acked);
-          return this.#waitable(consumer, id, (onWait) => b.take(q, consumer, max, { timeoutMs, onWait }));
+          // Sent as one run of bytes when every item is encoded (see `toWire`).
+          return this.#waitable(consumer, id, (onWait) =>
+            b.take(q, consumer, max, { timeoutMs, onWait }).then(toWire),
+          );
         }
         case 'join':
           return this.#waitable(consumer, id, (onWait) => b.join(q, { timeoutMs, onWait }));
         case 'tryPut':
           return Promise.resolve(b.tryPut(q, call.arg));
         case 'tryTake':
-          return Promise.resolve(tryTake(b, q, consumer, call.arg));
+          return Promise.resolve(toWire(tryTake(b, q, consumer, call.arg)));
         case 'size':
           return Promise.resolve(b.size(q));
         case 'close':
@@ -135,7 +141,8 @@ export class QueueHub {
    * puts have resolved already: what finds no room (a worker that sent more than it reserved)
    * becomes a dead letter, never a lost item.
    */
-  #putAll(queue: string, producer: string, items: readonly QueueItem[]): void {
+  #putAll(queue: string, producer: string, batch: TakenItems): void {
+    const items = takenItems(batch);
     let accepted = 0;
     let reason = 'no room';
     try {
