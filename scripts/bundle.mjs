@@ -25,6 +25,7 @@ const packages = {
   // workerMain and reaperMain are started as files (new URL('./workerMain.js', import.meta.url)
   // from whichever chunk holds that code), so every entry lands flat in dist/bundle/.
   'node-runtime': ['index.js', 'worker/workerMain.js', 'reaper/reaperMain.js', 'cli/main.js'],
+  nats: ['index.js'],
 };
 
 for (const [name, entries] of Object.entries(packages)) {

@@ -53,10 +53,14 @@ describe('API docs', () => {
     if (project !== undefined) await app.generateDocs(project, out);
   }, 120_000);
 
-  it('every export of @troupe/core and @troupe/node-runtime has an @example', () => {
+  it('every export of @troupe/core, @troupe/node-runtime and @troupe/nats has an @example', () => {
     expect(project, 'typedoc could not convert the project').toBeDefined();
     const packages = project?.children ?? [];
-    expect(packages.map((p) => p.name).sort()).toEqual(['@troupe/core', '@troupe/node-runtime']);
+    expect(packages.map((p) => p.name).sort()).toEqual([
+      '@troupe/core',
+      '@troupe/nats',
+      '@troupe/node-runtime',
+    ]);
 
     const missing: string[] = [];
     for (const pkg of packages) {

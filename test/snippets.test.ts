@@ -7,7 +7,8 @@
  * importing them are imported for it, from the latest block before it on the same page that
  * declares them at its top level, else from `test/support/snippetContext.ts` (the running system
  * and the application's own actors and types the guides assume). API names are never supplied:
- * a block imports what it uses from `@troupe/node-runtime`, the one package a user installs.
+ * a block imports what it uses from `@troupe/node-runtime`, the one package a user installs (and
+ * `@troupe/nats`, for queues on NATS).
  *
  * A block that makes definitions at its top level starts no system there: every worker imports
  * that module to find them (start it under `isMainModule(import.meta.url)`).
@@ -267,12 +268,12 @@ describe('the code in README.md and docs/*.md', () => {
     expect(tsBlocks.filter((b) => b.skip === '').map((b) => `${b.page}:${b.line}`)).toEqual([]);
   });
 
-  it('imports only from @troupe/node-runtime of the Troupe packages (a user installs that one)', () => {
+  it('imports only from @troupe/node-runtime (and, for NATS, @troupe/nats) of the Troupe packages, the ones a user installs', () => {
     const wrong = tsBlocks.flatMap((b) =>
       b.code
         .split('\n')
         .map((text, i) => ({ text, line: b.line + 1 + i }))
-        .filter(({ text }) => /from\s+['"]@troupe\/(?!node-runtime['"])/.test(text))
+        .filter(({ text }) => /from\s+['"]@troupe\/(?!(node-runtime|nats)['"])/.test(text))
         .map(({ text, line }) => `${b.page}:${line}: ${text.trim()}`),
     );
     expect(wrong).toEqual([]);

@@ -23,6 +23,7 @@ import {
   TimeoutError,
 } from './errors/actors.js';
 import {
+  BackendError,
   BrokenPipeError,
   PipeClosedError,
   QueueClosedError,
@@ -90,6 +91,7 @@ const troupeErrorClasses: readonly CodedErrorClass[] = [
   QueueEmptyError,
   QueueClosedError,
   TaskDoneError,
+  BackendError,
   PipeClosedError,
   BrokenPipeError,
   WrongPipeEndError,

@@ -65,7 +65,18 @@ export { Connection, type PipeEndInfo, type PipeSide, type RecvOptions } from '.
 export { type PoolRef, type PoolRequest, poolRequest, type TaskAddress } from './pool/poolRequest.js';
 export type { ActorAddress, InspectionRecord, SnapshotView } from './protocol.js';
 export { Queue } from './queue/Queue.js';
-export type { OnConsumerDeath, QueueOptions, WaitOptions } from './queue/QueueBackend.js';
+export type {
+  Awaitable,
+  BackendWaitOptions,
+  FailedItem,
+  OnConsumerDeath,
+  QueueBackend,
+  QueueInfo,
+  QueueItem,
+  QueueOptions,
+  WaitOptions,
+} from './queue/QueueBackend.js';
+export type { QueueBackendDeps, QueueBackendFactory } from './queue/QueueBackendFactory.js';
 export { SUPERVISOR_DEFAULTS } from './supervision/defaults.js';
 export type { SupervisionEvent } from './supervision/SupervisionEvent.js';
 export { Supervisor, type SupervisorDeps } from './supervision/Supervisor.js';

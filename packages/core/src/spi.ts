@@ -47,11 +47,21 @@ export type { SchedulerDeps, SchedulerOptions } from './pool/SchedulerOptions.js
 export * from './protocol.js';
 export { EmbeddedQueueBackend, type EmbeddedQueueBackendOptions } from './queue/EmbeddedQueueBackend.js';
 export { type ItemRun, isItemRun, splitRun, type TakenItems, takenItems, toWire } from './queue/itemRun.js';
-export type { FailedItem, QueueBackend, QueueInfo, QueueItem } from './queue/QueueBackend.js';
-export { isQueueInfo, packItem, unpackItem } from './queue/QueueBackend.js';
+export type {
+  Awaitable,
+  BackendWaitOptions,
+  FailedItem,
+  QueueBackend,
+  QueueInfo,
+  QueueItem,
+} from './queue/QueueBackend.js';
+export { isQueueInfo, packItem, unpackItem, whenReady } from './queue/QueueBackend.js';
+export type { QueueBackendDeps, QueueBackendFactory } from './queue/QueueBackendFactory.js';
 export { QueueClient, type QueueOps } from './queue/QueueClient.js';
+export { checkQueueOptions } from './queue/QueueRecord.js';
 export { checkQueueCall, queueCall } from './queue/queueCall.js';
 export { RemoteQueueOps } from './queue/RemoteQueueOps.js';
+export { sameQueue } from './queue/sameQueue.js';
 export { RoutedActorRef, type Router } from './RoutedActorRef.js';
 export { setTaskAttempt } from './taskContext.js';
 export {

@@ -42,6 +42,7 @@ import { poolSystem } from './pool/poolSystem.js';
 import type { ActorHandle } from './root/ActorHandle.js';
 import { checkDefinition } from './root/checkDefinition.js';
 import type { MachineHandle } from './root/MachineHandle.js';
+import { type OpenedBackend, openBackend } from './root/openBackend.js';
 import { ProcessHandle } from './root/ProcessHandle.js';
 import { Root } from './root/Root.js';
 import { childHost, SupervisedChildren } from './root/SupervisedChildren.js';
@@ -76,9 +77,9 @@ export class ActorSystem implements AsyncDisposable {
   #supervisors = 0;
   #shutdown: Promise<void> | undefined;
 
-  private constructor(options: ResolvedSystemOptions) {
+  private constructor(options: ResolvedSystemOptions, backend: OpenedBackend | undefined) {
     this.#options = options;
-    this.#root = new Root(options, this.events, this.#topLevel as Set<unknown>);
+    this.#root = new Root(options, this.events, this.#topLevel as Set<unknown>, backend);
   }
 
   /**
@@ -141,7 +142,8 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   /**
-   * Starts an actor system. Throws `InvalidArgumentError` naming any bad option.
+   * Starts an actor system. Throws `InvalidArgumentError` naming any bad option; rejects with
+   * `BackendError` when its `backend` cannot be opened.
    *
    * @example
    * ```ts
@@ -150,7 +152,8 @@ export class ActorSystem implements AsyncDisposable {
    */
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
     if (isTroupeWorker()) refuseWhileLoadingDefinitions('ActorSystem.start()');
-    const system = new ActorSystem(resolveSystemOptions(options));
+    const resolved = resolveSystemOptions(options);
+    const system = new ActorSystem(resolved, await openBackend(resolved));
     system.#root.standby.fill();
     return system;
   }
@@ -295,7 +298,7 @@ export class ActorSystem implements AsyncDisposable {
       const standby = this.#root.standby.close();
       for (const entry of [...this.#topLevel].reverse()) await entry.stop();
       await standby;
-      this.#root.close();
+      await this.#root.close();
     })();
     return this.#shutdown;
   }

@@ -16,6 +16,7 @@ import {
   PLACEMENTS,
   type Placement,
   Queue,
+  type QueueBackendFactory,
   realClock,
 } from '@troupe/core';
 import {
@@ -101,6 +102,18 @@ export interface ActorSystemOptions {
    * Default `false`: workers write straight to this process's stdout and stderr.
    */
   readonly prefixOutput?: boolean;
+  /**
+   * Where queues and queue mailboxes keep their items. Default: in this process (the embedded
+   * backend). `natsBackend({ servers })` from `@troupe/nats` keeps them in NATS JetStream, where
+   * they outlive this process and several systems can share a named queue.
+   *
+   * @example
+   * ```ts
+   * import { natsBackend } from '@troupe/nats';
+   * const system = await ActorSystem.start({ backend: natsBackend({ servers: 'nats://127.0.0.1:4222' }) });
+   * ```
+   */
+  readonly backend?: QueueBackendFactory;
 }
 
 /**
@@ -185,6 +198,7 @@ export interface ResolvedSystemOptions {
   readonly standby: StandbyCounts;
   readonly logger: ((report: CrashReport) => void) | false;
   readonly prefixOutput: boolean;
+  readonly backend: QueueBackendFactory | undefined;
 }
 
 /** How many idle workers to keep for each placement that has workers of its own. */
@@ -245,7 +259,15 @@ export function resolveSystemOptions(options: unknown): ResolvedSystemOptions {
     standby: checkStandby(o.standby),
     logger: o.logger === undefined ? writeCrashReport : checkLogger(o.logger),
     prefixOutput: o.prefixOutput === undefined ? false : checkBoolean(o.prefixOutput, 'prefixOutput'),
+    backend: o.backend === undefined ? undefined : checkBackend(o.backend),
   };
+}
+
+function checkBackend(value: unknown): QueueBackendFactory {
+  const factory = value as Partial<QueueBackendFactory> | null;
+  if (typeof factory?.open === 'function' && typeof factory.kind === 'string')
+    return factory as QueueBackendFactory;
+  fail('backend', 'a queue backend factory (such as natsBackend({ servers }))', value);
 }
 
 /** The default logger: the report, on this process's stderr. */

@@ -65,6 +65,22 @@ export class TaskDoneError extends TroupeError {
 }
 
 /**
+ * The queue backend could not do what was asked: its server could not be reached, did not
+ * answer in time, or refused (the message says which, and `cause` carries the backend's own
+ * error). Items are never lost to it: a put that fails with it was not queued.
+ *
+ * @example
+ * ```ts
+ * import { BackendError } from '@troupe/core';
+ * await queue.put(job).catch((err) => err instanceof BackendError && console.error(err.message));
+ * ```
+ */
+export class BackendError extends TroupeError {
+  static override readonly code = 'ERR_TROUPE_BACKEND';
+  declare readonly code: typeof BackendError.code;
+}
+
+/**
  * The other end of the pipe closed (or its process died) and nothing is left to read: Python's
  * `EOFError`.
  *

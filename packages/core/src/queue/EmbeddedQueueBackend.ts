@@ -9,7 +9,6 @@
 import { nanoid } from 'nanoid';
 import type { Clock } from '../Clock.js';
 import { QueueClosedError, QueueEmptyError, QueueFullError, TaskDoneError, TimeoutError } from '../errors.js';
-import { Deque } from '../internal/Deque.js';
 import { ItemRing } from './ItemRing.js';
 import type {
   BackendWaitOptions,
@@ -21,14 +20,14 @@ import type {
 } from './QueueBackend.js';
 import {
   checkQueueOptions,
-  DEFAULT_MAX_DELIVERIES,
   freePlaces,
+  newQueueRecord,
   putInFront,
   type QueueRecord,
   TAKE_BYTES,
   takeUpTo,
 } from './QueueRecord.js';
-import { Reservations } from './Reservations.js';
+import { sameQueue } from './sameQueue.js';
 import { arm, dropSettled, type Joiner, type Putter, settle, type Taker, waiting } from './waiters.js';
 
 /** What the hub reports besides answering calls. */
@@ -77,26 +76,13 @@ export class EmbeddedQueueBackend implements QueueBackend {
 
   create(options: QueueOptions = {}): QueueInfo {
     checkQueueOptions(options);
-    const info: QueueInfo = {
-      id: nanoid(10),
-      capacity: options.capacity ?? null,
-      joinable: options.joinable ?? false,
-    };
-    this.#queues.set(info.id, {
-      info,
-      capacity: options.capacity ?? Number.POSITIVE_INFINITY,
-      onConsumerDeath: options.onConsumerDeath ?? 'redeliver',
-      maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
-      items: new ItemRing(),
-      closed: false,
-      unfinished: 0,
-      putters: new Deque(),
-      takers: new Deque(),
-      joiners: new Set(),
-      held: new Map(),
-      reserved: new Reservations(),
-    });
-    return info;
+    if (options.name !== undefined) {
+      const named = this.#queues.get(options.name);
+      if (named !== undefined) return sameQueue(named.info, options);
+    }
+    const record = newQueueRecord(options.name ?? nanoid(10), options);
+    this.#queues.set(record.info.id, record);
+    return record.info;
   }
 
   info(queue: string): QueueInfo | undefined {

@@ -13,6 +13,11 @@
  * An item as queues carry it: a small primitive as it is, anything else as its encoded bytes
  * (a `Uint8Array`). So a batch of numbers costs one encoding, and an object is still encoded (and
  * checked) once, at `put`. The backend never looks inside.
+ *
+ * @example
+ * ```ts
+ * const items: QueueItem[] = [42, 'short', codec.encode({ id: 1 })];
+ * ```
  */
 export type QueueItem = unknown;
 
@@ -69,6 +74,12 @@ export type OnConsumerDeath = 'redeliver' | 'fail';
  * ```
  */
 export interface QueueOptions {
+  /**
+   * A name every system on the same backend shares: with the NATS backend, two systems'
+   * `queue({ name: 'jobs' })` are one queue (items put by one are taken by the other). Letters,
+   * digits, `_` and `-`, at most 64. Default: a new queue of this system's own.
+   */
+  readonly name?: string;
   /** The most items the queue holds; `put` waits beyond it. Default: unbounded. */
   readonly capacity?: number;
   /** Adds `taskDone()` and `join()` (Python's `JoinableQueue`). Default false. */
@@ -86,7 +97,14 @@ export interface QueueOptions {
   readonly maxDeliveries?: number;
 }
 
-/** A queue's identity and settings, as travel with its handle. */
+/**
+ * A queue's identity and settings, as travel with its handle.
+ *
+ * @example
+ * ```ts
+ * const info: QueueInfo = backend.create({ capacity: 100 }); // { id, capacity: 100, joinable: false }
+ * ```
+ */
 export interface QueueInfo {
   readonly id: string;
   readonly capacity: number | null;
@@ -124,13 +142,27 @@ export interface WaitOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** Wait options of the backend: also a way to cancel a wait without an `AbortSignal`. */
+/**
+ * Wait options of the backend: also a way to cancel a wait without an `AbortSignal`.
+ *
+ * @example
+ * ```ts
+ * await backend.take(id, 'worker-1', 16, { timeoutMs: 1000, onWait: (cancel) => cancels.add(cancel) });
+ * ```
+ */
 export interface BackendWaitOptions extends WaitOptions {
   /** Called when the call has to wait, with a function that ends the wait with `reason`. */
   readonly onWait?: ((cancel: (reason: unknown) => void) => void) | undefined;
 }
 
-/** An item a consumer could not finish and that will not be redelivered. */
+/**
+ * An item a consumer could not finish and that will not be redelivered.
+ *
+ * @example
+ * ```ts
+ * const backend = new EmbeddedQueueBackend({ clock: realClock, onFailed: (f: FailedItem) => console.warn(f.queue, f.reason) });
+ * ```
+ */
 export interface FailedItem {
   readonly queue: string;
   readonly item: QueueItem;
@@ -141,11 +173,36 @@ export interface FailedItem {
 }
 
 /**
+ * A value now, or a promise of it: a backend in this process answers at once, one across the
+ * network later. Callers handle both (see `whenReady`).
+ *
+ * @example
+ * ```ts
+ * const size: Awaitable<number> = backend.size(id);
+ * console.log(await size);
+ * ```
+ */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
  * Where queues live. Every operation names the consumer making it, so that items can be given
- * back when that consumer dies.
+ * back when that consumer dies. The embedded backend answers at once; a network backend (NATS
+ * JetStream) answers with promises, and its queues may be shared by several systems.
+ *
+ * @example
+ * ```ts
+ * const { id } = backend.create({ capacity: 10 });
+ * await backend.put(id, 1);
+ * const [item] = await backend.take(id, 'me', 1);
+ * await backend.ack(id, 'me', 1);
+ * ```
  */
 export interface QueueBackend {
-  /** Creates a queue and returns its info. */
+  /**
+   * Creates a queue (or, given a `name`, opens the queue of that name, creating it if it is new)
+   * and returns its info. A network backend makes it in the background: the queue's operations
+   * wait for that.
+   */
   create(options: QueueOptions): QueueInfo;
   /** Adds an item, waiting while the queue is full (rejects `QueueFullError` at the timeout). */
   put(queue: string, item: QueueItem, options?: BackendWaitOptions): Promise<void>;
@@ -166,48 +223,55 @@ export interface QueueBackend {
    * Adds `items`, in order, into places `producer` reserved; returns how many it had places for
    * (the caller deals with the rest). Throws `QueueClosedError` once closed.
    */
-  putReserved(queue: string, producer: string, items: readonly QueueItem[]): number;
+  putReserved(queue: string, producer: string, items: readonly QueueItem[]): Awaitable<number>;
   /** `producer` hands back `n` places it reserved and will not fill. */
-  release(queue: string, producer: string, n: number): void;
+  release(queue: string, producer: string, n: number): Awaitable<void>;
   /** Adds an item if there is room now; false otherwise. Rejects `QueueClosedError` once closed. */
-  tryPut(queue: string, item: QueueItem): boolean;
+  tryPut(queue: string, item: QueueItem): Awaitable<boolean>;
   /**
    * Adds as many of `items`, in order, as there is room for now, and returns how many that was.
    * Throws `QueueClosedError` once closed.
    */
-  tryPutAll(queue: string, items: readonly QueueItem[]): number;
+  tryPutAll(queue: string, items: readonly QueueItem[]): Awaitable<number>;
   /**
    * Takes up to `max` items for `consumer`, waiting while the queue is empty (rejects
    * `QueueEmptyError` at the timeout, `QueueClosedError` once closed and drained).
    */
   take(queue: string, consumer: string, max: number, options?: BackendWaitOptions): Promise<QueueItem[]>;
   /** Takes up to `max` items if any are there now. */
-  tryTake(queue: string, consumer: string, max: number): QueueItem[];
+  tryTake(queue: string, consumer: string, max: number): Awaitable<QueueItem[]>;
   /** `consumer` has finished its `n` oldest items (plain queues: it handed them to `get`). */
-  ack(queue: string, consumer: string, n: number): void;
+  ack(queue: string, consumer: string, n: number): Awaitable<void>;
   /**
    * `consumer` gives back the `n` newest items it took and never handed out (its read-ahead):
-   * they go back to the front of the queue, in order, their delivery uncounted.
+   * they go back to the queue, in order, their delivery uncounted where the backend can.
    */
-  giveBack(queue: string, consumer: string, n: number): void;
+  giveBack(queue: string, consumer: string, n: number): Awaitable<void>;
   /** Joinable queues: `consumer` finished its `n` oldest items. Throws `TaskDoneError` past them. */
-  taskDone(queue: string, consumer: string, n: number): void;
+  taskDone(queue: string, consumer: string, n: number): Awaitable<void>;
   /** Resolves when every item ever put has been finished (joinable queues). */
   join(queue: string, options?: BackendWaitOptions): Promise<void>;
   /** Items waiting in the queue (not those held by consumers). */
-  size(queue: string): number;
+  size(queue: string): Awaitable<number>;
   /** Closes the queue: puts reject, consumers drain what is left, then get `QueueClosedError`. */
-  close(queue: string): void;
+  close(queue: string): Awaitable<void>;
   /**
    * `consumer` died: its unfinished items are redelivered or failed, its waits dropped, the places
-   * it reserved freed. The
-   * oldest item it held from queue `poisoned`, if given, is failed (it crashed the consumer).
+   * it reserved freed. The oldest item it held from queue `poisoned`, if given, is failed (it
+   * crashed the consumer).
    */
-  consumerGone(consumer: string, poisoned?: string): void;
+  consumerGone(consumer: string, poisoned?: string): Awaitable<void>;
   /** Drops a queue nobody can reach any more (its waiters see it closed). */
-  delete(queue: string): void;
-  /** Info of a queue, or undefined for an unknown id. */
+  delete(queue: string): Awaitable<void>;
+  /** Info of a queue this backend made or opened, or undefined for an unknown id. */
   info(queue: string): QueueInfo | undefined;
-  /** True once the queue has been closed (no more puts). */
+  /** True once the queue is known to be closed (no more puts). */
   isClosed(queue: string): boolean;
+  /** Lets go of what the backend holds open (connections, timers) when its system stops. */
+  shutdown?(): Promise<void>;
+}
+
+/** Runs `fn` on `value` now, or once it resolves. */
+export function whenReady<T, R>(value: Awaitable<T>, fn: (value: T) => Awaitable<R>): Awaitable<R> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
 }

@@ -6,8 +6,8 @@
  */
 
 import { InvalidArgumentError } from '../errors.js';
-import type { Deque } from '../internal/Deque.js';
-import { checkBoolean, checkObject, checkPositiveInt } from '../validate.js';
+import { Deque } from '../internal/Deque.js';
+import { checkBoolean, checkObject, checkPositiveInt, fail } from '../validate.js';
 import { ItemRing } from './ItemRing.js';
 import {
   itemWireBytes,
@@ -16,7 +16,7 @@ import {
   type QueueItem,
   type QueueOptions,
 } from './QueueBackend.js';
-import type { Reservations } from './Reservations.js';
+import { Reservations } from './Reservations.js';
 import type { Joiner, Putter, Taker } from './waiters.js';
 
 export interface QueueRecord {
@@ -78,8 +78,13 @@ export const DEFAULT_MAX_DELIVERIES = 5;
 export const TAKE_BYTES = 1024 * 1024;
 
 /** Throws `InvalidArgumentError` naming a bad queue option. */
+/** What a queue's `name` may be: it becomes part of stream and subject names on NATS. */
+const QUEUE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
 export function checkQueueOptions(options: QueueOptions): void {
-  const { capacity, joinable, onConsumerDeath, maxDeliveries } = checkObject(options, 'queue options');
+  const { name, capacity, joinable, onConsumerDeath, maxDeliveries } = checkObject(options, 'queue options');
+  if (name !== undefined && (typeof name !== 'string' || !QUEUE_NAME.test(name)))
+    fail('name', 'letters, digits, _ or - (1 to 64 of them)', name);
   if (capacity !== undefined) checkPositiveInt(capacity, 'capacity');
   if (joinable !== undefined) checkBoolean(joinable, 'joinable');
   if (onConsumerDeath !== undefined && onConsumerDeath !== 'redeliver' && onConsumerDeath !== 'fail') {
@@ -89,4 +94,22 @@ export function checkQueueOptions(options: QueueOptions): void {
     );
   }
   if (maxDeliveries !== undefined) checkPositiveInt(maxDeliveries, 'maxDeliveries');
+}
+
+/** A new, empty queue `id` made with `options` (already checked). */
+export function newQueueRecord(id: string, options: QueueOptions): QueueRecord {
+  return {
+    info: { id, capacity: options.capacity ?? null, joinable: options.joinable ?? false },
+    capacity: options.capacity ?? Number.POSITIVE_INFINITY,
+    onConsumerDeath: options.onConsumerDeath ?? 'redeliver',
+    maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
+    items: new ItemRing(),
+    closed: false,
+    unfinished: 0,
+    putters: new Deque(),
+    takers: new Deque(),
+    joiners: new Set(),
+    held: new Map(),
+    reserved: new Reservations(),
+  };
 }

@@ -5,6 +5,7 @@
 
 import { QueueClosedError } from '@troupe/core';
 import {
+  type Awaitable,
   assertNever,
   checkQueueCall,
   type QueueBackend,
@@ -14,6 +15,7 @@ import {
   type TakenItems,
   takenItems,
   toWire,
+  whenReady,
 } from '@troupe/core/spi';
 
 /** The consumer name of queue handles used in the root itself. */
@@ -22,11 +24,26 @@ export const ROOT_CONSUMER = 'root';
 type Cancel = (reason: unknown) => void;
 
 /** A take that does not wait: nothing when the queue is empty, `QueueClosedError` once it is closed and drained. */
-function tryTake(b: QueueBackend, queue: string, consumer: string, max: number): QueueItem[] {
-  const items = b.tryTake(queue, consumer, max);
-  if (items.length === 0 && b.isClosed(queue))
-    throw new QueueClosedError(`Queue ${queue} is closed and drained`);
-  return items;
+function tryTake(b: QueueBackend, queue: string, consumer: string, max: number): Awaitable<QueueItem[]> {
+  return whenReady(b.tryTake(queue, consumer, max), (items) => {
+    if (items.length === 0 && b.isClosed(queue))
+      throw new QueueClosedError(`Queue ${queue} is closed and drained`);
+    return items;
+  });
+}
+
+/**
+ * Runs a call nobody waits for an answer to. What it throws, now or later, goes nowhere, as a
+ * refused call with no answer always has: the worker checked what it could before sending, and a
+ * network backend's item not acked is redelivered.
+ */
+function unanswered(run: () => Awaitable<void>): void {
+  try {
+    const done = run();
+    if (done instanceof Promise) done.catch(() => {});
+  } catch {
+    // As above.
+  }
 }
 
 export class QueueHub {
@@ -56,16 +73,16 @@ export class QueueHub {
           this.#putAll(q, consumer, call.arg);
           return undefined;
         case 'release':
-          b.release(q, consumer, call.arg);
+          unanswered(() => b.release(q, consumer, call.arg));
           return undefined;
         case 'ack':
-          b.ack(q, consumer, call.arg);
+          unanswered(() => b.ack(q, consumer, call.arg));
           return undefined;
         case 'giveBack':
-          b.giveBack(q, consumer, call.arg);
+          unanswered(() => b.giveBack(q, consumer, call.arg));
           return undefined;
         case 'taskDone':
-          b.taskDone(q, consumer, call.arg);
+          unanswered(() => b.taskDone(q, consumer, call.arg));
           return undefined;
         case 'cancel':
           this.#waiting.get(consumer)?.get(call.arg)?.(new QueueClosedError('Cancelled by the caller'));
@@ -80,7 +97,7 @@ export class QueueHub {
         case 'take': {
           // The most to take, or [most, acked] when acks ride along.
           const [max, acked] = typeof call.arg === 'number' ? [call.arg, 0] : call.arg;
-          if (acked > 0) b.ack(q, consumer, acked);
+          if (acked > 0) unanswered(() => b.ack(q, consumer, acked));
           // Sent as one run of bytes when every item is encoded (see `toWire`).
           return this.#waitable(consumer, id, (onWait) =>
             b.take(q, consumer, max, { timeoutMs, onWait }).then(toWire),
@@ -91,12 +108,11 @@ export class QueueHub {
         case 'tryPut':
           return Promise.resolve(b.tryPut(q, call.arg));
         case 'tryTake':
-          return Promise.resolve(toWire(tryTake(b, q, consumer, call.arg)));
+          return Promise.resolve(whenReady(tryTake(b, q, consumer, call.arg), toWire));
         case 'size':
           return Promise.resolve(b.size(q));
         case 'close':
-          b.close(q);
-          return Promise.resolve();
+          return Promise.resolve(b.close(q));
         default:
           return assertNever(call);
       }
@@ -110,12 +126,12 @@ export class QueueHub {
     const waiting = this.#waiting.get(consumer);
     this.#waiting.delete(consumer);
     for (const cancel of waiting?.values() ?? []) cancel(new QueueClosedError('Consumer is gone'));
-    this.backend.consumerGone(consumer, poisoned);
+    unanswered(() => this.backend.consumerGone(consumer, poisoned));
   }
 
   /** Drops a queue (a private mailbox whose actor is gone). */
   delete(queue: string): void {
-    this.backend.delete(queue);
+    unanswered(() => this.backend.delete(queue));
   }
 
   /** Queue operations for handles used in the root itself. */
@@ -126,9 +142,9 @@ export class QueueHub {
       tryPut: async (q, item) => b.tryPut(q, item),
       take: (q, max, options) => b.take(q, ROOT_CONSUMER, max, options),
       tryTake: async (q, max) => tryTake(b, q, ROOT_CONSUMER, max),
-      ack: (q, n) => b.ack(q, ROOT_CONSUMER, n),
-      giveBack: (q, n) => b.giveBack(q, ROOT_CONSUMER, n),
-      taskDone: (q, n) => b.taskDone(q, ROOT_CONSUMER, n),
+      ack: (q, n) => unanswered(() => b.ack(q, ROOT_CONSUMER, n)),
+      giveBack: (q, n) => unanswered(() => b.giveBack(q, ROOT_CONSUMER, n)),
+      taskDone: (q, n) => unanswered(() => b.taskDone(q, ROOT_CONSUMER, n)),
       join: (q, options) => b.join(q, options),
       size: async (q) => b.size(q),
       close: async (q) => b.close(q),
@@ -143,17 +159,26 @@ export class QueueHub {
    */
   #putAll(queue: string, producer: string, batch: TakenItems): void {
     const items = takenItems(batch);
+    const b = this.backend;
     let accepted = 0;
-    let reason = 'no room';
-    try {
-      accepted = this.backend.putReserved(queue, producer, items);
+    const dropRest = (reason: string) => {
+      for (let i = accepted; i < items.length; i++) this.#onDropped(queue, items[i], reason);
+    };
+    const putRest = (reserved: number): Awaitable<void> => {
+      accepted = reserved;
+      if (reserved >= items.length) return;
       // Nothing reserved (every batch on an unbounded queue): the batch as it came, not a copy.
-      const rest = accepted === 0 ? items : items.slice(accepted);
-      if (rest.length > 0) accepted += this.backend.tryPutAll(queue, rest);
+      return whenReady(b.tryPutAll(queue, reserved === 0 ? items : items.slice(reserved)), (more) => {
+        accepted += more;
+        dropRest('no room');
+      });
+    };
+    try {
+      const done = whenReady(b.putReserved(queue, producer, items), putRest);
+      if (done instanceof Promise) done.catch((error: unknown) => dropRest((error as Error).message));
     } catch (error) {
-      reason = (error as Error).message;
+      dropRest((error as Error).message);
     }
-    for (let i = accepted; i < items.length; i++) this.#onDropped(queue, items[i], reason);
   }
 
   /** Runs a call that may wait, remembering how to cancel it while it does. */

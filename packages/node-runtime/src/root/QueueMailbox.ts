@@ -17,12 +17,14 @@ import {
 } from '@troupe/core';
 import {
   type ActorAddress,
+  type Awaitable,
   type MailboxItem,
   type PendingCalls,
   type QueueInfo,
   type QueueItem,
   readMailboxItem,
   unpackItem,
+  whenReady,
 } from '@troupe/core/spi';
 import type { QueueHub } from './QueueHub.js';
 
@@ -48,6 +50,8 @@ export class QueueMailbox {
   readonly #o: QueueMailboxOptions;
   /** The last backlog mark reported (0: none since the backlog was last small). */
   #mark = 0;
+  /** The depth last read from a network backend. */
+  #depth = 0;
 
   constructor(options: QueueMailboxOptions) {
     this.#o = options;
@@ -61,7 +65,11 @@ export class QueueMailbox {
     const backend = this.#o.hub.backend;
     if (this.info.capacity === null)
       void backend.put(this.info.id, item).catch(() => this.#dead(to, body, 'mailbox closed'));
-    else if (!backend.tryPut(this.info.id, item)) this.#dead(to, body, 'mailbox full');
+    else
+      void Promise.resolve(backend.tryPut(this.info.id, item)).then(
+        (put) => put || this.#dead(to, body, 'mailbox full'),
+        () => this.#dead(to, body, 'mailbox closed'),
+      );
     if (this.#o.onDepth !== undefined) this.#watchDepth(to);
   }
 
@@ -123,19 +131,38 @@ export class QueueMailbox {
   /** The actor is gone for good: close the mailbox and fail what is left in it. */
   close(to: ActorAddress, exit: ExitInfo): void {
     const backend = this.#o.hub.backend;
-    backend.close(this.info.id);
-    for (;;) {
-      const items = backend.tryTake(this.info.id, 'closing', 256);
-      if (items.length === 0) break;
-      backend.ack(this.info.id, 'closing', items.length);
-      for (const queued of items) this.fail(to, queued, `actor exited (${exit.reason})`, exit);
+    const id = this.info.id;
+    const drain = (): Awaitable<void> =>
+      whenReady(backend.tryTake(id, 'closing', 256), (items): Awaitable<void> => {
+        if (items.length === 0) {
+          if (this.private) this.#o.hub.delete(id);
+          return;
+        }
+        void Promise.resolve(backend.ack(id, 'closing', items.length)).catch(() => {});
+        for (const queued of items) this.fail(to, queued, `actor exited (${exit.reason})`, exit);
+        return drain();
+      });
+    // The embedded backend answers at once, so this is done on return; a network backend answers
+    // later, and what is left is failed as it comes.
+    try {
+      const done = whenReady(backend.close(id), drain);
+      if (done instanceof Promise) done.catch(() => {});
+    } catch {
+      // A mailbox already gone: nothing is left in it.
     }
-    if (this.private) this.#o.hub.delete(this.info.id);
   }
 
-  /** Messages waiting in the mailbox. */
+  /** Messages waiting in the mailbox (with a network backend, as last read: it reads again). */
   depth(): number {
-    return this.#o.hub.backend.size(this.info.id);
+    const size = this.#o.hub.backend.size(this.info.id);
+    if (!(size instanceof Promise)) return size;
+    size.then(
+      (n) => {
+        this.#depth = n;
+      },
+      () => {},
+    );
+    return this.#depth;
   }
 
   #encode(item: MailboxItem, body: unknown): Uint8Array {

@@ -14,6 +14,7 @@ import { Codec, type EventStream, type SystemEvent } from '@troupe/core';
 import {
   type ActorAddress,
   EmbeddedQueueBackend,
+  type FailedItem,
   PendingCalls,
   type PortableData,
   QueueClient,
@@ -27,6 +28,7 @@ import type { CellOwner } from './CellOwner.js';
 import { reportCrash } from './crashReport.js';
 import { Launcher } from './Launcher.js';
 import { Machines } from './Machines.js';
+import type { OpenedBackend } from './openBackend.js';
 import { PipeRegistry } from './PipeRegistry.js';
 import { type PortableSources, revivePortable } from './Portables.js';
 import { QueueHub, ROOT_CONSUMER } from './QueueHub.js';
@@ -68,7 +70,12 @@ export class Root {
   readonly #portables: PortableSources;
   #socketDir: string | undefined;
 
-  constructor(options: ResolvedSystemOptions, events: EventStream<SystemEvent>, topLevel: Set<unknown>) {
+  constructor(
+    options: ResolvedSystemOptions,
+    events: EventStream<SystemEvent>,
+    topLevel: Set<unknown>,
+    opened?: OpenedBackend,
+  ) {
     this.#options = options;
     this.#events = events;
     this.#topLevel = topLevel;
@@ -94,18 +101,15 @@ export class Root {
         unpackItem(item, (bytes) => itemCodec.decode(bytes)),
         reason,
       );
-    const backend = new EmbeddedQueueBackend({
-      clock: options.clock,
-      // A take's items travel in one frame: no more of them than one message may hold.
-      maxTakeBytes: options.maxMessageBytes,
+    const handlers = {
       // A consumer waits on an empty queue: the others give back what they fetched ahead.
-      onStarving: (queue, holders) => {
+      onStarving: (queue: string, holders: readonly string[]) => {
         for (const holder of holders) {
           if (holder === ROOT_CONSUMER) this.rootQueues.reclaim(queue);
           else this.registry.cell(holder)?.reclaimQueue(queue);
         }
       },
-      onFailed: (failed) => {
+      onFailed: (failed: FailedItem) => {
         // A mailbox item that crashed its actor (or outlived every delivery) fails like a message.
         const mailbox = this.registry.mailbox(failed.consumer);
         const cell = this.registry.cell(failed.consumer);
@@ -115,7 +119,16 @@ export class Root {
         }
         deadItem(failed.queue, failed.item, failed.reason);
       },
-    });
+    };
+    opened?.bind(handlers);
+    const backend =
+      opened?.backend ??
+      new EmbeddedQueueBackend({
+        clock: options.clock,
+        // A take's items travel in one frame: no more of them than one message may hold.
+        maxTakeBytes: options.maxMessageBytes,
+        ...handlers,
+      });
     this.hub = new QueueHub(backend, deadItem);
     this.rootQueues = new QueueClient(this.hub.rootOps(), itemCodec);
     this.pipes = new PipeRegistry({
@@ -174,8 +187,10 @@ export class Root {
   }
 
   /** Removes what the root left on disk (the directory of pipe sockets). */
-  close(): void {
+  /** Removes what the root made on disk and lets go of its queue backend. */
+  async close(): Promise<void> {
     if (this.#socketDir !== undefined) rmSync(this.#socketDir, { recursive: true, force: true });
+    await this.hub.backend.shutdown?.();
   }
 
   /** What workers' cells ask of the root. */

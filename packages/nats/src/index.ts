@@ -1,0 +1,14 @@
+/**
+ * `@troupe/nats`: Troupe's queues and queue mailboxes on NATS JetStream, with dead letters.
+ *
+ * @example
+ * ```ts
+ * import { ActorSystem } from '@troupe/node-runtime';
+ * import { natsBackend } from '@troupe/nats';
+ * await using system = await ActorSystem.start({ backend: natsBackend({ servers: 'nats://127.0.0.1:4222' }) });
+ * ```
+ *
+ * @module \@troupe/nats
+ */
+
+export { type NatsBackendOptions, natsBackend } from './natsBackend.js';
