@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { natsBackend } from '@troupe/nats';
 import { QueueFullError } from '@troupe/node-runtime';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Job, takeJobs, workJobs } from './fixtures/natsQueues.js';
+import { crashOnJob, type Job, takeJobs, workJobs } from './fixtures/natsQueues.js';
 import { describeNats, type NatsServer, startNatsServer } from './support/natsServer.js';
 import { startSystem, tsxExecArgv } from './support/system.js';
 
@@ -65,6 +65,26 @@ describeNats('queues on NATS JetStream', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('dead-letters an item whose consumers keep crashing on it, and `troupe dlq replay` puts it back', async () => {
+    const system = await start();
+    const name = queueName('poison');
+    const jobs = system.queue<Job>({ name, joinable: true, maxDeliveries: 2 });
+    await jobs.put({ id: 13 });
+    for (let i = 0; i < 2; i++) {
+      const consumer = await system.process(crashOnJob, jobs);
+      await expect(consumer.result()).rejects.toThrow(/job 13 is poison/);
+    }
+    const troupe = fileURLToPath(new URL('../packages/node-runtime/bin/troupe.js', import.meta.url));
+    const cli = (...args: string[]) =>
+      run(process.execPath, [troupe, 'dlq', ...args, name, '--nats', server.url]);
+    await expect.poll(async () => (await cli('ls')).stdout, { timeout: 10_000 }).toMatch(/delivered 2 times/);
+    expect((await cli('ls')).stdout).toContain('{ id: 13 }');
+    expect((await cli('replay')).stdout).toContain('Replayed 1 dead letter(s)');
+    expect((await cli('ls')).stdout).toContain('No dead letters');
+    expect(await jobs.get({ timeoutMs: 10_000 })).toEqual({ id: 13 });
+    jobs.taskDone();
   });
 
   it('makes a put to a full bounded queue wait, and time out with QueueFullError', async () => {

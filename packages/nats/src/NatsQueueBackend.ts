@@ -188,7 +188,8 @@ export class NatsQueueBackend implements QueueBackend {
     options?: BackendWaitOptions,
   ): Promise<QueueItem[]> {
     const state = await this.#ready(queue);
-    const now = await this.#pullItems(state, consumer, max, undefined);
+    // What is there now; a server that does not answer costs no more than the take's timeout.
+    const now = await this.#pullItems(state, consumer, max, undefined, options?.timeoutMs);
     if (now.length > 0) return now;
     return waitFor(
       async (wait, onCancel) => {
@@ -221,8 +222,14 @@ export class NatsQueueBackend implements QueueBackend {
     return this.#pullItems(await this.#ready(queue), consumer, max, undefined);
   }
 
-  async #pullItems(state: QueueState, consumer: string, max: number, waitMs: number | undefined) {
-    return this.#accept(state, consumer, await pull(this.#p.nc, state.stream, max, waitMs).done);
+  async #pullItems(
+    state: QueueState,
+    consumer: string,
+    max: number,
+    waitMs: number | undefined,
+    limitMs?: number,
+  ) {
+    return this.#accept(state, consumer, await pull(this.#p.nc, state.stream, max, waitMs, limitMs).done);
   }
 
   /** The items of delivered messages, now held by `consumer`; a malformed one goes to dead letters. */
@@ -314,7 +321,8 @@ export class NatsQueueBackend implements QueueBackend {
   async shutdown(): Promise<void> {
     clearInterval(this.#lease);
     for (const consumer of this.#held.consumers()) this.consumerGone(consumer);
-    await this.#p.nc.drain();
+    // A server already gone (or going) cannot be drained: the connection just closes.
+    await this.#p.nc.drain().catch(() => this.#p.nc.close().catch(() => {}));
   }
 
   async #ready(queue: string): Promise<QueueState> {

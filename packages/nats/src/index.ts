@@ -11,4 +11,12 @@
  * @module \@troupe/nats
  */
 
+export {
+  type DeadLetter,
+  type DeadLetterOptions,
+  listDeadLetters,
+  purgeDeadLetters,
+  replayDeadLetters,
+  showDeadLetter,
+} from './deadLetterQueue.js';
 export { type NatsBackendOptions, natsBackend } from './natsBackend.js';

@@ -33,9 +33,16 @@ export function nak(nc: NatsConnection, msg: Msg): void {
 
 /**
  * Asks `stream`'s consumer for up to `batch` messages: those there now (`waitMs` undefined), or
- * waiting up to `waitMs` (at most {@link MAX_PULL_WAIT_MS}) for them.
+ * waiting up to `waitMs` (at most {@link MAX_PULL_WAIT_MS}) for them. A server that does not
+ * answer at all is given up on after `limitMs` (default: the wait and two seconds more).
  */
-export function pull(nc: NatsConnection, stream: string, batch: number, waitMs?: number): Pull {
+export function pull(
+  nc: NatsConnection,
+  stream: string,
+  batch: number,
+  waitMs?: number,
+  limitMs?: number,
+): Pull {
   const inbox = createInbox();
   const messages: Msg[] = [];
   let cancelled = false;
@@ -66,7 +73,7 @@ export function pull(nc: NatsConnection, stream: string, batch: number, waitMs?:
   const request = wait === undefined ? { batch, no_wait: true } : { batch, expires: nanos(wait) };
   nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${CONSUMER}`, JSON.stringify(request), { reply: inbox });
   // Never listen for ever: a server that never answers (paused, gone) ends the request here.
-  const guard = setTimeout(end, (wait ?? 0) + GRACE_MS);
+  const guard = setTimeout(end, limitMs ?? (wait ?? 0) + GRACE_MS);
   return {
     done,
     cancel: () => {

@@ -19,6 +19,7 @@ import logUpdate from 'log-update';
 import pc from 'picocolors';
 import { ActorSystem } from '../ActorSystem.js';
 import type { SupervisorHandle } from '../root/SupervisorHandle.js';
+import { addDlqCommand } from './dlq.js';
 import { loadTree } from './loadTree.js';
 import { renderLine, renderTable, rowKey, StatusHistory, statusRows } from './statusTable.js';
 
@@ -127,7 +128,7 @@ function gaveUp(sup: SupervisorHandle, error: Error | undefined): { why: string;
 
 const program = new Command()
   .name('troupe')
-  .description('Run and watch Troupe supervision trees.')
+  .description('Run and watch Troupe supervision trees; work with dead letters on NATS.')
   .version(version(), '-V, --version', 'print the version of @troupe/node-runtime')
   .showHelpAfterError();
 
@@ -146,5 +147,10 @@ program
       process.exit(2);
     }
   });
+
+addDlqCommand(program, (what, error) => {
+  console.error(pc.red(`troupe ${what}: ${error instanceof Error ? error.message : String(error)}`));
+  process.exit(2);
+});
 
 await program.parseAsync();
