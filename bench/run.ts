@@ -121,6 +121,32 @@ const figures: readonly Figure[] = [
     target: { kind: 'at least', ratio: 3 },
   },
   {
+    name: 'queue on NATS JetStream, small objects, process → process',
+    workload:
+      'The same objects through a named queue of a system started with `natsBackend` (a nats-server on loopback, file storage): a producer process puts n (`await q.put` each), a consumer process takes them (`await q.get` each). Vs the raw `@nats-io/jetstream` client: a work-queue stream and a durable pull consumer, publishing with up to 256 acks awaited at once and consuming with an ack each.',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe queue on NATS', command: node('./troupe/natsQueue.ts', 'throughput', 'nats') },
+    base: { label: 'raw @nats-io/jetstream', command: node('./floors/rawJetStream.ts', 'throughput') },
+    others: [
+      { label: 'Troupe, embedded backend', command: node('./troupe/natsQueue.ts', 'throughput', 'embedded') },
+    ],
+    size: { full: 10_000, quick: 2000 },
+    target: { kind: 'at least', ratio: 0.5 },
+  },
+  {
+    name: 'queue on NATS JetStream, put → get latency',
+    workload:
+      'n times, in the root: a `get` waiting on the empty queue, then one `put`; the time from the put to the get (median). Vs the raw client: a pending `consumer.next()`, then one awaited publish.',
+    metric: 'rtt_us',
+    ours: { label: 'Troupe queue on NATS', command: node('./troupe/natsQueue.ts', 'latency', 'nats') },
+    base: { label: 'raw @nats-io/jetstream', command: node('./floors/rawJetStream.ts', 'latency') },
+    others: [
+      { label: 'Troupe, embedded backend', command: node('./troupe/natsQueue.ts', 'latency', 'embedded') },
+    ],
+    size: { full: 500, quick: 100 },
+    target: { kind: 'at most', ratio: 2 },
+  },
+  {
     name: 'pipe round trip, child process ↔ child process',
     workload:
       'A small number sent through a pipe from one child process and echoed back by another, one at a time; time per round trip.',

@@ -1,0 +1,62 @@
+/**
+ * Troupe queues on NATS JetStream (or, for comparison, the embedded backend), with what users
+ * send: the small objects of `queueObjects.ts`. Starts its own nats-server on loopback.
+ *
+ *   natsQueue.ts <n> throughput nats|embedded   # a producer process puts n objects (`await put`
+ *                                               # each), a consumer process gets them (`await get`
+ *                                               # each); timed from both running to the last get
+ *   natsQueue.ts <n> latency nats|embedded      # n times: a get waiting in the root, then a put
+ *                                               # from the root; the time from put to get
+ *
+ * Prints one JSON line: {"items_per_s": ...} or {"rtt_us": ...} (the median put → get time).
+ */
+
+import { natsBackend } from '@troupe/nats';
+import { ActorSystem } from '@troupe/node-runtime';
+import { startNatsServer } from '../../test/support/natsProcess.js';
+import { consumer, producer } from './queueObjects.js';
+
+interface Item {
+  readonly id: number;
+  readonly op: string;
+  readonly payload: readonly number[];
+  readonly s: string;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const n = Number(process.argv[2] ?? 10_000);
+  const latency = process.argv[3] === 'latency';
+  const onNats = process.argv[4] !== 'embedded';
+  const server = onNats ? await startNatsServer() : undefined;
+  try {
+    await using system = await ActorSystem.start(
+      server === undefined ? {} : { backend: natsBackend({ servers: server.url }) },
+    );
+    const q = system.queue<Item | null>({ name: `bench-${process.pid}` });
+    if (latency) {
+      const times: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const got = q.get();
+        // Let the get reach the backend (and, on NATS, its pull request the server) first.
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        const started = performance.now();
+        await q.put({ id: i, op: 'add', payload: [1, 2, 3], s: 'hello' });
+        await got;
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      console.log(JSON.stringify({ rtt_us: (times[Math.floor(times.length / 2)] as number) * 1000 }));
+    } else {
+      const c = await system.process(consumer, q);
+      const p = await system.process(producer, q, n);
+      const started = performance.now();
+      const got = await c.result();
+      const elapsed = performance.now() - started;
+      await p.join();
+      if (got !== n) throw new Error(`consumer got ${got} of ${n}`);
+      console.log(JSON.stringify({ items_per_s: (n / elapsed) * 1000 }));
+    }
+  } finally {
+    await server?.stop();
+  }
+}
