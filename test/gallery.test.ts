@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { natsMissing } from './support/natsServer.js';
 import { tsxExecArgv } from './support/system.js';
 
 const gallery = fileURLToPath(new URL('../packages/examples/src/gallery.ts', import.meta.url));
@@ -156,6 +157,20 @@ const expectations: readonly Expectation[] = [
         ['total: 5', 'totaliser: running, own process: true', 'light: running, own process: true', ''].join(
           '\n',
         ),
+      ),
+  },
+  {
+    name: 'queues-on-nats',
+    promise: "host A's orders, put before it stopped, are each finished once by host B's workers",
+    check: (out) =>
+      expect(out).toBe(
+        natsMissing === undefined
+          ? [
+              'Host A put 20 orders into "orders" and stopped.',
+              "Host B's 2 workers finished 20 orders: 1..20, each once.",
+              '',
+            ].join('\n')
+          : 'queues-on-nats: skipped (needs nats-server on PATH, or NATS_URL)\n',
       ),
   },
   {

@@ -5,8 +5,9 @@
  *
  * The server answers on an inbox of this request's own: the messages, then a status (404 no
  * messages, 408 the request expired, 409 refused) unless the batch filled. A request cancelled
- * before it is answered keeps listening until the server lets it go, and gives back (`-NAK`)
- * anything that still arrives, so no item waits out an ack timeout for a taker that has gone.
+ * before it is answered ends for its taker at once, but keeps listening until the server lets it
+ * go, and gives back (`-NAK`) anything that still arrives, so no item waits out an ack timeout
+ * for a taker that has gone.
  *
  * @module
  */
@@ -80,7 +81,9 @@ export function pull(
       if (cancelled) return;
       cancelled = true;
       if (ended) return;
+      // The taker goes at once; the inbox stays until the server lets the request go.
       for (const msg of messages.splice(0)) nak(nc, msg);
+      resolve([]);
     },
   };
 }

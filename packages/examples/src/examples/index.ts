@@ -72,4 +72,9 @@ export const examples: readonly Example[] = [
     summary: 'one actor crashes, its sibling keeps serving',
     load: () => import('./crash-isolation.js'),
   },
+  {
+    name: 'queues-on-nats',
+    summary: 'a queue on NATS JetStream outlives host A; host B drains it (needs nats-server)',
+    load: () => import('./queues-on-nats.js'),
+  },
 ];
