@@ -58,14 +58,9 @@ export interface NatsServer {
   stop(): Promise<void>;
 }
 
-/** Every server started and not yet stopped: `stopAllNatsServers` ends them. */
-const running = new Set<ChildProcess>();
-
 function launch(port: number, storeDir: string): Promise<ChildProcess> {
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
   const child = spawn(binary as string, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
   return new Promise((resolve, reject) => {
     let log = '';
     const timer = setTimeout(() => fail(new Error(`nats-server did not start in 10 s:\n${log}`)), 10_000);
@@ -132,14 +127,4 @@ export async function startNatsServer(): Promise<NatsServer> {
       rmSync(storeDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Kills every server a test left running (an `afterAll` safety net). */
-export async function stopAllNatsServers(): Promise<void> {
-  await Promise.all(
-    [...running].map((child) => {
-      child.kill('SIGKILL');
-      return ended(child);
-    }),
-  );
 }

@@ -10,7 +10,7 @@
 import { describe } from 'vitest';
 import { natsMissing } from './natsProcess.js';
 
-export { type NatsServer, natsMissing, startNatsServer, stopAllNatsServers } from './natsProcess.js';
+export { type NatsServer, natsMissing, startNatsServer } from './natsProcess.js';
 
 if (natsMissing !== undefined && process.env.TROUPE_REQUIRE_NATS !== undefined) {
   throw new Error(`The NATS suites must run here (TROUPE_REQUIRE_NATS is set): ${natsMissing}`);

@@ -28,7 +28,7 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number): Pr
   }
 }
 
-/** Troupe worker and reaper processes whose environment carries this test run's id. */
+/** Troupe worker and reaper processes (and nats-servers the tests started) whose environment carries this test run's id. */
 export function findRunProcesses(runId: string): { pid: number; cmd: string }[] {
   const found: { pid: number; cmd: string }[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -36,7 +36,7 @@ export function findRunProcesses(runId: string): { pid: number; cmd: string }[] 
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (!/workerMain\.js|reaperMain\.js|^troupe: /.test(cmd)) continue;
+      if (!/workerMain\.js|reaperMain\.js|^troupe: |nats-server /.test(cmd)) continue;
       if (!readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`TROUPE_TEST_RUN=${runId}`)) continue;
       if (isAlive(pid)) found.push({ pid, cmd: cmd.trim() });
     } catch {
