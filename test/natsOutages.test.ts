@@ -3,6 +3,7 @@
  * store mid-stream, and paused (SIGSTOP) and resumed. Each test has a server of its own.
  */
 
+import { readFileSync } from 'node:fs';
 import { natsBackend } from '@troupe/nats';
 import { QueueEmptyError, TimeoutError } from '@troupe/node-runtime';
 import { afterEach, expect, it } from 'vitest';
@@ -54,6 +55,8 @@ describeNats('queues on NATS through server outages', () => {
     await jobs.put({ id: 1 });
     expect(await jobs.get()).toEqual({ id: 1 });
     (server as NatsServer).signal('SIGSTOP');
+    // The stop takes effect when the kernel next schedules the server: wait until it has.
+    await expect.poll(() => processState((server as NatsServer).pid()), { interval: 5 }).toBe('T');
     try {
       await expect(jobs.put({ id: 2 }, { timeoutMs: 300 })).rejects.toBeInstanceOf(TimeoutError);
       await expect(jobs.get({ timeoutMs: 300 })).rejects.toBeInstanceOf(QueueEmptyError);
@@ -67,3 +70,8 @@ describeNats('queues on NATS through server outages', () => {
     expect(got.at(-1)).toBe(3);
   });
 });
+
+/** A process's state letter from /proc (`T` once stopped). */
+function processState(pid: number): string | undefined {
+  return /State:\s+(\w)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+}
