@@ -33,7 +33,7 @@ import { checkQueueOptions, sameQueue } from '@troupe/core/spi';
 import { nanoid } from 'nanoid';
 import type { DeadLetters } from './DeadLetters.js';
 import { Held } from './Held.js';
-import type { Names } from './names.js';
+import { CONSUMER, type Names } from './names.js';
 import { MAX_PULL_WAIT_MS, nak, pull } from './pull.js';
 import { ensureQueue, type QueueState, queueState } from './queueStreams.js';
 import { waitFor } from './waitFor.js';
@@ -273,20 +273,31 @@ export class NatsQueueBackend implements QueueBackend {
     const state = await this.#ready(queue);
     // A work-queue stream drops a message when it is acked: empty is every item finished.
     await waitFor(
-      async () => ((await this.#p.jsm.streams.info(state.stream)).state.messages === 0 ? true : undefined),
+      async () => {
+        // A server that does not answer now is asked again, until the join's timeout.
+        const info = await this.#p.jsm.streams.info(state.stream).catch(() => undefined);
+        return info?.state.messages === 0 ? true : undefined;
+      },
       options,
-      () => new QueueEmptyError(`Queue ${queue} still had unfinished items`),
+      () => new TimeoutError(`Queue ${queue} was not finished within ${options?.timeoutMs} ms`),
     );
   }
 
   async size(queue: string): Promise<number> {
     const state = await this.#ready(queue);
-    return (await this.#p.jsm.consumers.info(state.stream, 'troupe')).num_pending;
+    const info = await this.#p.jsm.consumers.info(state.stream, CONSUMER).catch((error: unknown) => {
+      throw new BackendError(`NATS did not say how many items queue ${queue} holds`, { cause: error });
+    });
+    return info.num_pending;
   }
 
   async close(queue: string): Promise<void> {
     const state = await this.#ready(queue);
-    await this.#p.js.publish(this.#p.names.metaSubject(queue), JSON.stringify({ closed: true }));
+    await this.#p.js
+      .publish(this.#p.names.metaSubject(queue), JSON.stringify({ closed: true }))
+      .catch((error: unknown) => {
+        throw new BackendError(`NATS did not take the close of queue ${queue}`, { cause: error });
+      });
     this.markClosed(state.info.id);
   }
 

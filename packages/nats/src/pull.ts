@@ -13,6 +13,7 @@
  */
 
 import { createInbox, type Msg, type NatsConnection, nanos } from '@nats-io/transport-node';
+import { BackendError } from '@troupe/core';
 import { CONSUMER } from './names.js';
 
 /** The longest one pull request waits at the server; longer waits make several. */
@@ -61,6 +62,8 @@ export function pull(
     if (cancelled) for (const msg of messages.splice(0)) nak(nc, msg);
     resolve(messages);
   };
+  // A connection closed for good (not one reconnecting) refuses at once: a BackendError for the taker.
+  if (nc.isClosed()) throw new BackendError('The connection to NATS is closed');
   const sub = nc.subscribe(inbox, {
     callback: (error, msg) => {
       if (error !== null) return end();

@@ -5,7 +5,13 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, QueueClosedError, QueueEmptyError, QueueFullError } from '../../src/errors.js';
+import {
+  InvalidArgumentError,
+  QueueClosedError,
+  QueueEmptyError,
+  QueueFullError,
+  TimeoutError,
+} from '../../src/errors.js';
 
 /**
  * Matches an error by its code: a backend in another package may throw the same class from its
@@ -130,6 +136,7 @@ export function queueConformance(name: string, open: () => OpenedForTest): void 
       const { id } = b.create({ joinable: true });
       await b.put(id, 'x');
       await b.put(id, 'y');
+      await expect(b.join(id, { timeoutMs: 50 })).rejects.toEqual(coded(TimeoutError));
       let joined = false;
       const join = b.join(id, { timeoutMs: 20_000 }).then(() => {
         joined = true;
