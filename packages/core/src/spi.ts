@@ -5,22 +5,22 @@
  *
  * @example
  * ```ts
- * import { ActorHost, FrameDecoder, FrameWriter } from '@troupe/core/spi';
+ * import { ActorRunner, FrameDecoder, FrameWriter } from '@troupe/core/spi';
  * ```
  *
  * @module
  */
 
-export { ActorHost, type ActorHostOptions, type HostPort } from './ActorHost.js';
+export { ActorRunner, type ActorRunnerOptions, type RunnerPort } from './ActorRunner.js';
 export { Channel, type ChannelOptions, type Transport } from './Channel.js';
 export { Portable, type PortableData } from './Codec.js';
 export { checkSendable } from './checkSendable.js';
 export { findDefinition, isRegisteredDefinition } from './definitions.js';
 export { FRAME_HEADER_BYTES, FrameDecoder, FrameWriter, frame } from './framing.js';
 export { type Deferred, deferred } from './internal/deferred.js';
-export { poolLinkOf } from './internal/hostLink.js';
 export { failAsk } from './internal/MessageLoop.js';
 export { PendingCalls, type PendingOptions } from './internal/PendingCalls.js';
+export { poolLinkOf } from './internal/runnerLink.js';
 export { isRefusedWhileLoading, loadDefinition, refuseWhileLoadingDefinitions } from './loadDefinition.js';
 export { isMachineEvent } from './machine/fromMachine.js';
 export { isPipeEnd, type PipeEnd, type PipeLink } from './pipe/Connection.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineActor, defineTask, isRegisteredDefinition } from '../src/definitions.js';
 import { DefinitionError } from '../src/errors.js';
 import { importFailure, loadDefinition } from '../src/loadDefinition.js';
-import { add, Counter } from './fixtures/hostActors.js';
+import { add, Counter } from './fixtures/runnerActors.js';
 
 /** A module URL of its own for each test, so registrations never collide between tests. */
 let modules = 0;

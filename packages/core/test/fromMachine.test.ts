@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assign, createActor, setup } from 'xstate';
 import type { ActorContext, InitContext } from '../src/definitions.js';
 import { DefinitionError } from '../src/errors.js';
-import { HOST_LINK, type HostLink } from '../src/internal/hostLink.js';
+import { RUNNER_LINK, type RunnerLink } from '../src/internal/runnerLink.js';
 import { fromMachine, isMachineDefinition } from '../src/machine/fromMachine.js';
 import type { ActorReport } from '../src/protocol.js';
 
@@ -24,8 +24,12 @@ const Quiet = fromMachine(import.meta.url, 'Quiet', stepper, { inspect: false })
 async function start(definition: typeof Stepper, restore?: unknown) {
   const reports: ActorReport[] = [];
   const crashes: unknown[] = [];
-  const link: HostLink = { restore, report: (r) => void reports.push(r), crash: (e) => void crashes.push(e) };
-  const ctx = Object.assign({ self: {} as InitContext['self'] }, { [HOST_LINK]: link });
+  const link: RunnerLink = {
+    restore,
+    report: (r) => void reports.push(r),
+    crash: (e) => void crashes.push(e),
+  };
+  const ctx = Object.assign({ self: {} as InitContext['self'] }, { [RUNNER_LINK]: link });
   const state = (await definition.spec.init(undefined, ctx as never)) as unknown;
   const send = (event: { type: 'STEP' }) => {
     const replyCtx: ActorContext = { self: ctx.self, isAsk: false, reply: () => {}, stop: () => {} };

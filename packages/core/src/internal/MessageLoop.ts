@@ -16,7 +16,7 @@ export type Work =
   | { readonly kind: 'ask'; readonly id: number; readonly body: unknown; readonly viaMailbox: boolean }
   | { readonly kind: 'stop'; readonly viaMailbox: boolean };
 
-/** What the loop reports to its host. */
+/** What the loop reports to its runner. */
 export interface LoopEvents {
   /**
    * A message is about to be handled: what earlier messages sent (replies) must leave now, not

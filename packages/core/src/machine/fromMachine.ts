@@ -20,7 +20,7 @@ import type {
 } from 'xstate';
 import { type ActorContext, type ActorDefinition, checkLocation, registerActor } from '../definitions.js';
 import { DefinitionError } from '../errors.js';
-import { type HostLink, hostLinkOf } from '../internal/hostLink.js';
+import { type RunnerLink, runnerLinkOf } from '../internal/runnerLink.js';
 import type { InspectionRecord, SnapshotView } from '../protocol.js';
 
 /**
@@ -126,9 +126,9 @@ function inspectionRecord(event: InspectionEvent): InspectionRecord {
 
 /** Reports what can be sent: a report that will not encode is sent without the part that will not. */
 function report(
-  link: HostLink | undefined,
-  make: () => Parameters<HostLink['report']>[0],
-  fallback: () => Parameters<HostLink['report']>[0],
+  link: RunnerLink | undefined,
+  make: () => Parameters<RunnerLink['report']>[0],
+  fallback: () => Parameters<RunnerLink['report']>[0],
 ): void {
   if (link === undefined) return;
   try {
@@ -211,7 +211,7 @@ export function fromMachine<TMachine extends AnyStateMachine>(
   const start = (
     createActor: typeof import('xstate').createActor,
     input: unknown,
-    link: HostLink | undefined,
+    link: RunnerLink | undefined,
     restore: unknown,
   ): MachineState['actor'] => {
     const actor = createActor(logic, {
@@ -269,7 +269,7 @@ export function fromMachine<TMachine extends AnyStateMachine>(
       init: async (input: InputFrom<TMachine>, ctx): Promise<MachineState> => {
         // xstate loads here, in the worker that runs a machine, not in every worker.
         const { createActor } = await import('xstate');
-        const link = hostLinkOf(ctx);
+        const link = runnerLinkOf(ctx);
         if (link?.restore !== undefined) {
           try {
             return { actor: start(createActor, input, link, link.restore) };

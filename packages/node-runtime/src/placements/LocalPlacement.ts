@@ -8,7 +8,7 @@
  */
 
 import { deferred } from '@troupe/core/spi';
-import { createHostChannel } from '../worker/hostChannel.js';
+import { createRunnerChannel } from '../worker/runnerChannel.js';
 import type { RawExit, WorkerLaunch, WorkerLink } from './WorkerLink.js';
 
 /** Starts a worker inside this process. */
@@ -22,7 +22,7 @@ export function startLocal(launch: WorkerLaunch): WorkerLink {
     worker.channel.close();
     ended.resolve(exit);
   };
-  const worker = createHostChannel({
+  const worker = createRunnerChannel({
     transport: {
       write(chunks) {
         if (finished) return;

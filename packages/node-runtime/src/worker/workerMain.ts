@@ -1,7 +1,7 @@
 /**
  * The entry point of every Troupe worker, in a child process or a worker thread. It opens the
  * channel to the root (fd 3 in a child process, the parent port in a thread), hands frames to an
- * ActorHost, and turns uncaught exceptions and unhandled rejections into crash reports.
+ * ActorRunner, and turns uncaught exceptions and unhandled rejections into crash reports.
  */
 
 import { writeSync } from 'node:fs';
@@ -17,7 +17,7 @@ import type { Preload } from '../shared/preloads.js';
 import { socketTransport } from '../shared/socketTransport.js';
 import { MAX_BYTES_ENV } from '../shared/workerEnv.js';
 import { workerLabel } from '../shared/workerLabel.js';
-import { createHostChannel } from './hostChannel.js';
+import { createRunnerChannel } from './runnerChannel.js';
 import { runPreloads, takeTsxHandOver } from './runPreloads.js';
 import { markTroupeWorker } from './workerRole.js';
 
@@ -108,11 +108,11 @@ const link = inThread ? threadLink() : processLink();
 // The handler is installed only once an actor's loop runs: a task, or an actor still in `init`,
 // dies of SIGTERM as without a handler, even in a loop that never yields to JavaScript.
 const stopOnSigterm = () => {
-  if (host.stopPolitely()) return;
+  if (runner.stopPolitely()) return;
   process.removeAllListeners('SIGTERM');
   process.kill(process.pid, 'SIGTERM');
 };
-const { host, channel } = createHostChannel({
+const { runner, channel } = createRunnerChannel({
   transport: link.transport,
   maxMessageBytes,
   exit: (code) => link.exit(code),
@@ -122,11 +122,11 @@ const { host, channel } = createHostChannel({
   onInit: inThread ? undefined : (init) => setTitle(`troupe: ${workerLabel(init.name, init.self)}`),
 });
 // Actor code calling process.exit: tell the root, synchronously, before the process is gone.
-if (!inThread) process.on('exit', (code) => host.exiting(code));
+if (!inThread) process.on('exit', (code) => runner.exiting(code));
 link.attach((chunk) => channel.receive(chunk));
 
-process.on('uncaughtException', (error) => host.crash(error));
+process.on('uncaughtException', (error) => runner.crash(error));
 process.on('unhandledRejection', (reason) => {
   // A definition module's unawaited main() that tried to start a system: its load fails with it.
-  if (!isRefusedWhileLoading(reason)) host.crash(reason);
+  if (!isRefusedWhileLoading(reason)) runner.crash(reason);
 });

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ActorHost, type HostPort } from '../src/ActorHost.js';
+import { ActorRunner, type RunnerPort } from '../src/ActorRunner.js';
 import { SimulatedClock } from '../src/Clock.js';
 import { Codec, DEFAULT_MAX_MESSAGE_BYTES } from '../src/Codec.js';
 import type { ActorDefinition, TaskDefinition } from '../src/definitions.js';
@@ -29,7 +29,7 @@ import {
   Serial,
   SlowInit,
   unserializableResult,
-} from './fixtures/hostActors.js';
+} from './fixtures/runnerActors.js';
 
 /**
  * The root's end of a host, in memory. Every frame goes through a codec as on a real channel
@@ -37,7 +37,7 @@ import {
  * decode it. Frames and exits are also written to the fixtures' journal, beside what the actors
  * note there.
  */
-class FakePort implements HostPort {
+class FakePort implements RunnerPort {
   readonly #codec = new Codec();
   readonly sent: FromWorker[] = [];
   readonly exits: number[] = [];
@@ -116,7 +116,7 @@ function initFor(
 function startHost(init: InitMessage) {
   const port = new FakePort();
   const clock = new SimulatedClock();
-  const host = new ActorHost(port, {
+  const host = new ActorRunner(port, {
     clock,
     maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
     schedule: (fn) => queueMicrotask(fn),
@@ -137,7 +137,7 @@ beforeEach(() => {
   journal.length = 0;
 });
 
-describe('ActorHost running an actor', () => {
+describe('ActorRunner running an actor', () => {
   it('imports the module, runs init with the arguments and self, then reports ready', async () => {
     const { port } = startHost(initFor(Counter, { start: 5 }));
     expect(port.sent).toEqual([]);
@@ -268,7 +268,7 @@ describe('ActorHost running an actor', () => {
   });
 });
 
-describe('ActorHost crashes', () => {
+describe('ActorRunner crashes', () => {
   it('reports a throw from receive as a crash, exits 1, and handles nothing more', async () => {
     const { port, handle } = await runningHost(Crasher, null);
     handle({ t: 'send', body: { type: 'throw' } });
@@ -373,7 +373,7 @@ describe('ActorHost crashes', () => {
   });
 });
 
-describe('ActorHost calls from inside an actor', () => {
+describe('ActorRunner calls from inside an actor', () => {
   const other = { kind: 'actor', data: { id: 'b2', name: 'other' } };
 
   it('revives an actor handle as a reference routed through the root, and leaves others alone', async () => {
@@ -464,7 +464,7 @@ describe('ActorHost calls from inside an actor', () => {
   });
 });
 
-describe('ActorHost running a task', () => {
+describe('ActorRunner running a task', () => {
   it('reports ready, runs the function with the arguments, sends done, exits 0', async () => {
     const { port } = startHost(initFor(add, [2, 3]));
     expect(await port.exited()).toBe(0);

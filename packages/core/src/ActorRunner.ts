@@ -1,7 +1,7 @@
 /**
  * The worker side of a channel: loads a definition, runs an actor's message loop or a task, and
  * answers the root. Runtime-agnostic: a runtime (child process, worker thread, in-process) feeds
- * it decoded frames and gives it a {@link HostPort} to answer through.
+ * it decoded frames and gives it a {@link RunnerPort} to answer through.
  *
  * @module
  */
@@ -12,9 +12,9 @@ import { Codec, type PortableData } from './Codec.js';
 import type { InitContext, TaskDefinition } from './definitions.js';
 import { AskTimeoutError, ProtocolError, QueueClosedError } from './errors.js';
 import type { ExitInfo } from './exit.js';
-import { HOST_LINK, type HostLink } from './internal/hostLink.js';
 import { type LoopEvents, MessageLoop, type Work } from './internal/MessageLoop.js';
 import { PendingCalls } from './internal/PendingCalls.js';
+import { RUNNER_LINK, type RunnerLink } from './internal/runnerLink.js';
 import { loadDefinition } from './loadDefinition.js';
 import { isPipeEnd } from './pipe/Connection.js';
 import { type DirectConnector, WorkerPipes } from './pipe/WorkerPipes.js';
@@ -37,8 +37,8 @@ import { RoutedActorRef, type Router } from './RoutedActorRef.js';
 /** The most mailbox messages a worker takes ahead of handling them. */
 const MAILBOX_PREFETCH = 64;
 
-/** What an {@link ActorHost} needs from its runtime. */
-export interface ActorHostOptions {
+/** What an {@link ActorRunner} needs from its runtime. */
+export interface ActorRunnerOptions {
   readonly clock: Clock;
   /** The largest encoded message (items included), in bytes. */
   readonly maxMessageBytes: number;
@@ -52,8 +52,8 @@ export interface ActorHostOptions {
   readonly onInit?: ((init: InitMessage) => void) | undefined;
 }
 
-/** How a host talks back to the root and ends its worker. */
-export interface HostPort {
+/** How a runner talks back to the root and ends its worker. */
+export interface RunnerPort {
   /** Encodes and sends one frame; throws `SerializationError` synchronously. */
   send(message: FromWorker): void;
   /** The worker is done: flush what was sent, then exit with `code`. */
@@ -84,12 +84,12 @@ function plainError(error: unknown): Error {
  *
  * @example
  * ```ts
- * const host = new ActorHost(port, { clock: realClock, maxMessageBytes, schedule: setImmediate });
- * channel.onMessage((frame) => host.handle(frame));
+ * const runner = new ActorRunner(port, { clock: realClock, maxMessageBytes, schedule: setImmediate });
+ * channel.onMessage((frame) => runner.handle(frame));
  * ```
  */
-export class ActorHost implements Router {
-  readonly #port: HostPort;
+export class ActorRunner implements Router {
+  readonly #port: RunnerPort;
   readonly #pending: PendingCalls;
   readonly #queueOps: RemoteQueueOps;
   readonly #itemCodec: Codec;
@@ -118,7 +118,7 @@ export class ActorHost implements Router {
     },
   };
 
-  constructor(port: HostPort, options: ActorHostOptions) {
+  constructor(port: RunnerPort, options: ActorRunnerOptions) {
     this.#port = port;
     this.#onActorRunning = options.onActorRunning;
     this.#onInit = options.onInit;
@@ -243,13 +243,13 @@ export class ActorHost implements Router {
       return;
     }
     const self = new RoutedActorRef(init.self.id, init.self.name, this);
-    const link: HostLink = {
+    const link: RunnerLink = {
       restore: init.restore,
       report: (report) => this.#send({ t: 'report', report }),
       crash: (error) => this.crash(error),
       pool: this.#poolLink,
     };
-    const initContext: InitContext = Object.assign({ self }, { [HOST_LINK]: link });
+    const initContext: InitContext = Object.assign({ self }, { [RUNNER_LINK]: link });
     const state = await definition.spec.init(init.args, initContext);
     if (this.#phase === 'done') return;
     this.#phase = 'running';

@@ -1,5 +1,5 @@
 /**
- * What the host gives a definition's `init` besides its arguments, out of sight of user code: a
+ * What the runner gives a definition's `init` besides its arguments, out of sight of user code: a
  * way to report to the root, to crash from outside a message, and the state to restore (machine
  * actors use these), and a pool worker's link to its pool.
  */
@@ -8,11 +8,11 @@ import type { InitContext } from '../definitions.js';
 import type { PoolLink } from '../pool/PoolLink.js';
 import type { ActorReport } from '../protocol.js';
 
-/** The key the host puts its link under in the init context. */
-export const HOST_LINK: unique symbol = Symbol('troupe.hostLink');
+/** The key the runner puts its link under in the init context. */
+export const RUNNER_LINK: unique symbol = Symbol('troupe.runnerLink');
 
-/** The host's side of a machine actor, or of a pool worker. */
-export interface HostLink {
+/** The runner's side of a machine actor, or of a pool worker. */
+export interface RunnerLink {
   /** The persisted state to restore from, when the root sent one. */
   readonly restore: unknown;
   /** Sends a report to the root; throws `SerializationError` for a value that cannot be sent. */
@@ -23,13 +23,13 @@ export interface HostLink {
   readonly pool?: PoolLink;
 }
 
-/** The host link in an init context, if the host gave one. */
-export function hostLinkOf(ctx: InitContext): HostLink | undefined {
-  return (ctx as InitContext & { [HOST_LINK]?: HostLink })[HOST_LINK];
+/** The runner link in an init context, if the runner gave one. */
+export function runnerLinkOf(ctx: InitContext): RunnerLink | undefined {
+  return (ctx as InitContext & { [RUNNER_LINK]?: RunnerLink })[RUNNER_LINK];
 }
 
 /**
- * A pool worker's link to its pool, from its init context; undefined where the host gives none.
+ * A pool worker's link to its pool, from its init context; undefined where the runner gives none.
  *
  * @example
  * ```ts
@@ -37,5 +37,5 @@ export function hostLinkOf(ctx: InitContext): HostLink | undefined {
  * ```
  */
 export function poolLinkOf(ctx: InitContext): PoolLink | undefined {
-  return hostLinkOf(ctx)?.pool;
+  return runnerLinkOf(ctx)?.pool;
 }

@@ -1,10 +1,10 @@
 /**
- * Wires an ActorHost to a channel: the worker side of every placement.
+ * Wires an ActorRunner to a channel: the worker side of every placement.
  */
 
 import { Codec, realClock } from '@troupe/core';
 import {
-  ActorHost,
+  ActorRunner,
   Channel,
   type FromWorker,
   type InitMessage,
@@ -15,7 +15,7 @@ import {
 import { nodeDirectConnector } from './NodeDirectConnector.js';
 
 export interface HostChannel {
-  readonly host: ActorHost;
+  readonly runner: ActorRunner;
   readonly channel: Channel<ToWorker, FromWorker>;
 }
 
@@ -34,10 +34,10 @@ export interface HostChannelOptions {
 }
 
 /** Builds the worker side of a link. */
-export function createHostChannel(options: HostChannelOptions): HostChannel {
+export function createRunnerChannel(options: HostChannelOptions): HostChannel {
   const { transport, maxMessageBytes, exit, writeSync } = options;
   let exiting = false;
-  const host: ActorHost = new ActorHost(
+  const runner: ActorRunner = new ActorRunner(
     {
       // Queue calls carry items their codec already checked: the frame around them may exceed the
       // message limit by its envelope.
@@ -62,17 +62,17 @@ export function createHostChannel(options: HostChannelOptions): HostChannel {
       schedule: setImmediate,
       onActorRunning: options.onActorRunning,
       onInit: options.onInit,
-      directPipes: nodeDirectConnector(() => new Codec({ maxMessageBytes, revive: host.revive })),
+      directPipes: nodeDirectConnector(() => new Codec({ maxMessageBytes, revive: runner.revive })),
     },
   );
   const channel = new Channel<ToWorker, FromWorker>({
-    codec: new Codec({ maxMessageBytes, revive: host.revive }),
+    codec: new Codec({ maxMessageBytes, revive: runner.revive }),
     transport,
     accept: isToWorker,
-    onMessage: (message) => host.handle(message),
-    onProtocolError: (error) => host.crash(error),
+    onMessage: (message) => runner.handle(message),
+    onProtocolError: (error) => runner.crash(error),
   });
-  return { host, channel };
+  return { runner, channel };
 }
 
 /** What a SerializationError calls the value the actor code handed in. */
