@@ -14,14 +14,8 @@
 import { natsBackend } from '@troupe/nats';
 import { ActorSystem } from '@troupe/node-runtime';
 import { startNatsServer } from '../../test/support/natsProcess.js';
-import { consumer, producer } from './queueObjects.js';
-
-interface Item {
-  readonly id: number;
-  readonly op: string;
-  readonly payload: readonly number[];
-  readonly s: string;
-}
+import { timedDrain } from '../lib/timedDrain.js';
+import { consumer, type Item, producer } from './queueObjects.js';
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] ?? 10_000);
@@ -49,12 +43,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     } else {
       const c = await system.process(consumer, q);
       const p = await system.process(producer, q, n);
-      const started = performance.now();
-      const got = await c.result();
-      const elapsed = performance.now() - started;
-      await p.join();
-      if (got !== n) throw new Error(`consumer got ${got} of ${n}`);
-      console.log(JSON.stringify({ items_per_s: (n / elapsed) * 1000 }));
+      console.log(JSON.stringify(await timedDrain(n, p, () => c.result())));
     }
   } finally {
     await server?.stop();

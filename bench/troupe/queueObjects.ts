@@ -10,9 +10,10 @@
  */
 
 import { ActorSystem, defineTask, type Queue } from '@troupe/node-runtime';
+import { timedDrain } from '../lib/timedDrain.js';
 
 /** One message, as a user's program would send it. */
-interface Item {
+export interface Item {
   readonly id: number;
   readonly op: string;
   readonly payload: readonly number[];
@@ -49,10 +50,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const q = system.queue<Item | null>(bounded ? { capacity: CAPACITY } : {});
   const c = inRoot ? undefined : await system.process(consumer, q);
   const p = await system.process(producer, q, n);
-  const started = performance.now();
-  const got = c === undefined ? await drain(q) : await c.result();
-  const elapsed = performance.now() - started;
-  await p.join();
-  if (got !== n) throw new Error(`consumer got ${got} of ${n}`);
-  console.log(JSON.stringify({ items_per_s: (n / elapsed) * 1000 }));
+  console.log(JSON.stringify(await timedDrain(n, p, () => (c === undefined ? drain(q) : c.result()))));
 }

@@ -4,6 +4,7 @@
  */
 
 import { ActorSystem, defineTask, type Queue } from '@troupe/node-runtime';
+import { timedDrain } from '../lib/timedDrain.js';
 
 export const producer = defineTask(import.meta.url, 'producer', async (q: Queue<number>, n: number) => {
   for (let i = 0; i < n; i++) await q.put(i);
@@ -22,10 +23,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const q = system.queue<number>();
   const c = await system.process(consumer, q);
   const p = await system.process(producer, q, n);
-  const started = performance.now();
-  const got = await c.result();
-  const elapsed = performance.now() - started;
-  await p.join();
-  if (got !== n) throw new Error(`consumer got ${got} of ${n}`);
-  console.log(JSON.stringify({ items_per_s: (n / elapsed) * 1000 }));
+  console.log(JSON.stringify(await timedDrain(n, p, () => c.result())));
 }

@@ -14,10 +14,10 @@
  */
 
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
+import type { Msg, MsgHdrs } from '@nats-io/transport-node';
 import type { FailedItem, QueueItem } from '@troupe/core';
 import type { Names } from './names.js';
-import { DELIVERIES_HEADER, fromMessage, QUEUE_HEADER, REASON_HEADER } from './wire.js';
+import { copyHeaders, DELIVERIES_HEADER, fromMessage, QUEUE_HEADER, REASON_HEADER } from './wire.js';
 
 export class DeadLetters {
   readonly #js: JetStreamClient;
@@ -71,12 +71,7 @@ export class DeadLetters {
     deliveries: number,
     reason: string,
   ) {
-    const h = headers();
-    for (const [key, values] of original ?? []) {
-      // The server's own headers (Nats-Msg-Id, ...) stay with the original.
-      if (key.toLowerCase().startsWith('nats-')) continue;
-      for (const value of values) h.append(key, value);
-    }
+    const h = copyHeaders(original);
     h.set(REASON_HEADER, reason);
     h.set(QUEUE_HEADER, queue);
     h.set(DELIVERIES_HEADER, String(deliveries));

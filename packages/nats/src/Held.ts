@@ -59,7 +59,10 @@ export class Held {
       this.#onGone.set(consumer, fns);
     }
     fns.add(fn);
-    return () => fns.delete(fn);
+    return () => {
+      fns.delete(fn);
+      if (fns.size === 0 && this.#onGone.get(consumer) === fns) this.#onGone.delete(consumer);
+    };
   }
 
   /** `consumer` died: everything it held, by queue, oldest first; its waits end. */

@@ -37,7 +37,7 @@ import { CONSUMER, type Names } from './names.js';
 import { MAX_PULL_WAIT_MS, nak, pull } from './pull.js';
 import { ensureQueue, type QueueState, queueState } from './queueStreams.js';
 import { waitFor } from './waitFor.js';
-import { deliveryOf, fromMessage, MalformedItem, toMessage } from './wire.js';
+import { deliveryOf, fromMessage, MalformedItem, STREAM_FULL, toMessage } from './wire.js';
 
 /** A publish that did not reach the server is a `BackendError` where nobody waits to try again. */
 function settled(outcome: boolean | Error): boolean {
@@ -49,9 +49,6 @@ function settled(outcome: boolean | Error): boolean {
 /** How long one publish waits for the server's answer (a put with a longer timeout tries again). */
 const PUBLISH_WAIT_MS = 5000;
 const MIN_PUBLISH_WAIT_MS = 50;
-
-/** JetStream's error code for a publish to a full stream (`discard: new`). */
-const STREAM_FULL = 10077;
 
 export interface NatsQueueBackendParts {
   readonly nc: NatsConnection;

@@ -7,10 +7,17 @@
  */
 
 import { jetstream, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { BackendError, Codec, InvalidArgumentError } from '@troupe/core';
 import { checkPrefix, Names } from './names.js';
-import { DELIVERIES_HEADER, ITEM_HEADER, QUEUE_HEADER, REASON_HEADER } from './wire.js';
+import {
+  copyHeaders,
+  DELIVERIES_HEADER,
+  ITEM_HEADER,
+  QUEUE_HEADER,
+  REASON_HEADER,
+  STREAM_FULL,
+} from './wire.js';
 
 /**
  * Where the dead letters are.
@@ -176,19 +183,12 @@ export function replayDeadLetters(
     let replayed = 0;
     for await (const msg of storedOf(jsm, names.dlqStream, names.dlqSubject(queue))) {
       if (only !== undefined && !only.has(msg.seq)) continue;
-      const h = headers();
-      for (const [key, values] of msg.header ?? []) {
-        if (
-          [REASON_HEADER, QUEUE_HEADER, DELIVERIES_HEADER].includes(key) ||
-          key.toLowerCase().startsWith('nats-')
-        )
-          continue;
-        for (const value of values) h.append(key, value);
-      }
+      // Back as it was put: without what the dead letter added.
+      const h = copyHeaders(msg.header, [REASON_HEADER, QUEUE_HEADER, DELIVERIES_HEADER]);
       try {
         await js.publish(names.subject(queue), msg.data, { headers: h });
       } catch (error) {
-        if ((error as { code?: unknown }).code === 10077) break; // The queue is full: the rest wait.
+        if ((error as { code?: unknown }).code === STREAM_FULL) break; // The queue is full: the rest wait.
         throw new BackendError(`Could not put dead letter ${msg.seq} back into ${queue}`, { cause: error });
       }
       await jsm.streams.deleteMessage(names.dlqStream, msg.seq);

@@ -21,6 +21,22 @@ export const DELIVERIES_HEADER = 'Troupe-Deliveries';
 /** Encodes primitives only: items that are objects arrive already encoded. */
 const primitives = new Codec();
 
+/** JetStream's error code for a publish to a full stream (`discard: new`). */
+export const STREAM_FULL = 10077;
+
+/**
+ * A copy of `original`'s headers without the server's own (`Nats-Msg-Id`, ...), which stay with
+ * the original message, and without those `drop` names.
+ */
+export function copyHeaders(original: MsgHdrs | undefined, drop: readonly string[] = []): MsgHdrs {
+  const h = headers();
+  for (const [key, values] of original ?? []) {
+    if (key.toLowerCase().startsWith('nats-') || drop.includes(key)) continue;
+    for (const value of values) h.append(key, value);
+  }
+  return h;
+}
+
 /** A message of the queue that is not an item Troupe wrote. */
 export class MalformedItem extends Error {}
 
