@@ -24,7 +24,7 @@ const packages = {
   core: ['index.js', 'spi.js'],
   // workerMain and reaperMain are started as files (new URL('./workerMain.js', import.meta.url)
   // from whichever chunk holds that code), so every entry lands flat in dist/bundle/.
-  'node-runtime': ['index.js', 'worker/workerMain.js', 'reaper/reaperMain.js', 'cli/main.js'],
+  'node-runtime': ['index.js', 'spi.js', 'worker/workerMain.js', 'reaper/reaperMain.js', 'cli/main.js'],
   nats: ['index.js'],
 };
 

@@ -11,8 +11,9 @@
  *   placements/  starting a worker: child process, worker thread, in-process; the link to it
  *   worker/      inside a worker: its entry point and the host wiring
  *   reaper/      the reaper sidecar process and the root's side of it
- *   shared/      code both sides run: flags, preloads, labels, framing helpers
- *   options.ts, errors.ts: public types and errors, importing nothing of the package
+ *   options.ts, errors.ts: public types and errors (they may import shared/'s types)
+ *   shared/      code both sides run: flags, preloads, labels, framing helpers, the link and
+ *                cluster interfaces
  */
 
 import { readdirSync, readFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ const src = join(root, 'packages', 'node-runtime', 'src');
 
 /** Each module's layer: a higher rank may import a lower one. */
 const LEAVES = new Set(['options.ts', 'errors.ts']);
-const RANKS = { cli: 7, top: 6, pool: 5, root: 4, placements: 3, worker: 2, reaper: 2, shared: 1, leaf: 0 };
+const RANKS = { cli: 7, top: 6, pool: 5, root: 4, placements: 3, worker: 2, reaper: 2, leaf: 1, shared: 0 };
 
 function layerOf(file) {
   const rel = relative(src, file);

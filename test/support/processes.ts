@@ -36,7 +36,7 @@ export function findRunProcesses(runId: string): { pid: number; cmd: string }[] 
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (!/workerMain\.js|reaperMain\.js|^troupe: |nats-server /.test(cmd)) continue;
+      if (!/workerMain\.js|reaperMain\.js|^troupe: |nats-server |troupe\.js node /.test(cmd)) continue;
       if (!readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`TROUPE_TEST_RUN=${runId}`)) continue;
       if (isAlive(pid)) found.push({ pid, cmd: cmd.trim() });
     } catch {

@@ -21,6 +21,8 @@ export function describeExit(exit: ExitInfo): string {
       return `killed by ${exit.signal ?? 'a signal'}`;
     case 'error':
       return exit.error === undefined ? 'error' : `error: ${exit.error.message}`;
+    case 'hostDown':
+      return exit.error === undefined ? 'host down' : exit.error.message;
     default:
       return exit.reason;
   }

@@ -46,6 +46,8 @@ export interface SpawnedEvent {
   readonly placement: Placement;
   /** The OS process id, for `'process'` placement. */
   readonly pid: number | undefined;
+  /** The host it runs on, for an actor spawned on a node agent (`{ host }`); else undefined. */
+  readonly host?: string | undefined;
   readonly time: number;
 }
 
@@ -65,7 +67,45 @@ export interface ExitedEvent {
   readonly name: string;
   readonly placement: Placement;
   readonly pid: number | undefined;
+  /** The host it ran on, for an actor spawned on a node agent; else undefined. */
+  readonly host?: string | undefined;
   readonly exit: ExitInfo;
+  readonly time: number;
+}
+
+/**
+ * A node agent's host joined the cluster, or came back after it was declared down.
+ *
+ * @example
+ * ```ts
+ * system.events.subscribe((e) => {
+ *   if (e.type === 'hostUp') console.log(`host ${e.host} is up`);
+ * });
+ * ```
+ */
+export interface HostUpEvent {
+  readonly type: 'hostUp';
+  readonly host: string;
+  readonly time: number;
+}
+
+/**
+ * A host was declared down: it missed its heartbeats, its agent stopped answering, or it left.
+ * Every actor this system ran on it has exited with reason `hostDown` (or, for a host that left
+ * in order, was stopped first).
+ *
+ * @example
+ * ```ts
+ * system.events.subscribe((e) => {
+ *   if (e.type === 'hostDown') console.warn(`host ${e.host} is down: ${e.reason}`);
+ * });
+ * ```
+ */
+export interface HostDownEvent {
+  readonly type: 'hostDown';
+  readonly host: string;
+  /** Why: missed heartbeats, no responders, or the agent left. */
+  readonly reason: string;
   readonly time: number;
 }
 
@@ -283,4 +323,6 @@ export type SystemEvent =
   | InspectionEventRecord
   | RestoreFailedEvent
   | MailboxDepthEvent
-  | SecurityEvent;
+  | SecurityEvent
+  | HostUpEvent
+  | HostDownEvent;

@@ -9,6 +9,7 @@
  * | `signal`   | killed by a signal (`SIGKILL`, `SIGTERM`, ...); see `signal`             |
  * | `oom`      | ran out of memory (V8 heap limit or a thread's `resourceLimits`)         |
  * | `timeout`  | killed by Troupe because it did not stop within its shutdown grace time  |
+ * | `hostDown` | its host (a node agent) stopped answering: missed heartbeats, or gone    |
  *
  * @module
  */
@@ -24,7 +25,7 @@
  * });
  * ```
  */
-export const EXIT_REASONS = ['normal', 'shutdown', 'error', 'signal', 'oom', 'timeout'] as const;
+export const EXIT_REASONS = ['normal', 'shutdown', 'error', 'signal', 'oom', 'timeout', 'hostDown'] as const;
 
 /**
  * One of {@link EXIT_REASONS}.
@@ -53,7 +54,10 @@ export interface ExitInfo {
   readonly code: number | null;
   /** The signal that killed it (`'SIGKILL'`, ...), when one did. */
   readonly signal: string | null;
-  /** The error behind an `error` (or `oom`) exit: the remote error rebuilt here. */
+  /**
+   * The error behind an `error` (or `oom`) exit: the remote error rebuilt here; for `hostDown`, a
+   * `HostDownError` naming the host and why it was declared down.
+   */
   readonly error?: Error;
 }
 

@@ -41,6 +41,8 @@ export type {
   DeadLetterEvent,
   EscalatedEvent,
   ExitedEvent,
+  HostDownEvent,
+  HostUpEvent,
   InspectionEventRecord,
   MailboxDepthEvent,
   PipeLinkedEvent,

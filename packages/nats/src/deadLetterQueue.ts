@@ -7,9 +7,10 @@
  */
 
 import { jetstream, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
-import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import type { NodeConnectionOptions } from '@nats-io/transport-node';
 import { BackendError, Codec, InvalidArgumentError } from '@troupe/core';
-import { checkPrefix, Names } from './names.js';
+import { checkWhere, connectNats, DEFAULT_PREFIX } from './connectNats.js';
+import { Names } from './names.js';
 import {
   copyHeaders,
   DELIVERIES_HEADER,
@@ -71,21 +72,10 @@ async function withJetStream<T>(
 ): Promise<T> {
   if (!QUEUE.test(queue))
     throw new InvalidArgumentError(`queue must be a queue name or id, got ${JSON.stringify(queue)}`);
-  const prefix = options.prefix ?? 'TROUPE';
-  if (!checkPrefix(prefix))
-    throw new InvalidArgumentError(`prefix must be letters, digits, _ or -, got ${JSON.stringify(prefix)}`);
-  const servers = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
-  let nc: NatsConnection;
+  checkWhere(options, 'dead-letter');
+  const nc = await connectNats(options);
   try {
-    nc = await connect({ ...options.connection, servers });
-  } catch (error) {
-    throw new BackendError(
-      `Could not connect to NATS at ${servers.join(', ')}: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-  try {
-    return await fn(jetstream(nc), await jetstreamManager(nc), new Names(prefix));
+    return await fn(jetstream(nc), await jetstreamManager(nc), new Names(options.prefix ?? DEFAULT_PREFIX));
   } finally {
     await nc.close();
   }

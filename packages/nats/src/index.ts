@@ -20,3 +20,5 @@ export {
   showDeadLetter,
 } from './deadLetterQueue.js';
 export { type NatsBackendOptions, natsBackend } from './natsBackend.js';
+export { type NodeAgentOptions, NodeAgent, startNodeAgent } from './cluster/agent/NodeAgent.js';
+export { type NatsClusterOptions, natsCluster } from './cluster/natsCluster.js';

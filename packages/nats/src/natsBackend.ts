@@ -5,17 +5,17 @@
  */
 
 import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
+import type { NodeConnectionOptions } from '@nats-io/transport-node';
 import {
   BackendError,
-  InvalidArgumentError,
   type QueueBackend,
   type QueueBackendDeps,
   type QueueBackendFactory,
 } from '@troupe/core';
 import { DeadLetters } from './DeadLetters.js';
 import { NatsQueueBackend } from './NatsQueueBackend.js';
-import { checkPrefix, Names } from './names.js';
+import { checkMs, checkWhere, connectNats, DEFAULT_PREFIX, serverList } from './connectNats.js';
+import { Names } from './names.js';
 
 /**
  * How to reach NATS, and how Troupe's queues behave there.
@@ -48,34 +48,11 @@ export interface NatsBackendOptions {
   readonly connection?: Omit<NodeConnectionOptions, 'servers'>;
 }
 
-const DEFAULT_PREFIX = 'TROUPE';
 const DEFAULT_ACK_WAIT_MS = 30_000;
-const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
 function checkOptions(options: NatsBackendOptions): void {
-  const o = options as Partial<NatsBackendOptions> | null;
-  if (typeof o !== 'object' || o === null)
-    throw new InvalidArgumentError(`natsBackend options must be an object, got ${String(o)}`);
-  const servers = typeof o.servers === 'string' ? [o.servers] : o.servers;
-  if (
-    !Array.isArray(servers) ||
-    servers.length === 0 ||
-    !servers.every((s) => typeof s === 'string' && s.length > 0)
-  )
-    throw new InvalidArgumentError(
-      `servers must be a server URL or a non-empty list of them, got ${JSON.stringify(o.servers)}`,
-    );
-  if (o.prefix !== undefined && !(typeof o.prefix === 'string' && checkPrefix(o.prefix)))
-    throw new InvalidArgumentError(
-      `prefix must be letters, digits, _ or - (1 to 32), got ${JSON.stringify(o.prefix)}`,
-    );
-  for (const key of ['ackWaitMs', 'connectTimeoutMs'] as const) {
-    const value = o[key];
-    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 100))
-      throw new InvalidArgumentError(
-        `${key} must be an integer number of milliseconds ≥ 100, got ${String(value)}`,
-      );
-  }
+  checkWhere(options, 'natsBackend');
+  checkMs(options, 'ackWaitMs');
 }
 
 /**
@@ -101,22 +78,8 @@ export function natsBackend(options: NatsBackendOptions): QueueBackendFactory {
 
 async function openNatsBackend(options: NatsBackendOptions, deps: QueueBackendDeps): Promise<QueueBackend> {
   const names = new Names(options.prefix ?? DEFAULT_PREFIX);
-  const servers = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
-  let nc: Awaited<ReturnType<typeof connect>>;
-  try {
-    nc = await connect({
-      ...options.connection,
-      servers,
-      timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    });
-  } catch (error) {
-    throw new BackendError(
-      `Could not connect to NATS at ${servers.join(', ')}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const servers = serverList(options);
+  const nc = await connectNats(options);
   try {
     const jsm = await jetstreamManager(nc);
     const js = jetstream(nc);

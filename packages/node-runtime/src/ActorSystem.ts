@@ -43,11 +43,13 @@ import type { ActorHandle } from './root/ActorHandle.js';
 import { checkDefinition } from './root/checkDefinition.js';
 import type { MachineHandle } from './root/MachineHandle.js';
 import { type OpenedBackend, openBackend } from './root/openBackend.js';
+import { type OpenedCluster, openCluster } from './root/openCluster.js';
 import { ProcessHandle } from './root/ProcessHandle.js';
 import { Root } from './root/Root.js';
 import { childHost, SupervisedChildren } from './root/SupervisedChildren.js';
 import { SupervisorHandle } from './root/SupervisorHandle.js';
 import { systemEventOf } from './root/supervisionEvents.js';
+import type { HostInfo } from './shared/cluster.js';
 import { isTroupeWorker } from './worker/workerRole.js';
 
 export type { InspectEvent } from './inspectEvents.js';
@@ -77,9 +79,13 @@ export class ActorSystem implements AsyncDisposable {
   #supervisors = 0;
   #shutdown: Promise<void> | undefined;
 
-  private constructor(options: ResolvedSystemOptions, backend: OpenedBackend | undefined) {
+  private constructor(
+    options: ResolvedSystemOptions,
+    backend: OpenedBackend | undefined,
+    cluster: OpenedCluster | undefined,
+  ) {
     this.#options = options;
-    this.#root = new Root(options, this.events, this.#topLevel as Set<unknown>, backend);
+    this.#root = new Root(options, this.events, this.#topLevel as Set<unknown>, backend, cluster);
   }
 
   /**
@@ -109,18 +115,22 @@ export class ActorSystem implements AsyncDisposable {
    * the system keeps for its actors (a supervised actor's between its incarnations too);
    * `standby` the idle standby workers (see the `standby` start option), processes and threads
    * together, some perhaps still booting. A standby counts in `workers` once it is adopted.
+   * `droppedClusterMessages` counts messages from the `cluster` that were malformed or not signed
+   * by its secret, and were dropped (zero without a cluster).
    */
   stats(): {
     readonly relayedPipeFrames: number;
     readonly workers: number;
     readonly mailboxes: number;
     readonly standby: number;
+    readonly droppedClusterMessages: number;
   } {
     return {
       relayedPipeFrames: this.#root.pipes.relayed,
       workers: this.#root.registry.workers,
       mailboxes: this.#root.registry.mailboxCount,
       standby: this.#root.standby.size,
+      droppedClusterMessages: this.#root.clusterDropped,
     };
   }
 
@@ -153,9 +163,30 @@ export class ActorSystem implements AsyncDisposable {
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
     if (isTroupeWorker()) refuseWhileLoadingDefinitions('ActorSystem.start()');
     const resolved = resolveSystemOptions(options);
-    const system = new ActorSystem(resolved, await openBackend(resolved));
+    const backend = await openBackend(resolved);
+    let cluster: OpenedCluster | undefined;
+    try {
+      cluster = await openCluster(resolved);
+    } catch (error) {
+      await backend?.backend.shutdown?.();
+      throw error;
+    }
+    const system = new ActorSystem(resolved, backend, cluster);
     system.#root.standby.fill();
     return system;
+  }
+
+  /**
+   * The hosts of the system's `cluster`, up or down, with their last heartbeat and this system's
+   * workers on each; empty without a cluster.
+   *
+   * @example
+   * ```ts
+   * const up = system.hosts().filter((h) => h.up).map((h) => h.name); // ['a', 'b']
+   * ```
+   */
+  hosts(): readonly HostInfo[] {
+    return this.#root.hosts();
   }
 
   /** The clock behind every root-side timer. */
@@ -208,12 +239,12 @@ export class ActorSystem implements AsyncDisposable {
     this.#checkOpen();
     checkDefinition(definition, 'actor', 'spawn');
     const checked = checkSpawnOptions(options, this.#options);
-    const { placement, name, worker } = checked;
+    const { placement, name, worker, host } = checked;
     if (name !== undefined && this.#root.registry.hasName(name)) throw new NameTakenError(name);
     const mailbox = this.#root.launcher.mailboxFor(checked.mailbox, checked.mailboxCapacity);
     const id = nanoid(10);
     const self = { id, name: name ?? id };
-    const cell = this.#root.launcher.launch({ definition, args, self, placement, worker, mailbox });
+    const cell = this.#root.launcher.launch({ definition, args, self, placement, worker, mailbox, host });
     this.#topLevel.add(cell);
     if (name !== undefined) this.#root.registry.setName(name, id);
     const handle = this.#root.machines.handleFor(definition, cell, false) as ActorHandle<Msg, Reply>;
@@ -369,7 +400,7 @@ export class ActorSystem implements AsyncDisposable {
    */
   async pool(options: PoolOptions = {}): Promise<Pool> {
     this.#checkOpen();
-    const size = checkPoolOptions(options);
+    const size = checkPoolOptions(options, this.#options.cluster === undefined ? undefined : this.hosts());
     const pool = new Pool(poolSystem(this, this.#root.registry), options, size);
     const entry = { stop: () => pool.terminate() };
     this.#topLevel.add(entry);

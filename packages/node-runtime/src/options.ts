@@ -31,6 +31,7 @@ import {
   checkWaitOptions,
   fail,
 } from '@troupe/core/spi';
+import type { ClusterFactory, HostChoice } from './shared/cluster.js';
 
 /**
  * Options for {@link ActorSystem.start}.
@@ -114,6 +115,20 @@ export interface ActorSystemOptions {
    * ```
    */
   readonly backend?: QueueBackendFactory;
+  /**
+   * Other hosts to run actors, supervised children and pool workers on: `natsCluster({ servers })`
+   * from `@troupe/nats`, with a node agent (`troupe node --nats <url> --name <host>`) on each
+   * host. Then `spawn(def, args, { host })`, a child spec's `host` and `pool({ hosts })` place
+   * workers there. Default: none (every worker runs on this host).
+   *
+   * @example
+   * ```ts
+   * import { natsCluster } from '@troupe/nats';
+   * const system = await ActorSystem.start({ cluster: natsCluster({ servers: 'nats://127.0.0.1:4222' }) });
+   * const counter = await system.spawn(Counter, { start: 0 }, { host: 'b' });
+   * ```
+   */
+  readonly cluster?: ClusterFactory;
 }
 
 /**
@@ -186,6 +201,14 @@ export interface SpawnOptions {
    * `sendAsync` waits for room. Default: unbounded.
    */
   readonly mailboxCapacity?: number;
+  /**
+   * Runs the actor on another host, through the system's `cluster`: a host's name, a list of
+   * names (the least loaded live one), or `'*'` (the least loaded live host). Placement
+   * `'process'` or `'thread'` there. Refused without a cluster. A host that is down, or cannot
+   * import the definition's module, makes the spawn reject with `SpawnError` naming it. Default:
+   * this host.
+   */
+  readonly host?: HostChoice;
 }
 
 /** Start options with every default applied. */
@@ -199,6 +222,7 @@ export interface ResolvedSystemOptions {
   readonly logger: ((report: CrashReport) => void) | false;
   readonly prefixOutput: boolean;
   readonly backend: QueueBackendFactory | undefined;
+  readonly cluster: ClusterFactory | undefined;
 }
 
 /** How many idle workers to keep for each placement that has workers of its own. */
@@ -234,7 +258,8 @@ function checkStandby(value: unknown): StandbyCounts {
   return { process: count('process'), thread: count('thread') };
 }
 
-function defaultExecArgv(): string[] {
+/** Node flags a worker inherits by default: this process's own, minus `--inspect*` flags. */
+export function defaultExecArgv(): string[] {
   return process.execArgv.filter((flag) => !/^--(inspect|debug)/.test(flag));
 }
 
@@ -260,7 +285,33 @@ export function resolveSystemOptions(options: unknown): ResolvedSystemOptions {
     logger: o.logger === undefined ? writeCrashReport : checkLogger(o.logger),
     prefixOutput: o.prefixOutput === undefined ? false : checkBoolean(o.prefixOutput, 'prefixOutput'),
     backend: o.backend === undefined ? undefined : checkBackend(o.backend),
+    cluster: o.cluster === undefined ? undefined : checkCluster(o.cluster),
   };
+}
+
+function checkCluster(value: unknown): ClusterFactory {
+  const factory = value as Partial<ClusterFactory> | null;
+  if (typeof factory?.open === 'function' && typeof factory.kind === 'string') return factory as ClusterFactory;
+  fail('cluster', 'a cluster factory (such as natsCluster({ servers }))', value);
+}
+
+/** What a host's name may be: it is a subject token and a key. */
+const HOST_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Checks one host name (`option` names it in the error). */
+export function checkHostName(value: unknown, option: string): string {
+  if (typeof value === 'string' && HOST_NAME.test(value)) return value;
+  fail(option, 'a host name (letters, digits, _ or -, at most 64)', value);
+}
+
+/** Validates a {@link HostChoice}: a name, '*', or a non-empty list of names. */
+export function checkHostChoice(value: unknown, option: string): HostChoice {
+  if (value === '*') return value;
+  if (Array.isArray(value)) {
+    if (value.length === 0) fail(option, "a host name, '*', or a non-empty list of host names", value);
+    return value.map((name, i) => checkHostName(name, `${option}[${i}]`));
+  }
+  return checkHostName(value, option);
 }
 
 function checkBackend(value: unknown): QueueBackendFactory {
@@ -291,6 +342,7 @@ export function checkSpawnOptions(
   worker: WorkerSettings;
   mailbox: 'queue' | 'pipe' | Queue<unknown>;
   mailboxCapacity: number | undefined;
+  host: HostChoice | undefined;
 } {
   const o = checkObject(options, 'spawn options');
   const placement =
@@ -310,7 +362,14 @@ export function checkSpawnOptions(
   if (mailboxCapacity !== undefined && mailbox !== 'queue') {
     throw new InvalidArgumentError("mailboxCapacity applies only to mailbox 'queue'");
   }
-  return { placement, name, maxHeapMb, worker, mailbox, mailboxCapacity };
+  const host = o.host === undefined ? undefined : checkHostChoice(o.host, 'host');
+  if (host !== undefined && defaults.cluster === undefined)
+    throw new InvalidArgumentError(
+      'host needs a cluster: start the system with { cluster: natsCluster({ servers }) } from @troupe/nats',
+    );
+  if (host !== undefined && placement === 'local')
+    throw new InvalidArgumentError("host cannot apply to placement 'local' (it runs in the root itself)");
+  return { placement, name, maxHeapMb, worker, mailbox, mailboxCapacity, host };
 }
 
 /** How one worker starts, beyond the system's defaults (see {@link SpawnOptions}). */
@@ -360,9 +419,10 @@ function checkWorkerSettings(
 
 /** The spawn options a supervised child's spec carries beside its OTP fields. */
 export function childSpawnOptions(spec: object): SpawnOptions {
-  const { placement, maxHeapMb, env, cwd, execArgv } = spec as SpawnOptions;
+  const { placement, maxHeapMb, env, cwd, execArgv, host } = spec as SpawnOptions;
   return {
     ...(placement === undefined ? {} : { placement }),
+    ...(host === undefined ? {} : { host }),
     ...(maxHeapMb === undefined ? {} : { maxHeapMb }),
     ...(env === undefined ? {} : { env }),
     ...(cwd === undefined ? {} : { cwd }),

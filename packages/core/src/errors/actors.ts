@@ -140,6 +140,29 @@ export class SpawnError extends TroupeError {
 }
 
 /**
+ * A worker's host was declared down: its node agent missed its heartbeats, went away, or stopped
+ * answering ("no responders"). The exit of every actor it ran says so, with reason `hostDown`.
+ *
+ * @example
+ * ```ts
+ * import { HostDownError } from '@troupe/core';
+ * const exit = await handle.exited;
+ * if (exit.error instanceof HostDownError) console.warn(`lost with host ${exit.error.host}`);
+ * ```
+ */
+export class HostDownError extends TroupeError {
+  static override readonly code = 'ERR_TROUPE_HOST_DOWN';
+  declare readonly code: typeof HostDownError.code;
+  /** The host's name (its agent's `--name`). */
+  readonly host: string;
+
+  constructor(host: string, why: string) {
+    super(`Host ${host} is down (${why})`);
+    this.host = host;
+  }
+}
+
+/**
  * An option or argument is invalid. The message names the option.
  *
  * @example

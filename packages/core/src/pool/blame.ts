@@ -25,7 +25,9 @@ export interface Verdict {
  * an item in transit is never charged for a death. If one item of the begun batch was
  * unanswered, it was running: it is retried up to `maxRetries` times, then failed. If several
  * were (answers travel together), each of them runs alone next, uncharged, so the one that kills
- * a worker again is found without failing the others. Every other item goes back untouched.
+ * a worker again is found without failing the others. Every other item goes back untouched. A
+ * worker lost with its host (`hostDown`) charges nothing: what may have run there runs again (a
+ * new attempt, as the task's attempt number says), however many `maxRetries` allows.
  *
  * @example
  * ```ts
@@ -55,7 +57,8 @@ export function blame(state: WorkerState, exit: ExitInfo, maxRetries: number): V
     suspects = [tried({ ...head, to: head.from + 1 })];
     back.unshift(...(head.from + 1 < head.to ? [{ ...head, from: head.from + 1 }] : []), ...others);
   } else suspects = started.map(tried);
-  const abnormal = !clean && !state.blamed;
+  // A worker lost with its host died of nothing it ran: what may have run goes again, uncharged.
+  const abnormal = !clean && !state.blamed && exit.reason !== 'hostDown';
   const culprit =
     suspects.length === 1 && suspects[0]?.to === (suspects[0]?.from ?? 0) + 1 ? suspects[0] : undefined;
   if (abnormal && culprit !== undefined) {

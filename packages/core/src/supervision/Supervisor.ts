@@ -39,8 +39,9 @@
  *
  * ## Exit reasons
  *
- * `'normal'` and `'shutdown'` are normal exits; `'error'`, `'signal'`, `'oom'` and `'timeout'` are
- * abnormal (a child that missed its heartbeat exits with `'timeout'`). A nested supervisor that
+ * `'normal'` and `'shutdown'` are normal exits; `'error'`, `'signal'`, `'oom'`, `'timeout'` and
+ * `'hostDown'` are abnormal (a child that missed its heartbeat exits with `'timeout'`; one whose
+ * host was declared down, with `'hostDown'`, and its restart goes to a live host). A nested supervisor that
  * gives up exits with `'error'` and its {@link EscalationError}; a child whose restart fails to
  * start counts as exiting with `'error'`. Exits of children the supervisor is itself stopping
  * (for a strategy restart, `stop()` or `terminateChild`) are not failures and restart nothing.

@@ -113,6 +113,12 @@ export interface WorkerChildSpec<Args = unknown> {
   readonly cwd?: string;
   /** Node flags added for each incarnation, as in `spawn`. */
   readonly execArgv?: readonly string[];
+  /**
+   * The hosts each incarnation may run on, as `spawn`'s `host` (needs the system's `cluster`): a
+   * name, a list (the least loaded live one) or `'*'` (any live host). Each restart chooses
+   * again, so a child whose host went down restarts on a live one.
+   */
+  readonly host?: string | readonly string[];
 }
 
 /**

@@ -9,6 +9,7 @@
 import { inspect } from 'node:util';
 import type { Command } from 'commander';
 import { InvalidArgumentError as UsageError } from 'commander';
+import { importNats } from './natsPackage.js';
 
 /** What this command uses of `@troupe/nats` (see its `deadLetterQueue` module). */
 interface DeadLetter {
@@ -35,17 +36,8 @@ interface DlqOptions {
   readonly prefix?: string;
 }
 
-/** A name kept in a variable: bundlers and the compiler leave the optional package alone. */
-const NATS_PACKAGE = '@troupe/nats';
-
-async function natsDeadLetters(): Promise<NatsDeadLetters> {
-  try {
-    return (await import(NATS_PACKAGE)) as NatsDeadLetters;
-  } catch (error) {
-    throw new Error(
-      `troupe dlq needs ${NATS_PACKAGE}: install it beside @troupe/node-runtime (${(error as Error).message})`,
-    );
-  }
+function natsDeadLetters(): Promise<NatsDeadLetters> {
+  return importNats<NatsDeadLetters>('dlq');
 }
 
 function sequence(value: string): number {

@@ -3,6 +3,8 @@
  * `troupe`: the command line.
  *
  *   troupe run <module> [--export name] [--interval ms] [--plain]
+ *   troupe node --nats <url> --name <host> [--prefix P] [--heartbeat-ms ms] [--secret-file path]
+ *   troupe dlq ls|show|replay|purge <queue> --nats <url> [--prefix P]
  *   troupe --version
  *
  * starts the supervision tree `module` exports and shows a live status table (redrawn in place on
@@ -21,6 +23,7 @@ import { ActorSystem } from '../ActorSystem.js';
 import type { SupervisorHandle } from '../root/SupervisorHandle.js';
 import { addDlqCommand } from './dlq.js';
 import { loadTree } from './loadTree.js';
+import { addNodeCommand } from './node.js';
 import { renderLine, renderTable, rowKey, StatusHistory, statusRows } from './statusTable.js';
 
 /** This package's version: dist/cli/ and dist/bundle/ are both two levels below its manifest. */
@@ -128,7 +131,7 @@ function gaveUp(sup: SupervisorHandle, error: Error | undefined): { why: string;
 
 const program = new Command()
   .name('troupe')
-  .description('Run and watch Troupe supervision trees; work with dead letters on NATS.')
+  .description('Run and watch Troupe supervision trees; run a node agent; work with dead letters on NATS.')
   .version(version(), '-V, --version', 'print the version of @troupe/node-runtime')
   .showHelpAfterError();
 
@@ -148,9 +151,11 @@ program
     }
   });
 
-addDlqCommand(program, (what, error) => {
+const fail = (what: string, error: unknown): never => {
   console.error(pc.red(`troupe ${what}: ${error instanceof Error ? error.message : String(error)}`));
   process.exit(2);
-});
+};
+addDlqCommand(program, fail);
+addNodeCommand(program, fail);
 
 await program.parseAsync();

@@ -9,7 +9,7 @@
 
 import { deferred } from '@troupe/core/spi';
 import { createRunnerChannel } from '../worker/runnerChannel.js';
-import type { RawExit, WorkerLaunch, WorkerLink } from './WorkerLink.js';
+import type { RawExit, WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
 
 /** Starts a worker inside this process. */
 export function startLocal(launch: WorkerLaunch): WorkerLink {

@@ -14,7 +14,7 @@ import { socketTransport } from '../shared/socketTransport.js';
 import { MAX_BYTES_ENV, TSX_ENV, withoutTsx } from '../shared/workerEnv.js';
 import { workerMainUrl } from '../worker/workerMainUrl.js';
 import { prefixLines } from './prefixLines.js';
-import type { RawExit, WorkerLaunch, WorkerLink } from './WorkerLink.js';
+import type { RawExit, WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
 
 const STDERR_TAIL_BYTES = 8 * 1024;
 const OOM_PATTERN = /JavaScript heap out of memory|Reached heap limit|Allocation failed/;

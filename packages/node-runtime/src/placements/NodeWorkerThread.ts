@@ -11,7 +11,7 @@ import { nodeOptionsArgs, preloadsOf } from '../shared/preloads.js';
 import { workerMainUrl } from '../worker/workerMainUrl.js';
 import { prefixLines } from './prefixLines.js';
 import { withThreadFlags } from './threadFlags.js';
-import type { RawExit, WorkerLaunch, WorkerLink } from './WorkerLink.js';
+import type { RawExit, WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
 
 /** Options only a thread takes. */
 export interface ThreadLaunch extends WorkerLaunch {

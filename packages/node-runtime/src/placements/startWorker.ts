@@ -4,7 +4,7 @@ import type { Placement } from '@troupe/core';
 import { startLocal } from './LocalPlacement.js';
 import { startChildProcess } from './NodeChildProcess.js';
 import { startWorkerThread } from './NodeWorkerThread.js';
-import type { WorkerLaunch, WorkerLink } from './WorkerLink.js';
+import type { WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
 
 export function startWorker(
   placement: Placement,

@@ -23,6 +23,18 @@ export interface PoolOptions {
   readonly size?: number;
   /** Where workers run. Default `'process'`. */
   readonly placement?: Exclude<Placement, 'local'>;
+  /**
+   * Runs the workers on other hosts, through the system's `cluster`: a host's name, a list of
+   * names, or `'*'` (every host up when the pool starts). Each worker goes to the live host of
+   * these with the fewest of the system's workers, and a worker lost with its host is replaced
+   * on a live one, its item retried there. Default: this host.
+   */
+  readonly hosts?: string | readonly string[];
+  /**
+   * Workers on each host named in `hosts` (instead of `size`, the total). Default: as many as
+   * each host has CPUs (its agent reports them).
+   */
+  readonly sizePerHost?: number;
   /** A task (and its arguments) each worker runs once when it starts. */
   readonly initializer?: {
     readonly task: TaskDefinition<never[], unknown>;

@@ -46,7 +46,11 @@ export interface PoolHost {
   /** The system is shutting down: no more workers. */
   readonly shuttingDown: boolean;
   /** Starts a pool worker (an internal actor: nothing else can address it). */
-  spawnWorker(args: PoolWorkerArgs, placement: Exclude<Placement, 'local'>): Promise<PoolWorkerLink>;
+  spawnWorker(
+    args: PoolWorkerArgs,
+    placement: Exclude<Placement, 'local'>,
+    hosts: string | readonly string[] | undefined,
+  ): Promise<PoolWorkerLink>;
 }
 
 /** The pool as its workers see it. */
@@ -157,6 +161,7 @@ export class PoolWorkers {
             init === undefined ? undefined : { task: taskAddress(init.task), args: init.args ?? [] },
         },
         this.#options.placement ?? 'process',
+        this.#options.hosts,
       );
     } catch (error) {
       this.#startFailures++;

@@ -15,16 +15,17 @@ import {
   checkSendable,
   fail,
 } from '@troupe/core/spi';
-import { checkWorkerCount } from '../options.js';
+import { checkHostChoice, checkWorkerCount } from '../options.js';
 import { checkDefinition } from '../root/checkDefinition.js';
+import type { HostInfo } from '../shared/cluster.js';
 
-/** Validates `system.pool()` options; returns the pool size. */
-export function checkPoolOptions(options: unknown): number {
+/**
+ * Validates `system.pool()` options; returns the pool size. `hosts` is the system's table of hosts,
+ * undefined without a cluster.
+ */
+export function checkPoolOptions(options: unknown, hosts?: readonly HostInfo[]): number {
   const o = checkObject(options, 'pool options');
-  const size =
-    o.size === undefined
-      ? Math.min(availableParallelism(), MAX_WORKERS)
-      : checkWorkerCount(checkPositiveInt(o.size, 'size'), 'size');
+  const size = o.hosts === undefined ? localSize(o) : clusterSize(o, hosts);
   if (o.placement !== undefined && o.placement !== 'process' && o.placement !== 'thread') {
     fail('placement', "'process' or 'thread'", o.placement);
   }
@@ -44,6 +45,35 @@ export function checkPoolOptions(options: unknown): number {
     }
   }
   return size;
+}
+
+function localSize(o: Record<string, unknown>): number {
+  if (o.sizePerHost !== undefined) fail('sizePerHost', 'given only with hosts', o.sizePerHost);
+  return o.size === undefined
+    ? Math.min(availableParallelism(), MAX_WORKERS)
+    : checkWorkerCount(checkPositiveInt(o.size, 'size'), 'size');
+}
+
+/**
+ * A pool across hosts: `size` workers in all, else `sizePerHost` on each host it names (for
+ * `'*'`, each host up now), else as many as each of those hosts has CPUs.
+ */
+function clusterSize(o: Record<string, unknown>, hosts: readonly HostInfo[] | undefined): number {
+  const choice = checkHostChoice(o.hosts, 'hosts');
+  if (hosts === undefined)
+    fail('hosts', 'given only to a system started with a cluster (natsCluster from @troupe/nats)', o.hosts);
+  if (o.size !== undefined && o.sizePerHost !== undefined)
+    fail('sizePerHost', 'given without size (they are two ways to say one thing)', o.sizePerHost);
+  if (o.size !== undefined) return checkWorkerCount(checkPositiveInt(o.size, 'size'), 'size');
+  const perHost = o.sizePerHost === undefined ? undefined : checkPositiveInt(o.sizePerHost, 'sizePerHost');
+  const names = typeof choice === 'string' && choice !== '*' ? [choice] : choice;
+  const chosen = hosts.filter((h) => h.up && (names === '*' || names.includes(h.name)));
+  const count =
+    perHost !== undefined && names !== '*'
+      ? perHost * names.length
+      : chosen.reduce((sum, h) => sum + (perHost ?? h.cpus), 0);
+  if (count === 0) fail('hosts', 'hosts of which at least one is up', o.hosts);
+  return checkWorkerCount(count, 'size');
 }
 
 /** Checks that a pool call was given a task made by `defineTask` (and registered here). */

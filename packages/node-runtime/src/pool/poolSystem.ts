@@ -39,8 +39,9 @@ export function poolSystem(system: PoolParent, registry: Registry<ActorHandle>):
     get shuttingDown() {
       return system.isShutDown;
     },
-    spawnWorker: async (args, placement) => {
-      const handle = (await system.spawn(PoolWorker, args, { placement, mailbox: 'pipe' })) as ActorHandle<
+    spawnWorker: async (args, placement, host) => {
+      const options = { placement, mailbox: 'pipe', ...(host === undefined ? {} : { host }) } as const;
+      const handle = (await system.spawn(PoolWorker, args, options)) as ActorHandle<
         never,
         unknown
       >;

@@ -64,9 +64,14 @@ export class ActorHandle<Msg = unknown, Reply = unknown> extends Portable implem
     return this.#cell.placement;
   }
 
-  /** The OS process id (`'process'` placement only). */
+  /** The OS process id (`'process'` placement only; on its own host, for a remote actor). */
   get pid(): number | undefined {
     return this.#cell.pid;
+  }
+
+  /** The host it runs on, for an actor spawned with `{ host }`; undefined on this host. */
+  get host(): string | undefined {
+    return this.#cell.host;
   }
 
   /**

@@ -8,7 +8,8 @@ import { type Codec, InvalidArgumentError, type Placement, Queue, QueueClosedErr
 import type { ActorAddress, InitMessage, PendingCalls } from '@troupe/core/spi';
 import type { ResolvedSystemOptions, WorkerSettings } from '../options.js';
 import { startWorker } from '../placements/startWorker.js';
-import type { WorkerLaunch, WorkerLink } from '../placements/WorkerLink.js';
+import type { Cluster, HostChoice } from '../shared/cluster.js';
+import type { WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
 import type { CellOwner } from './CellOwner.js';
 import type { QueueHub } from './QueueHub.js';
 import { QueueMailbox } from './QueueMailbox.js';
@@ -29,6 +30,8 @@ export interface LauncherOptions {
   readonly deadLetter: (to: ActorAddress, message: unknown, reason: string) => void;
   /** A mailbox's backlog grew to `depth`. */
   readonly onDepth: (to: ActorAddress, depth: number) => void;
+  /** The system's other hosts, if it has a cluster. */
+  readonly cluster: Cluster | undefined;
 }
 
 /** What to start: a definition, its arguments, as whom, where, and with what mailbox. */
@@ -44,6 +47,8 @@ export interface LaunchRequest {
   readonly restore?: unknown;
   /** One incarnation of a supervised actor. */
   readonly supervised?: boolean;
+  /** The hosts it may run on (through the system's cluster); undefined for this host. */
+  readonly host?: HostChoice | undefined;
 }
 
 export class Launcher {
@@ -104,9 +109,25 @@ export class Launcher {
       cwd: worker.cwd,
       prefixOutput: system.prefixOutput,
     };
-    // Each incarnation of a supervised actor is launched anew, so restarts adopt standbys too.
+    const { host } = request;
+    const cluster = this.#o.cluster;
+    // Each incarnation of a supervised actor is launched anew, so restarts adopt standbys too (and
+    // a remote one chooses its host again).
     const start = (): WorkerLink =>
-      standby.take(placement, launch, maxHeapMb) ?? startWorker(placement, launch, maxHeapMb);
+      host !== undefined && cluster !== undefined && placement !== 'local'
+        ? cluster.startWorker({
+            host,
+            placement,
+            kind: request.definition.kind,
+            module: request.definition.module,
+            actor: request.self,
+            execArgv: own,
+            maxHeapMb,
+            env: worker.env,
+            cwd: worker.cwd,
+            maxMessageBytes: system.maxMessageBytes,
+          })
+        : (standby.take(placement, launch, maxHeapMb) ?? startWorker(placement, launch, maxHeapMb));
     // An unsupervised actor's own mailbox takes the stop in turn, behind what was sent before it.
     const stopInTurn = mailbox?.private && !supervised ? () => mailbox.stopInTurn() : undefined;
     let cell: WorkerCell;

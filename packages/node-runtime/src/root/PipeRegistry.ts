@@ -30,6 +30,8 @@ import { nanoid } from 'nanoid';
 /** What the registry needs to reach a worker. */
 export interface PipeCell {
   readonly placement: Placement;
+  /** The host of a remote worker: its pipes stay relayed (a socket path here means nothing there). */
+  readonly host: string | undefined;
   /**
    * Sends a pipe frame. `relayed`: one the root passes on (data a sender already had accepted),
    * checked against the frame limit rather than the message limit.
@@ -332,6 +334,7 @@ export class PipeRegistry implements PipeLink {
     const b = this.#cellOf(pipe.b);
     if (a === undefined || b === undefined || a === b) return;
     if (a.placement !== 'process' || b.placement !== 'process') return;
+    if (a.host !== undefined || b.host !== undefined) return;
     pipe.direct = 'setting-up';
     pipe.switches = 0;
     a.sendPipe({ t: 'pipe', op: 'listen', pipe: pipe.id, side: 'a', path: this.#socketPath(pipe) });

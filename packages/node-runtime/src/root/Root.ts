@@ -23,12 +23,14 @@ import {
 } from '@troupe/core/spi';
 import type { ResolvedSystemOptions } from '../options.js';
 import { startWorker } from '../placements/startWorker.js';
+import type { HostInfo } from '../shared/cluster.js';
 import type { ActorHandle } from './ActorHandle.js';
 import type { CellOwner } from './CellOwner.js';
 import { reportCrash } from './crashReport.js';
 import { Launcher } from './Launcher.js';
 import { Machines } from './Machines.js';
 import type { OpenedBackend } from './openBackend.js';
+import type { OpenedCluster } from './openCluster.js';
 import { PipeRegistry } from './PipeRegistry.js';
 import { type PortableSources, revivePortable } from './Portables.js';
 import { QueueHub, ROOT_CONSUMER } from './QueueHub.js';
@@ -69,12 +71,14 @@ export class Root {
   /** What the one `revive` rebuilds portables from. */
   readonly #portables: PortableSources;
   #socketDir: string | undefined;
+  readonly #cluster: OpenedCluster | undefined;
 
   constructor(
     options: ResolvedSystemOptions,
     events: EventStream<SystemEvent>,
     topLevel: Set<unknown>,
     opened?: OpenedBackend,
+    cluster?: OpenedCluster,
   ) {
     this.#options = options;
     this.#events = events;
@@ -160,6 +164,10 @@ export class Root {
       queues: backend,
       rootQueues: this.rootQueues,
     };
+    this.#cluster = cluster;
+    cluster?.bind(({ host, up, reason }) =>
+      events.emit(up ? { type: 'hostUp', host, time: Date.now() } : { type: 'hostDown', host, reason, time: Date.now() }),
+    );
     this.launcher = new Launcher({
       system: options,
       owner: this.#cellOwner(),
@@ -169,6 +177,7 @@ export class Root {
       mailboxAsks: this.#mailboxAsks,
       standby: this.standby,
       deadLetter: (to, message, reason) => this.deadLetter(to, message, reason),
+      cluster: cluster?.cluster,
       onDepth: (to, depth) => {
         const pid = this.registry.cell(to.id)?.pid;
         events.emit({ type: 'mailboxDepth', id: to.id, name: to.name, pid, depth, time: Date.now() });
@@ -186,11 +195,21 @@ export class Root {
     this.#events.emit({ type: 'deadLetter', to, message, reason, time: Date.now() });
   }
 
-  /** Removes what the root left on disk (the directory of pipe sockets). */
-  /** Removes what the root made on disk and lets go of its queue backend. */
+  /** Removes what the root made on disk and lets go of its queue backend and cluster. */
   async close(): Promise<void> {
     if (this.#socketDir !== undefined) rmSync(this.#socketDir, { recursive: true, force: true });
     await this.hub.backend.shutdown?.();
+    await this.#cluster?.cluster.close();
+  }
+
+  /** Messages the cluster dropped (malformed, or not signed). */
+  get clusterDropped(): number {
+    return this.#cluster?.cluster.dropped ?? 0;
+  }
+
+  /** The hosts of the system's cluster (none without one). */
+  hosts(): readonly HostInfo[] {
+    return this.#cluster?.cluster.hosts() ?? [];
   }
 
   /** What workers' cells ask of the root. */
@@ -209,8 +228,8 @@ export class Root {
         if ('value' in outcome) this.#mailboxAsks.resolve(id, outcome.value);
         else this.#mailboxAsks.reject(id, outcome.error);
       },
-      cellReady: ({ id, name, placement, pid }) => {
-        events.emit({ type: 'spawned', id, name, placement, pid, time: Date.now() });
+      cellReady: ({ id, name, placement, pid, host }) => {
+        events.emit({ type: 'spawned', id, name, placement, pid, host, time: Date.now() });
       },
       report: (cell, report) => this.machines.report(cell, report),
       cellExited: (cell, exit) => {
@@ -222,8 +241,8 @@ export class Root {
         if (this.registry.cellGone(cell)?.private) mailbox?.close(cell.address, exit);
         if (!cell.supervised) this.machines.forget(cell.id);
         const watched = events.hasSubscribers;
-        const { id, name, placement, pid } = cell;
-        events.emit({ type: 'exited', id, name, placement, pid, exit, time: Date.now() });
+        const { id, name, placement, pid, host } = cell;
+        events.emit({ type: 'exited', id, name, placement, pid, host, exit, time: Date.now() });
         if (!watched) reportCrash(cell, exit, options.logger);
       },
     };

@@ -12,7 +12,7 @@
 
 import type { Clock, Placement } from '@troupe/core';
 import type { StandbyCounts } from '../options.js';
-import type { WorkerLaunch, WorkerLink } from '../placements/WorkerLink.js';
+import type { WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
 
 /** The placements that start workers of their own, and so can keep standbys. */
 export type StandbyPlacement = keyof StandbyCounts;

@@ -85,7 +85,7 @@ export function childHost({ system, launcher, registry, machines, checkOpen }: C
     startIncarnation: (spec, previous) => {
       checkOpen();
       checkDefinition(spec.actor, 'actor', 'supervise');
-      const { placement, worker } = checkSpawnOptions(childSpawnOptions(spec), system);
+      const { placement, worker, host } = checkSpawnOptions(childSpawnOptions(spec), system);
       const mailbox =
         previous === undefined ? launcher.mailboxFor('queue', undefined) : registry.mailbox(previous.id);
       const id = previous?.id ?? nanoid(10);
@@ -100,6 +100,7 @@ export function childHost({ system, launcher, registry, machines, checkOpen }: C
         mailbox,
         restore,
         supervised: true,
+        host,
       });
       const handle = previous ?? machines.handleFor(spec.actor, cell, true);
       if (previous !== undefined) adoptIncarnation(previous, cell);

@@ -32,7 +32,7 @@ import {
   type PipeToWorker,
   type ToWorker,
 } from '@troupe/core/spi';
-import type { WorkerLink } from '../placements/WorkerLink.js';
+import type { WorkerLink } from '../shared/WorkerLink.js';
 import { workerLabel } from '../shared/workerLabel.js';
 import type { CellOwner } from './CellOwner.js';
 import { classifyExit, type ExitFacts } from './classifyExit.js';
@@ -160,6 +160,11 @@ export class WorkerCell {
 
   get pid(): number | undefined {
     return this.#link.pid;
+  }
+
+  /** The host a remote worker runs on; undefined on this host. */
+  get host(): string | undefined {
+    return this.#link.host;
   }
 
   get phase(): CellPhase {
@@ -373,8 +378,11 @@ export class WorkerCell {
     if (this.#graceTimer !== undefined) this.#owner.clock.clearTimeout(this.#graceTimer);
     this.#heartbeat?.stop();
     this.#channel.close();
+    // An actor on a host that went down is unreachable, not known to have crashed.
     this.#pending.rejectAll(() =>
-      isNormalExit(exit) ? new ActorStoppedError(this.name, exit) : new ActorCrashedError(this.name, exit),
+      isNormalExit(exit) || exit.reason === 'hostDown'
+        ? new ActorStoppedError(this.name, exit)
+        : new ActorCrashedError(this.name, exit),
     );
     this.#ready.reject(
       // A definition the worker could not find or load: that is the whole story.

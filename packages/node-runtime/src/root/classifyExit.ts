@@ -2,8 +2,8 @@
  * Turns what the OS reported and what the worker said before it went into one typed ExitInfo.
  */
 
-import { type ExitInfo, ProcessExitError } from '@troupe/core';
-import type { RawExit } from '../placements/WorkerLink.js';
+import { type ExitInfo, HostDownError, ProcessExitError } from '@troupe/core';
+import type { RawExit } from '../shared/WorkerLink.js';
 
 /** What the root learned from a worker before it ended. */
 export interface ExitFacts {
@@ -23,6 +23,9 @@ export interface ExitFacts {
 
 export function classifyExit(raw: RawExit, facts: ExitFacts): ExitInfo {
   const base = { code: raw.code, signal: raw.signal };
+  // Whatever else was under way: nothing more is known of a worker on a host that is gone.
+  if (raw.hostDown !== undefined)
+    return { ...base, reason: 'hostDown', error: new HostDownError(raw.hostDown.host, raw.hostDown.why) };
   if (facts.killedForTimeout) return { ...base, reason: 'timeout' };
   if (facts.killedOnPurpose) return { ...base, reason: 'shutdown' };
   if (facts.protocolError !== undefined) return { ...base, reason: 'error', error: facts.protocolError };

@@ -15,12 +15,16 @@ export interface RawExit {
   readonly error?: Error;
   /** The tail of what the worker wrote to stderr, when captured. */
   readonly stderrTail?: string;
+  /** A remote worker's host was declared down (or never answered): which host, and why. */
+  readonly hostDown?: { readonly host: string; readonly why: string };
 }
 
 /** The root's handle on one running worker. */
 export interface WorkerLink {
-  /** The OS process id, for child processes. */
+  /** The OS process id, for child processes (on its own host, for a remote worker). */
   readonly pid: number | undefined;
+  /** The host a remote worker runs on (see `shared/cluster.ts`); undefined for a local one. */
+  readonly host?: string | undefined;
   readonly transport: Transport;
   /** Starts delivering the bytes the worker sends. */
   attach(receive: (chunk: Uint8Array) => void): void;

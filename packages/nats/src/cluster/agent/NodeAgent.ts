@@ -1,0 +1,324 @@
+/**
+ * A node agent: the process on each host that runs workers for the cluster's systems
+ * (`troupe node --nats <url> --name <host>`). It answers spawns of definitions its host can import
+ * and starts each worker as a root would, under its own reaper (a SIGKILLed agent leaves no worker
+ * behind); it heartbeats into KV `P_hosts`; it stops a worker whose ownership record moved to
+ * another link (a host back from being declared down keeps no duplicates); and on `stop()`
+ * (SIGTERM) it says it is leaving, then stops its workers newest first, politely, then by force.
+ *
+ * @module
+ */
+
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { KvWatchInclude } from '@nats-io/kv';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import { InvalidArgumentError } from '@troupe/core';
+import { defaultExecArgv, startWorker } from '@troupe/node-runtime/spi';
+import { nanoid } from 'nanoid';
+import { connectNats, DEFAULT_PREFIX } from '../../connectNats.js';
+import { openBuckets } from '../buckets.js';
+import { ClusterNames } from '../clusterNames.js';
+import { checkClusterOptions, type NatsClusterOptions } from '../natsCluster.js';
+import { Signer } from '../signing.js';
+import {
+  type HostRecord,
+  jsonBytes,
+  parseHostRecord,
+  parseJson,
+  parseOwnerRecord,
+  parseSpawnRequest,
+  type SpawnReply,
+  type SpawnRequest,
+} from '../wire.js';
+import { AgentLink } from './AgentLink.js';
+
+/**
+ * How a node agent runs.
+ *
+ * @example
+ * ```ts
+ * const options: NodeAgentOptions = { servers: 'nats://127.0.0.1:4222', name: 'b', heartbeatMs: 500 };
+ * ```
+ */
+export interface NodeAgentOptions extends Omit<NatsClusterOptions, 'hostDownMs' | 'spawnTimeoutMs'> {
+  /** This host's name in the cluster: letters, digits, `_` and `-`. */
+  readonly name: string;
+  /** How often it heartbeats, in ms. Default 1000. */
+  readonly heartbeatMs?: number;
+  /** How long a worker may take to stop when the agent stops, before it is killed, in ms. Default 5000. */
+  readonly shutdownMs?: number;
+  /** Node flags for its workers. Default: the agent's own (so a loader such as tsx carries over). */
+  readonly execArgv?: readonly string[];
+}
+
+type Buckets = Awaited<ReturnType<typeof openBuckets>>;
+
+const HOST_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const DEFAULT_HEARTBEAT_MS = 1000;
+const DEFAULT_SHUTDOWN_MS = 5000;
+
+/**
+ * Starts a node agent on this host and resolves once it is heartbeating. Throws
+ * `InvalidArgumentError` for a bad option; rejects with `BackendError` if NATS cannot be reached,
+ * and with `InvalidArgumentError` if another agent is heartbeating under the same name.
+ *
+ * @example
+ * ```ts
+ * import { startNodeAgent } from '@troupe/nats';
+ * const agent = await startNodeAgent({ servers: 'nats://127.0.0.1:4222', name: 'b' });
+ * process.on('SIGTERM', () => void agent.stop().then(() => process.exit(0)));
+ * ```
+ */
+export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAgent> {
+  checkClusterOptions(options, 'startNodeAgent');
+  if (typeof options.name !== 'string' || !HOST_NAME.test(options.name))
+    throw new InvalidArgumentError(
+      `name must be a host name (letters, digits, _ or -, at most 64), got ${JSON.stringify(options.name)}`,
+    );
+  for (const key of ['heartbeatMs', 'shutdownMs'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 50))
+      throw new InvalidArgumentError(`${key} must be a whole number of milliseconds ≥ 50, got ${String(value)}`);
+  }
+  const agent = new NodeAgent(options);
+  await agent.start();
+  return agent;
+}
+
+/**
+ * A running node agent (see {@link startNodeAgent}).
+ *
+ * @example
+ * ```ts
+ * const agent = await startNodeAgent({ servers: 'nats://127.0.0.1:4222', name: 'b' });
+ * console.log(agent.name, agent.workers, agent.dropped);
+ * await agent.stop();
+ * ```
+ */
+export class NodeAgent {
+  /** This host's name in the cluster. */
+  readonly name: string;
+  /** This run of the agent. */
+  readonly id = nanoid(10);
+  readonly #options: NodeAgentOptions;
+  readonly #names: ClusterNames;
+  readonly #signer: Signer;
+  readonly #links = new Map<string, AgentLink>();
+  /** Links by the actor they run (what ownership records are keyed by). */
+  readonly #byActor = new Map<string, AgentLink>();
+  #conn: NatsConnection | undefined;
+  #buckets: Buckets | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #stopping: Promise<void> | undefined;
+  #dropped = 0;
+
+  /** @internal Made by {@link startNodeAgent}. */
+  constructor(options: NodeAgentOptions) {
+    this.#options = options;
+    this.name = options.name;
+    this.#names = new ClusterNames(options.prefix ?? DEFAULT_PREFIX);
+    this.#signer = new Signer(options.secret);
+  }
+
+  /** Workers running here. */
+  get workers(): number {
+    return this.#links.size;
+  }
+
+  /** Messages dropped: malformed, or not signed by the cluster's secret. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** @internal Connects, checks the name is free, answers spawns and starts heartbeating. */
+  async start(): Promise<void> {
+    const nc = await connectNats(this.#options, `troupe node ${this.name}`);
+    this.#conn = nc;
+    try {
+      this.#buckets = await openBuckets(nc, this.#names);
+      await this.#checkNameFree();
+      nc.subscribe(this.#names.spawn(this.name), { callback: (_error, msg) => this.#spawn(msg) });
+      nc.subscribe(this.#names.ping(this.name), { callback: (_error, msg) => this.#ping(msg) });
+      await this.#watchOwners();
+      await this.#heartbeat();
+      await nc.flush();
+    } catch (error) {
+      await nc.close();
+      throw error;
+    }
+    this.#timer = setInterval(() => void this.#beat(), this.#heartbeatMs);
+  }
+
+  get #heartbeatMs(): number {
+    return this.#options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  }
+
+  get #nc(): NatsConnection {
+    return this.#conn as NatsConnection;
+  }
+
+  async #checkNameFree(): Promise<void> {
+    const { hosts } = this.#buckets as Buckets;
+    const entry = await hosts.get(this.name);
+    if (entry === null || entry.operation !== 'PUT') return;
+    const record = parseHostRecord(this.#signer.open(this.name, entry.value));
+    if (record === undefined || record.state !== 'up') return;
+    if (Date.now() - record.time <= 3 * record.heartbeatMs)
+      throw new InvalidArgumentError(
+        `Host name ${this.name} is taken: an agent (pid ${record.pid}) heartbeats under it`,
+      );
+  }
+
+  /** One heartbeat, and a ping down every link (a root that has gone answers "no responders"). */
+  async #beat(): Promise<void> {
+    for (const link of this.#links.values()) link.ping();
+    await this.#heartbeat().catch(() => {});
+  }
+
+  async #heartbeat(state: HostRecord['state'] = 'up'): Promise<void> {
+    const record: HostRecord = {
+      host: this.name,
+      agent: this.id,
+      pid: process.pid,
+      cpus: availableParallelism(),
+      heartbeatMs: this.#heartbeatMs,
+      time: Date.now(),
+      state,
+      workers: [...this.#links.values()].map((link) => link.summary),
+      dropped: this.#dropped,
+    };
+    await this.#buckets?.hosts.put(this.name, this.#signer.seal(this.name, record));
+  }
+
+  /** A worker whose record now names another link (or none) is no longer this host's to run. */
+  async #watchOwners(): Promise<void> {
+    const { owners } = this.#buckets as Buckets;
+    const watch = await owners.watch({ include: KvWatchInclude.UpdatesOnly });
+    void (async () => {
+      for await (const entry of watch) {
+        const link = this.#byActor.get(entry.key);
+        if (link === undefined) continue;
+        const record =
+          entry.operation === 'PUT' ? parseOwnerRecord(this.#signer.open(entry.key, entry.value)) : undefined;
+        if (entry.operation === 'PUT' && record === undefined) {
+          this.#dropped++;
+          continue;
+        }
+        if (record?.link !== link.id) link.kill('SIGKILL');
+      }
+    })();
+  }
+
+  #reply(msg: Msg, answer: SpawnReply | Record<string, never>): void {
+    if (msg.reply === undefined) return;
+    const data = jsonBytes(answer);
+    this.#nc.publish(msg.reply, data, this.#signer.sign(msg.reply, data));
+  }
+
+  #ping(msg: Msg): void {
+    if (!this.#signer.verify(msg.subject, msg.data, msg.headers)) {
+      this.#dropped++;
+      return;
+    }
+    this.#reply(msg, {});
+  }
+
+  #spawn(msg: Msg): void {
+    if (!this.#signer.verify(msg.subject, msg.data, msg.headers)) {
+      this.#dropped++;
+      return;
+    }
+    const request = parseSpawnRequest(parseJson(msg.data));
+    if (typeof request === 'string') {
+      this.#dropped++;
+      this.#reply(msg, refusal('InvalidArgumentError', `malformed spawn request (${request})`));
+      return;
+    }
+    const refused = this.#refuse(request);
+    if (refused !== undefined) {
+      this.#reply(msg, refusal('SpawnError', refused));
+      return;
+    }
+    const { execArgv = defaultExecArgv() } = this.#options;
+    let link: AgentLink;
+    try {
+      const worker = startWorker(
+        request.placement,
+        {
+          execArgv: [...execArgv, ...request.execArgv],
+          maxMessageBytes: request.maxMessageBytes,
+          env: request.env,
+          cwd: request.cwd,
+        },
+        request.maxHeapMb,
+      );
+      link = new AgentLink({
+        nc: this.#nc,
+        names: this.#names,
+        signer: this.#signer,
+        request,
+        worker,
+        onDropped: () => {
+          this.#dropped++;
+        },
+        onEnded: (ended) => this.#forget(ended),
+      });
+    } catch (error) {
+      this.#reply(msg, refusal('SpawnError', `could not start a worker: ${(error as Error).message}`));
+      return;
+    }
+    this.#links.set(link.id, link);
+    this.#byActor.get(request.actor.id)?.kill('SIGKILL'); // a stale incarnation of the same actor
+    this.#byActor.set(request.actor.id, link);
+    this.#reply(msg, { ok: true, pid: link.worker.pid ?? null });
+  }
+
+  /** Why this host will not run `request`, if it will not. */
+  #refuse(request: SpawnRequest): string | undefined {
+    if (this.#stopping !== undefined) return `host ${this.name} is leaving the cluster`;
+    let path: string;
+    try {
+      const url = new URL(request.module);
+      if (url.protocol !== 'file:') return `host ${this.name} imports only file: modules, not ${request.module}`;
+      path = fileURLToPath(url);
+    } catch {
+      return `host ${this.name} cannot import module ${request.module}: not a URL`;
+    }
+    if (!existsSync(path)) return `host ${this.name} cannot import module ${request.module}: no such file`;
+    if (request.cwd !== undefined && !(existsSync(request.cwd) && statSync(request.cwd).isDirectory()))
+      return `host ${this.name} has no directory ${request.cwd} (cwd)`;
+    return undefined;
+  }
+
+  #forget(link: AgentLink): void {
+    this.#links.delete(link.id);
+    if (this.#byActor.get(link.request.actor.id) === link) this.#byActor.delete(link.request.actor.id);
+  }
+
+  /**
+   * Leaves the cluster: says so in its heartbeat (no new spawns come), stops its workers newest
+   * first (SIGTERM: an actor finishes its message; killed after `shutdownMs`), then disconnects.
+   * Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (this.#timer !== undefined) clearInterval(this.#timer);
+      await this.#heartbeat('leaving').catch(() => {});
+      const grace = this.#options.shutdownMs ?? DEFAULT_SHUTDOWN_MS;
+      for (const link of [...this.#links.values()].reverse()) {
+        link.kill('SIGTERM');
+        const timer = setTimeout(() => link.kill('SIGKILL'), grace);
+        await link.worker.exited;
+        clearTimeout(timer);
+      }
+      await this.#nc.drain().catch(() => this.#nc.close());
+    })();
+    return this.#stopping;
+  }
+}
+
+function refusal(name: string, message: string): SpawnReply {
+  return { ok: false, error: { name, message } };
+}
