@@ -147,6 +147,26 @@ const figures: readonly Figure[] = [
     target: { kind: 'at most', ratio: 2 },
   },
   {
+    name: 'remote ask round trip (NATS, queue mailbox)',
+    workload:
+      '`await actor.ask({ n })` from the root to an actor spawned with `{ host: \'a\' }` on a node agent (`troupe node`, its own process, the actor a child process of it), through a nats-server on loopback, one at a time, default (queue) mailbox. Vs raw NATS request/reply: `await nc.request(...)` of the same msgpackr-packed `{ n }`, answered by a responder in another process.',
+    metric: 'rtt_us',
+    ours: { label: 'Troupe remote ask', command: node('./troupe/remoteAsk.ts', 'queue') },
+    base: { label: 'raw NATS request/reply', command: node('./floors/rawRequestReply.ts') },
+    others: [{ label: 'Troupe remote ask, pipe mailbox', command: node('./troupe/remoteAsk.ts', 'pipe') }],
+    size: { full: 10_000, quick: 2000 },
+    target: { kind: 'at most', ratio: 1.5 },
+  },
+  {
+    name: 'pool map across two hosts vs one host',
+    workload:
+      '`pool.map(square, 0..n−1)` (default chunking, after one warm-up map) on `system.pool({ hosts: [\'a\', \'b\'], sizePerHost: 1 })`, two node agents on a nats-server on loopback (every process on this one machine), vs `system.pool({ size: 2 })` on this host. The overhead per item is 1/ours − 1/base.',
+    metric: 'items_per_s',
+    ours: { label: 'Troupe pool across 2 hosts', command: node('./troupe/clusterMap.ts', 'hosts') },
+    base: { label: 'Troupe pool on this host', command: node('./troupe/clusterMap.ts', 'local') },
+    size: { full: 100_000, quick: 20_000 },
+  },
+  {
     name: 'pipe round trip, child process ↔ child process',
     workload:
       'A small number sent through a pipe from one child process and echoed back by another, one at a time; time per round trip.',

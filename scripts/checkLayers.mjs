@@ -11,7 +11,7 @@
  *   placements/  starting a worker: child process, worker thread, in-process; the link to it
  *   worker/      inside a worker: its entry point and the host wiring
  *   reaper/      the reaper sidecar process and the root's side of it
- *   options.ts, errors.ts: public types and errors (they may import shared/'s types)
+ *   options.ts, spawnOptions.ts, errors.ts: public types and errors (they may import shared/)
  *   shared/      code both sides run: flags, preloads, labels, framing helpers, the link and
  *                cluster interfaces
  */
@@ -24,7 +24,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'packages', 'node-runtime', 'src');
 
 /** Each module's layer: a higher rank may import a lower one. */
-const LEAVES = new Set(['options.ts', 'errors.ts']);
+const LEAVES = new Set(['options.ts', 'spawnOptions.ts', 'errors.ts']);
 const RANKS = { cli: 7, top: 6, pool: 5, root: 4, placements: 3, worker: 2, reaper: 2, leaf: 1, shared: 0 };
 
 function layerOf(file) {

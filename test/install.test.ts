@@ -199,7 +199,10 @@ describe('the packed packages, installed with npm', () => {
       const bundle = join(app, 'node_modules', '@troupe', pkg, 'dist', 'bundle');
       for (const file of readdirSync(bundle).filter((f) => f.endsWith('.map'))) {
         const map = JSON.parse(readFileSync(join(bundle, file), 'utf8'));
-        expect(map.sources.length, file).toBeGreaterThan(0);
+        // An entry that only re-exports its chunks (node-runtime's spi.js) has no code to map.
+        const code = readFileSync(join(bundle, file.replace(/\.map$/, '')), 'utf8');
+        const reexportsOnly = /^(\s*(import|export)\b[^;]*;)*\s*(\/\/# sourceMappingURL=\S+)?\s*$/.test(code);
+        if (!reexportsOnly) expect(map.sources.length, file).toBeGreaterThan(0);
         for (const [i, source] of (map.sources as string[]).entries()) {
           expect(source, file).toMatch(/^\.\.\/\.\.\/src\/.+\.ts$/);
           expect(map.sourcesContent?.[i], `${file}: ${source}`).toEqual(expect.any(String));

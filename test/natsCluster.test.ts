@@ -20,8 +20,8 @@ import {
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { Counter, type CounterMsg, Forwarder } from './fixtures/actors.js';
 import { delayed } from './fixtures/pool.js';
-import { type Agent, startAgent } from './support/nodeAgents.js';
 import { describeNats, type NatsServer, startNatsServer } from './support/natsServer.js';
+import { type Agent, startAgent } from './support/nodeAgents.js';
 import { isAlive, waitUntil } from './support/processes.js';
 import { startSystem } from './support/system.js';
 
@@ -80,7 +80,10 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
   }
 
   it('spawns an actor on a named host and asks it; its worker is a child of that host’s agent', async () => {
-    const { system, agents: [a] } = await cluster();
+    const {
+      system,
+      agents: [a],
+    } = await cluster();
     expect(system.hosts().map((h) => [h.name, h.up])).toEqual([
       ['a', true],
       ['b', true],
@@ -118,7 +121,9 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
     const refused = system.spawn(Elsewhere, null, { host: 'b' });
     await expect(refused).rejects.toThrow(SpawnError);
     await expect(refused).rejects.toThrow(/cannot import module file:\/\/\/nowhere\/at\/all\/elsewhere\.ts/);
-    await expect(system.pool({ hosts: ['a'], sizePerHost: 1, size: 2 })).rejects.toThrow(InvalidArgumentError);
+    await expect(system.pool({ hosts: ['a'], sizePerHost: 1, size: 2 })).rejects.toThrow(
+      InvalidArgumentError,
+    );
     // The system is still whole.
     const counter = await system.spawn(Counter, { start: 1 }, { host: 'b' });
     expect(await counter.ask({ type: 'get' }, { timeoutMs: 5000 })).toBe(1);
@@ -134,7 +139,11 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
   });
 
   it('an agent SIGKILLed: its actors exit hostDown, a supervisor restarts them on the live host', async () => {
-    const { system, agents: [a, b], events } = await cluster();
+    const {
+      system,
+      agents: [a, b],
+      events,
+    } = await cluster();
     const sup = await system.supervise({
       strategy: 'one_for_one',
       maxRestarts: 3,
@@ -145,7 +154,9 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
     expect(counter?.host).toBe('a');
     const oldPid = counter?.pid as number;
     const unsupervised = await system.spawn(Counter, { start: 0 }, { host: 'a', mailbox: 'pipe' });
-    const restarted = system.events.next((e) => e.type === 'spawned' && e.host === 'b' && e.name === 'counter');
+    const restarted = system.events.next(
+      (e) => e.type === 'spawned' && e.host === 'b' && e.name === 'counter',
+    );
     const killedAt = Date.now();
     await a?.kill();
     // Found out at once ("no responders" on the next message), or by missed heartbeats at the latest.
@@ -165,7 +176,10 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
   });
 
   it('a pool map of 10k items across two hosts finishes, every result once and in order, when one host is SIGKILLed', async () => {
-    const { system, agents: [, b] } = await cluster();
+    const {
+      system,
+      agents: [, b],
+    } = await cluster();
     // maxRetries 0: a host lost charges no item, so none fails for it.
     const pool = await system.pool({ hosts: ['a', 'b'], sizePerHost: 2 });
     const items = Array.from({ length: 10_000 }, (_, value) => ({ value, ms: value % 50 === 0 ? 2 : 0 }));
@@ -184,7 +198,11 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
   });
 
   it('a host that comes back after being declared down does not keep a duplicate running', async () => {
-    const { system, agents: [a], events } = await cluster({ heartbeatMs: 200, hostDownMs: 1500 });
+    const {
+      system,
+      agents: [a],
+      events,
+    } = await cluster({ heartbeatMs: 200, hostDownMs: 1500 });
     const sup = await system.supervise({
       strategy: 'one_for_one',
       children: [{ id: 'only', actor: Counter, args: { start: 1 }, host: ['a', 'b'] }],
@@ -208,7 +226,11 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
   });
 
   it('an agent stopped with SIGTERM stops its actors, newest first, and leaves no worker', async () => {
-    const { system, agents: [a], events } = await cluster();
+    const {
+      system,
+      agents: [a],
+      events,
+    } = await cluster();
     const first = await system.spawn(Counter, { start: 0 }, { host: 'a', name: 'first' });
     const second = await system.spawn(Counter, { start: 0 }, { host: 'a', name: 'second' });
     const pids = a?.workers() ?? [];
@@ -231,7 +253,9 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
     try {
       // Garbage and forgeries at the agent's spawn subject, and down and up a live link.
       const garbage = new TextEncoder().encode('{"v":1,"link":"x"');
-      const forged = new TextEncoder().encode(JSON.stringify({ v: 1, link: 'forged', root: 'r', placement: 'process' }));
+      const forged = new TextEncoder().encode(
+        JSON.stringify({ v: 1, link: 'forged', root: 'r', placement: 'process' }),
+      );
       for (const data of [garbage, forged, new Uint8Array([0xc1, 0xff, 0, 0, 0, 9])]) {
         nc.publish(`${prefix}.agent.a.spawn`, data);
         nc.publish(`${prefix}.agent.a.ping`, data);

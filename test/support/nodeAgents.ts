@@ -62,10 +62,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     log += chunk;
   });
   const exited = once(child, 'exit');
-  const up = await Promise.race([
-    waitUntil(() => log.includes(': up ('), 30_000),
-    exited.then(() => false),
-  ]);
+  const up = await Promise.race([waitUntil(() => log.includes(': up ('), 30_000), exited.then(() => false)]);
   if (!up) {
     child.kill('SIGKILL');
     throw new Error(`troupe node ${options.name} did not come up:\n${log}`);

@@ -53,7 +53,9 @@ export function checkWhere(options: unknown, fn: string): asserts options is Nat
 export function checkMs(o: object, key: string): void {
   const value = (o as Record<string, unknown>)[key];
   if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 100))
-    throw new InvalidArgumentError(`${key} must be an integer number of milliseconds ≥ 100, got ${String(value)}`);
+    throw new InvalidArgumentError(
+      `${key} must be an integer number of milliseconds ≥ 100, got ${String(value)}`,
+    );
 }
 
 /** Connects, or rejects with `BackendError` naming the servers. */
@@ -67,8 +69,11 @@ export async function connectNats(where: NatsWhere, name?: string): Promise<Nats
       timeout: where.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     });
   } catch (error) {
-    throw new BackendError(`Could not connect to NATS at ${servers.join(', ')}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new BackendError(
+      `Could not connect to NATS at ${servers.join(', ')}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

@@ -11,6 +11,8 @@
  * @module \@troupe/nats
  */
 
+export { NodeAgent, type NodeAgentOptions, startNodeAgent } from './cluster/agent/NodeAgent.js';
+export { type NatsClusterOptions, natsCluster } from './cluster/natsCluster.js';
 export {
   type DeadLetter,
   type DeadLetterOptions,
@@ -20,5 +22,3 @@ export {
   showDeadLetter,
 } from './deadLetterQueue.js';
 export { type NatsBackendOptions, natsBackend } from './natsBackend.js';
-export { type NodeAgentOptions, NodeAgent, startNodeAgent } from './cluster/agent/NodeAgent.js';
-export { type NatsClusterOptions, natsCluster } from './cluster/natsCluster.js';

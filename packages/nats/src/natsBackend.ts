@@ -12,9 +12,9 @@ import {
   type QueueBackendDeps,
   type QueueBackendFactory,
 } from '@troupe/core';
+import { checkMs, checkWhere, connectNats, DEFAULT_PREFIX, serverList } from './connectNats.js';
 import { DeadLetters } from './DeadLetters.js';
 import { NatsQueueBackend } from './NatsQueueBackend.js';
-import { checkMs, checkWhere, connectNats, DEFAULT_PREFIX, serverList } from './connectNats.js';
 import { Names } from './names.js';
 
 /**

@@ -15,8 +15,6 @@ import {
   type MachineDefinition,
   Queue,
   type QueueOptions,
-  type SupervisionEvent,
-  Supervisor,
   type SupervisorOptions,
   type SystemEvent,
   SystemShutdownError,
@@ -30,15 +28,13 @@ import { type InspectEvent, isInspected } from './inspectEvents.js';
 import {
   type ActorSystemOptions,
   checkPipeOptions,
-  checkSpawnOptions,
   type ResolvedSystemOptions,
   resolveSystemOptions,
-  type SpawnOptions,
 } from './options.js';
 import { Pool } from './pool/Pool.js';
 import type { PoolOptions } from './pool/PoolOptions.js';
 import { checkPoolOptions } from './pool/poolChecks.js';
-import { poolSystem } from './pool/poolSystem.js';
+import { poolSystem, startPool } from './pool/poolSystem.js';
 import type { ActorHandle } from './root/ActorHandle.js';
 import { checkDefinition } from './root/checkDefinition.js';
 import type { MachineHandle } from './root/MachineHandle.js';
@@ -46,10 +42,10 @@ import { type OpenedBackend, openBackend } from './root/openBackend.js';
 import { type OpenedCluster, openCluster } from './root/openCluster.js';
 import { ProcessHandle } from './root/ProcessHandle.js';
 import { Root } from './root/Root.js';
-import { childHost, SupervisedChildren } from './root/SupervisedChildren.js';
-import { SupervisorHandle } from './root/SupervisorHandle.js';
-import { systemEventOf } from './root/supervisionEvents.js';
+import type { SupervisorHandle } from './root/SupervisorHandle.js';
+import { startSupervisor } from './root/startSupervisor.js';
 import type { HostInfo } from './shared/cluster.js';
+import { checkSpawnOptions, type SpawnOptions } from './spawnOptions.js';
 import { isTroupeWorker } from './worker/workerRole.js';
 
 export type { InspectEvent } from './inspectEvents.js';
@@ -360,30 +356,13 @@ export class ActorSystem implements AsyncDisposable {
     this.#checkOpen();
     // A bad name is refused by the Supervisor's checks, before the name is used.
     const name = (options as Partial<SupervisorOptions> | null)?.name ?? `supervisor-${++this.#supervisors}`;
-    const children = new SupervisedChildren(
-      childHost({
-        system: this.#options,
-        launcher: this.#root.launcher,
-        registry: this.#root.registry,
-        machines: this.#root.machines,
-        checkOpen: () => this.#checkOpen(),
-      }),
-    );
-    const supervisor = new Supervisor(options, children, {
-      clock: this.#options.clock,
-      name,
-      onEvent: (event) => this.#onSupervision(event, children),
+    return startSupervisor(options, name, {
+      system: this.#options,
+      root: this.#root,
+      events: this.events,
+      topLevel: this.#topLevel,
+      checkOpen: () => this.#checkOpen(),
     });
-    const entry = { stop: () => supervisor.stop() };
-    this.#topLevel.add(entry);
-    void supervisor.exited.then(() => this.#topLevel.delete(entry));
-    try {
-      await supervisor.start();
-    } catch (error) {
-      this.#topLevel.delete(entry);
-      throw error;
-    }
-    return new SupervisorHandle(name, supervisor, children);
   }
 
   /**
@@ -401,22 +380,7 @@ export class ActorSystem implements AsyncDisposable {
   async pool(options: PoolOptions = {}): Promise<Pool> {
     this.#checkOpen();
     const size = checkPoolOptions(options, this.#options.cluster === undefined ? undefined : this.hosts());
-    const pool = new Pool(poolSystem(this, this.#root.registry), options, size);
-    const entry = { stop: () => pool.terminate() };
-    this.#topLevel.add(entry);
-    try {
-      await pool.start();
-    } catch (error) {
-      this.#topLevel.delete(entry);
-      await pool.terminate();
-      throw error;
-    }
-    return pool;
-  }
-
-  #onSupervision(event: SupervisionEvent, children: SupervisedChildren): void {
-    const systemEvent = systemEventOf(event, Date.now(), (child) => children.handle(child)?.id);
-    if (systemEvent !== undefined) this.events.emit(systemEvent);
+    return startPool(new Pool(poolSystem(this, this.#root.registry), options, size), this.#topLevel);
   }
 
   /** `await using system = ...` shuts the system down at the end of the scope. */

@@ -137,7 +137,8 @@ export class HostTable {
       await nc.request(subject, data, { timeout: 2000, ...signer.sign(subject, data) });
       return true;
     } catch {
-      if (this.#hosts.get(host)?.up !== false) this.#declareDown(host, 'its agent stopped answering (no responders)');
+      if (this.#hosts.get(host)?.up !== false)
+        this.#declareDown(host, 'its agent stopped answering (no responders)');
       return false;
     }
   }

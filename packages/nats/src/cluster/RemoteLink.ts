@@ -115,7 +115,8 @@ export class RemoteLink implements WorkerLink, TrackedLink {
 
   /** The host is gone. */
   lost(why: string): void {
-    if (this.host !== undefined) this.#end({ code: null, signal: null, oom: false, hostDown: { host: this.host, why } });
+    if (this.host !== undefined)
+      this.#end({ code: null, signal: null, oom: false, hostDown: { host: this.host, why } });
   }
 
   async #start(launch: RemoteLaunch, host: string): Promise<void> {
@@ -149,13 +150,20 @@ export class RemoteLink implements WorkerLink, TrackedLink {
     } catch (error) {
       const noResponders = /no responders/i.test(String((error as Error).message));
       if (noResponders) void this.#ctx.hosts.check(host);
-      this.lost(noResponders ? 'no responders' : `its agent did not answer a spawn within ${spawnTimeoutMs} ms`);
+      this.lost(
+        noResponders ? 'no responders' : `its agent did not answer a spawn within ${spawnTimeoutMs} ms`,
+      );
       return;
     }
     const answer = parseJson(reply.data) as SpawnReply | undefined;
     if (!signer.verify(reply.subject, reply.data, reply.headers) || typeof answer?.ok !== 'boolean') {
       this.#ctx.onDropped();
-      this.#end({ code: null, signal: null, oom: false, error: new SpawnError(`Host ${host} sent a malformed answer`) });
+      this.#end({
+        code: null,
+        signal: null,
+        oom: false,
+        error: new SpawnError(`Host ${host} sent a malformed answer`),
+      });
       return;
     }
     if (!answer.ok) {
@@ -269,5 +277,4 @@ export class RemoteLink implements WorkerLink, TrackedLink {
     this.#disown();
     this.#exited.resolve(raw);
   }
-
 }

@@ -11,7 +11,10 @@ import { BackendError } from '@troupe/core';
 import type { ClusterNames } from './clusterNames.js';
 
 /** The hosts and owners buckets. */
-export async function openBuckets(nc: NatsConnection, names: ClusterNames): Promise<{ hosts: KV; owners: KV }> {
+export async function openBuckets(
+  nc: NatsConnection,
+  names: ClusterNames,
+): Promise<{ hosts: KV; owners: KV }> {
   const kvm = new Kvm(nc);
   const open = async (name: string): Promise<KV> => {
     try {

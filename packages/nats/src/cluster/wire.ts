@@ -32,7 +32,10 @@ export interface SpawnRequest {
 /** An agent's answer to a spawn. */
 export type SpawnReply =
   | { readonly ok: true; readonly pid: number | null }
-  | { readonly ok: false; readonly error: { readonly name: string; readonly message: string; readonly code?: string } };
+  | {
+      readonly ok: false;
+      readonly error: { readonly name: string; readonly message: string; readonly code?: string };
+    };
 
 /** One worker an agent runs, in its heartbeat. */
 export interface AgentWorker {
@@ -83,7 +86,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isAddress(value: unknown): value is Address {
-  return isObject(value) && typeof value.id === 'string' && ID.test(value.id) && typeof value.name === 'string';
+  return (
+    isObject(value) && typeof value.id === 'string' && ID.test(value.id) && typeof value.name === 'string'
+  );
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
@@ -106,7 +111,8 @@ export function parseSpawnRequest(value: unknown): SpawnRequest | string {
     return 'bad maxHeapMb';
   if (r.env !== undefined && !isStringRecord(r.env)) return 'bad env';
   if (r.cwd !== undefined && typeof r.cwd !== 'string') return 'bad cwd';
-  if (!(Number.isSafeInteger(r.maxMessageBytes) && (r.maxMessageBytes as number) > 0)) return 'bad maxMessageBytes';
+  if (!(Number.isSafeInteger(r.maxMessageBytes) && (r.maxMessageBytes as number) > 0))
+    return 'bad maxMessageBytes';
   return r as unknown as SpawnRequest;
 }
 

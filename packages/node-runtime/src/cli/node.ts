@@ -46,7 +46,9 @@ export function readSecret(file: string | undefined): string | undefined {
 export function addNodeCommand(program: Command, fail: (what: string, error: unknown) => never): void {
   program
     .command('node')
-    .description("run this host's node agent: actors, supervised children and pool workers of the cluster run here")
+    .description(
+      "run this host's node agent: actors, supervised children and pool workers of the cluster run here",
+    )
     .requiredOption('--nats <url>', 'the NATS server, nats://host:4222')
     .requiredOption('--name <host>', "this host's name in the cluster (letters, digits, _ or -)")
     .option('--prefix <prefix>', 'the prefix the cluster uses', 'TROUPE')
@@ -63,7 +65,9 @@ export function addNodeCommand(program: Command, fail: (what: string, error: unk
           ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
           ...(secret === undefined ? {} : { secret }),
         });
-        console.log(`troupe node ${agent.name}: up (agent ${agent.id}, pid ${process.pid}) on ${options.nats}`);
+        console.log(
+          `troupe node ${agent.name}: up (agent ${agent.id}, pid ${process.pid}) on ${options.nats}`,
+        );
         const stop = (signal: string) => {
           console.log(`troupe node ${agent.name}: ${signal}, stopping its workers`);
           void agent.stop().then(() => process.exit(0));

@@ -8,8 +8,8 @@
  */
 
 import { deferred } from '@troupe/core/spi';
-import { createRunnerChannel } from '../worker/runnerChannel.js';
 import type { RawExit, WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
+import { createRunnerChannel } from '../worker/runnerChannel.js';
 
 /** Starts a worker inside this process. */
 export function startLocal(launch: WorkerLaunch): WorkerLink {

@@ -11,10 +11,10 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Reaper } from '../reaper/Reaper.js';
 import { socketTransport } from '../shared/socketTransport.js';
+import type { RawExit, WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
 import { MAX_BYTES_ENV, TSX_ENV, withoutTsx } from '../shared/workerEnv.js';
 import { workerMainUrl } from '../worker/workerMainUrl.js';
 import { prefixLines } from './prefixLines.js';
-import type { RawExit, WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
 
 const STDERR_TAIL_BYTES = 8 * 1024;
 const OOM_PATTERN = /JavaScript heap out of memory|Reached heap limit|Allocation failed/;

@@ -8,10 +8,10 @@
 import { Worker } from 'node:worker_threads';
 import { packChunks } from '../shared/packChunks.js';
 import { nodeOptionsArgs, preloadsOf } from '../shared/preloads.js';
+import type { RawExit, WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
 import { workerMainUrl } from '../worker/workerMainUrl.js';
 import { prefixLines } from './prefixLines.js';
 import { withThreadFlags } from './threadFlags.js';
-import type { RawExit, WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
 
 /** Options only a thread takes. */
 export interface ThreadLaunch extends WorkerLaunch {

@@ -1,10 +1,10 @@
 /** Starts a worker on its placement. */
 
 import type { Placement } from '@troupe/core';
+import type { WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
 import { startLocal } from './LocalPlacement.js';
 import { startChildProcess } from './NodeChildProcess.js';
 import { startWorkerThread } from './NodeWorkerThread.js';
-import type { WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
 
 export function startWorker(
   placement: Placement,

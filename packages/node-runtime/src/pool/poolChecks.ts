@@ -15,9 +15,10 @@ import {
   checkSendable,
   fail,
 } from '@troupe/core/spi';
-import { checkHostChoice, checkWorkerCount } from '../options.js';
+import { checkWorkerCount } from '../options.js';
 import { checkDefinition } from '../root/checkDefinition.js';
 import type { HostInfo } from '../shared/cluster.js';
+import { checkHostChoice } from '../spawnOptions.js';
 
 /**
  * Validates `system.pool()` options; returns the pool size. `hosts` is the system's table of hosts,

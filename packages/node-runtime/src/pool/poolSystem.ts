@@ -7,10 +7,10 @@
  */
 
 import type { ActorDefinition, Clock } from '@troupe/core';
-import type { SpawnOptions } from '../options.js';
 import type { ActorHandle } from '../root/ActorHandle.js';
 import type { Registry } from '../root/Registry.js';
-import type { PoolSystem } from './Pool.js';
+import type { SpawnOptions } from '../spawnOptions.js';
+import type { Pool, PoolSystem } from './Pool.js';
 import { PoolActor } from './PoolActor.js';
 import { PoolWorker } from './PoolWorker.js';
 
@@ -41,10 +41,7 @@ export function poolSystem(system: PoolParent, registry: Registry<ActorHandle>):
     },
     spawnWorker: async (args, placement, host) => {
       const options = { placement, mailbox: 'pipe', ...(host === undefined ? {} : { host }) } as const;
-      const handle = (await system.spawn(PoolWorker, args, options)) as ActorHandle<
-        never,
-        unknown
-      >;
+      const handle = (await system.spawn(PoolWorker, args, options)) as ActorHandle<never, unknown>;
       registry.markInternal(handle.id);
       void handle.exited.then(() => registry.unmarkInternal(handle.id));
       const cell = registry.cell(handle.id);
@@ -58,4 +55,21 @@ export function poolSystem(system: PoolParent, registry: Registry<ActorHandle>):
     },
     spawnActor: (id) => system.spawn(PoolActor, { pool: id }, { placement: 'local' }),
   };
+}
+
+/**
+ * Starts `pool` among what the system's shutdown stops (`topLevel`); one that fails to start is
+ * terminated and left out, and this rejects with its error.
+ */
+export async function startPool(pool: Pool, topLevel: Set<{ stop(): Promise<unknown> }>): Promise<Pool> {
+  const entry = { stop: () => pool.terminate() };
+  topLevel.add(entry);
+  try {
+    await pool.start();
+  } catch (error) {
+    topLevel.delete(entry);
+    await pool.terminate();
+    throw error;
+  }
+  return pool;
 }

@@ -6,10 +6,11 @@
 
 import { type Codec, InvalidArgumentError, type Placement, Queue, QueueClosedError } from '@troupe/core';
 import type { ActorAddress, InitMessage, PendingCalls } from '@troupe/core/spi';
-import type { ResolvedSystemOptions, WorkerSettings } from '../options.js';
+import type { ResolvedSystemOptions } from '../options.js';
 import { startWorker } from '../placements/startWorker.js';
 import type { Cluster, HostChoice } from '../shared/cluster.js';
 import type { WorkerLaunch, WorkerLink } from '../shared/WorkerLink.js';
+import type { WorkerSettings } from '../spawnOptions.js';
 import type { CellOwner } from './CellOwner.js';
 import type { QueueHub } from './QueueHub.js';
 import { QueueMailbox } from './QueueMailbox.js';

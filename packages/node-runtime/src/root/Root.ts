@@ -166,7 +166,11 @@ export class Root {
     };
     this.#cluster = cluster;
     cluster?.bind(({ host, up, reason }) =>
-      events.emit(up ? { type: 'hostUp', host, time: Date.now() } : { type: 'hostDown', host, reason, time: Date.now() }),
+      events.emit(
+        up
+          ? { type: 'hostUp', host, time: Date.now() }
+          : { type: 'hostDown', host, reason, time: Date.now() },
+      ),
     );
     this.launcher = new Launcher({
       system: options,

@@ -6,7 +6,8 @@
 
 import type { ChildInstance, ChildRuntime, ExitInfo, ShutdownValue, WorkerChildSpec } from '@troupe/core';
 import { nanoid } from 'nanoid';
-import { checkSpawnOptions, childSpawnOptions, type ResolvedSystemOptions } from '../options.js';
+import type { ResolvedSystemOptions } from '../options.js';
+import { checkSpawnOptions, childSpawnOptions } from '../spawnOptions.js';
 import { type ActorHandle, adoptIncarnation, retireHandle } from './ActorHandle.js';
 import { checkDefinition } from './checkDefinition.js';
 import type { Launcher } from './Launcher.js';

@@ -80,7 +80,9 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
   for (const key of ['heartbeatMs', 'shutdownMs'] as const) {
     const value = options[key];
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= 50))
-      throw new InvalidArgumentError(`${key} must be a whole number of milliseconds ≥ 50, got ${String(value)}`);
+      throw new InvalidArgumentError(
+        `${key} must be a whole number of milliseconds ≥ 50, got ${String(value)}`,
+      );
   }
   const agent = new NodeAgent(options);
   await agent.start();
@@ -281,7 +283,8 @@ export class NodeAgent {
     let path: string;
     try {
       const url = new URL(request.module);
-      if (url.protocol !== 'file:') return `host ${this.name} imports only file: modules, not ${request.module}`;
+      if (url.protocol !== 'file:')
+        return `host ${this.name} imports only file: modules, not ${request.module}`;
       path = fileURLToPath(url);
     } catch {
       return `host ${this.name} cannot import module ${request.module}: not a URL`;
