@@ -6,8 +6,12 @@
  * agent stopped in order, and messages that are malformed or not signed.
  */
 
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
-import { natsCluster } from '@troupe/nats';
+import { natsBackend, natsCluster } from '@troupe/nats';
 import {
   ActorStoppedError,
   defineActor,
@@ -25,6 +29,8 @@ import { type Agent, startAgent } from './support/nodeAgents.js';
 import { isAlive, waitUntil } from './support/processes.js';
 import { startSystem } from './support/system.js';
 
+const run = promisify(execFile);
+const troupeBin = fileURLToPath(new URL('../packages/node-runtime/bin/troupe.js', import.meta.url));
 let server: NatsServer;
 let agents: Agent[] = [];
 let prefixes = 0;
@@ -50,7 +56,13 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
 
   /** Two agents and a system, on a prefix of this test's own (names and records never meet). */
   async function cluster(
-    options: { heartbeatMs?: number; hostDownMs?: number; secret?: string; hosts?: string[] } = {},
+    options: {
+      heartbeatMs?: number;
+      hostDownMs?: number;
+      secret?: string;
+      hosts?: string[];
+      queues?: boolean;
+    } = {},
   ) {
     const prefix = `C${++prefixes}`;
     const names = options.hosts ?? ['a', 'b'];
@@ -73,6 +85,7 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
         hostDownMs: options.hostDownMs ?? 5000,
         ...(options.secret === undefined ? {} : { secret: options.secret }),
       }),
+      ...(options.queues === true ? { backend: natsBackend({ servers: server.url, prefix }) } : {}),
     });
     const events: SystemEvent[] = [];
     system.events.subscribe((event) => events.push(event));
@@ -274,7 +287,7 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
       await nc.flush();
       expect(await waitUntil(() => system.stats().droppedClusterMessages >= 3, 5000)).toBe(true);
       // The agent counts what it dropped in its heartbeat.
-      const kv = await import('@nats-io/kv').then(({ Kvm }) => new Kvm(nc).open(`${prefix}_hosts`));
+      const kv = await new Kvm(nc).open(`${prefix}_hosts`);
       // Its heartbeats carry the count: wait for one that has all nine.
       let count = 0;
       for await (const entry of await kv.watch({ key: 'a' })) {
@@ -288,5 +301,61 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
     } finally {
       await nc.close();
     }
+  });
+
+  it('troupe status shows the hosts, the actors on them and the queues, from NATS alone', async () => {
+    const { system, prefix } = await cluster({ queues: true });
+    const sup = await system.supervise({
+      strategy: 'one_for_one',
+      children: [{ id: 'shown', actor: Counter, args: { start: 0 }, host: 'b' }],
+    });
+    const shown = sup.child<CounterMsg, number>('shown');
+    const jobs = system.queue<number>({ name: 'jobs' });
+    await jobs.put(1);
+    await jobs.put(2);
+    // The system writes its view every second: wait for one that has the actor in it.
+    const nc = await connect({ servers: server.url });
+    try {
+      const systems = await new Kvm(nc).open(`${prefix}_systems`);
+      for await (const entry of await systems.watch()) if (entry.string().includes(`"${shown?.id}"`)) break;
+    } finally {
+      await nc.close();
+    }
+    const { stdout } = await run(
+      process.execPath,
+      [troupeBin, 'status', '--nats', server.url, '--prefix', prefix, '--json'],
+      { timeout: 30_000 },
+    );
+    const status = JSON.parse(stdout);
+    expect(status.hosts.map((h: { name: string; state: string }) => [h.name, h.state])).toEqual([
+      ['a', 'up'],
+      ['b', 'up'],
+    ]);
+    expect(status.hosts[1].workers.map((w: { actor: { name: string } }) => w.actor.name)).toEqual(['shown']);
+    const actor = status.systems[0].actors.find((a: { name: string }) => a.name === 'shown');
+    expect(actor).toMatchObject({
+      host: 'b',
+      pid: shown?.pid,
+      state: 'running',
+      restarts: 0,
+      mailboxDepth: 0,
+    });
+    expect(status.queues).toContainEqual({
+      name: 'jobs',
+      depth: 2,
+      pendingAcks: 0,
+      redelivered: 0,
+      deadLetters: 0,
+    });
+    const table = await run(process.execPath, [
+      troupeBin,
+      'status',
+      '--nats',
+      server.url,
+      '--prefix',
+      prefix,
+    ]);
+    expect(table.stdout).toMatch(/^HOST\s+STATE\s+LAST HEARTBEAT/);
+    expect(table.stdout).toMatch(/\nshown\s+\S+\s+b\s+\d+\s+running\s+0\s+0\s/);
   });
 });

@@ -22,3 +22,4 @@ export {
   showDeadLetter,
 } from './deadLetterQueue.js';
 export { type NatsBackendOptions, natsBackend } from './natsBackend.js';
+export { type ClusterStatus, clusterStatus } from './cluster/clusterStatus.js';

@@ -21,6 +21,7 @@ export type {
   ClusterFactory,
   HostChoice,
   HostInfo,
+  RemoteActorStatus,
   RemoteLaunch,
 } from './shared/cluster.js';
 export type { RawExit, WorkerLaunch, WorkerLink } from './shared/WorkerLink.js';

@@ -10,11 +10,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { BackendError } from '@troupe/core';
 import type { ClusterNames } from './clusterNames.js';
 
-/** The hosts and owners buckets. */
+/** The hosts, owners and systems buckets. */
 export async function openBuckets(
   nc: NatsConnection,
   names: ClusterNames,
-): Promise<{ hosts: KV; owners: KV }> {
+): Promise<{ hosts: KV; owners: KV; systems: KV }> {
   const kvm = new Kvm(nc);
   const open = async (name: string): Promise<KV> => {
     try {
@@ -31,5 +31,9 @@ export async function openBuckets(
       }
     }
   };
-  return { hosts: await open(names.hostsBucket), owners: await open(names.ownersBucket) };
+  return {
+    hosts: await open(names.hostsBucket),
+    owners: await open(names.ownersBucket),
+    systems: await open(names.systemsBucket),
+  };
 }

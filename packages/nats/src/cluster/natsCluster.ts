@@ -15,6 +15,7 @@ import { ClusterNames } from './clusterNames.js';
 import { HostTable } from './HostTable.js';
 import { RemoteLink } from './RemoteLink.js';
 import { Signer } from './signing.js';
+import { SystemView } from './SystemView.js';
 
 /**
  * Where the cluster's NATS is, and how its hosts are watched.
@@ -96,6 +97,8 @@ async function openCluster(options: NatsClusterOptions, deps: ClusterDeps): Prom
       onDropped,
     });
     await hosts.start();
+    const view = new SystemView(buckets.systems, signer, root, deps);
+    view.start();
     const context = {
       nc,
       names,
@@ -114,6 +117,7 @@ async function openCluster(options: NatsClusterOptions, deps: ClusterDeps): Prom
       },
       close: async () => {
         hosts.close();
+        await view.close();
         await nc.drain().catch(() => nc.close());
       },
     };

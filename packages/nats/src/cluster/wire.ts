@@ -62,6 +62,23 @@ export interface HostRecord {
   readonly dropped: number;
 }
 
+/** A root's view of its actors on other hosts: KV `P_systems`, key = its system id. */
+export interface SystemRecord {
+  readonly root: string;
+  readonly pid: number;
+  readonly hostname: string;
+  readonly time: number;
+  readonly actors: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly host: string;
+    readonly pid: number | null;
+    readonly state: string;
+    readonly restarts: number;
+    readonly mailboxDepth: number | null;
+  }[];
+}
+
 /** Who runs a remote actor: KV `P_owners`, key = the actor's id. */
 export interface OwnerRecord {
   readonly host: string;

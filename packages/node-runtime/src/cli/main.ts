@@ -4,6 +4,7 @@
  *
  *   troupe run <module> [--export name] [--interval ms] [--plain]
  *   troupe node --nats <url> --name <host> [--prefix P] [--heartbeat-ms ms] [--secret-file path]
+ *   troupe status --nats <url> [--prefix P] [--secret-file path] [--json]
  *   troupe dlq ls|show|replay|purge <queue> --nats <url> [--prefix P]
  *   troupe --version
  *
@@ -24,6 +25,7 @@ import type { SupervisorHandle } from '../root/SupervisorHandle.js';
 import { addDlqCommand } from './dlq.js';
 import { loadTree } from './loadTree.js';
 import { addNodeCommand } from './node.js';
+import { addStatusCommand } from './status.js';
 import { renderLine, renderTable, rowKey, StatusHistory, statusRows } from './statusTable.js';
 
 /** This package's version: dist/cli/ and dist/bundle/ are both two levels below its manifest. */
@@ -131,7 +133,7 @@ function gaveUp(sup: SupervisorHandle, error: Error | undefined): { why: string;
 
 const program = new Command()
   .name('troupe')
-  .description('Run and watch Troupe supervision trees; run a node agent; work with dead letters on NATS.')
+  .description('Run and watch Troupe supervision trees; run a node agent, see a cluster and work with dead letters on NATS.')
   .version(version(), '-V, --version', 'print the version of @troupe/node-runtime')
   .showHelpAfterError();
 
@@ -157,5 +159,6 @@ const fail = (what: string, error: unknown): never => {
 };
 addDlqCommand(program, fail);
 addNodeCommand(program, fail);
+addStatusCommand(program, fail);
 
 await program.parseAsync();

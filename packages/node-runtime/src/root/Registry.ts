@@ -32,6 +32,11 @@ export class Registry<Handle extends ActorAddress = ActorAddress> {
     return this.#internal.has(id) ? undefined : this.#cells.get(id);
   }
 
+  /** Every live worker, in start order. */
+  cells(): IterableIterator<WorkerCell> {
+    return this.#cells.values();
+  }
+
   /** The live worker with this id, pool workers included. */
   cell(id: string): WorkerCell | undefined {
     return this.#cells.get(id);

@@ -23,7 +23,7 @@ import {
 } from '@troupe/core/spi';
 import type { ResolvedSystemOptions } from '../options.js';
 import { startWorker } from '../placements/startWorker.js';
-import type { HostInfo } from '../shared/cluster.js';
+import type { HostInfo, RemoteActorStatus } from '../shared/cluster.js';
 import type { ActorHandle } from './ActorHandle.js';
 import type { CellOwner } from './CellOwner.js';
 import { reportCrash } from './crashReport.js';
@@ -72,6 +72,8 @@ export class Root {
   readonly #portables: PortableSources;
   #socketDir: string | undefined;
   readonly #cluster: OpenedCluster | undefined;
+  /** Restarts of supervised actors, by id (kept only with a cluster, for its view). */
+  readonly #restarts = new Map<string, number>();
 
   constructor(
     options: ResolvedSystemOptions,
@@ -165,12 +167,14 @@ export class Root {
       rootQueues: this.rootQueues,
     };
     this.#cluster = cluster;
-    cluster?.bind(({ host, up, reason }) =>
-      events.emit(
-        up
-          ? { type: 'hostUp', host, time: Date.now() }
-          : { type: 'hostDown', host, reason, time: Date.now() },
-      ),
+    cluster?.bind(
+      ({ host, up, reason }) =>
+        events.emit(
+          up
+            ? { type: 'hostUp', host, time: Date.now() }
+            : { type: 'hostDown', host, reason, time: Date.now() },
+        ),
+      () => this.#remoteActors(),
     );
     this.launcher = new Launcher({
       system: options,
@@ -204,6 +208,29 @@ export class Root {
     if (this.#socketDir !== undefined) rmSync(this.#socketDir, { recursive: true, force: true });
     await this.hub.backend.shutdown?.();
     await this.#cluster?.cluster.close();
+  }
+
+  /** A supervised actor was restarted (for the cluster's view of the system). */
+  noteRestart(id: string, restarts: number): void {
+    if (this.#cluster !== undefined) this.#restarts.set(id, restarts);
+  }
+
+  /** This system's actors on other hosts. */
+  #remoteActors(): RemoteActorStatus[] {
+    const rows: RemoteActorStatus[] = [];
+    for (const cell of this.registry.cells()) {
+      if (cell.host === undefined) continue;
+      rows.push({
+        id: cell.id,
+        name: cell.name,
+        host: cell.host,
+        pid: cell.pid,
+        state: cell.phase,
+        restarts: this.#restarts.get(cell.id) ?? 0,
+        mailboxDepth: this.router.mailboxDepth(cell.id),
+      });
+    }
+    return rows;
   }
 
   /** Messages the cluster dropped (malformed, or not signed). */

@@ -11,11 +11,11 @@ import type { Cluster, ClusterDeps } from '../shared/cluster.js';
 
 type HostEvent = Parameters<ClusterDeps['onHost']>[0];
 
-/** An opened cluster, and how its root hears of hosts coming and going. */
+/** An opened cluster, and how its root hears of hosts coming and going and describes its actors. */
 export interface OpenedCluster {
   readonly cluster: Cluster;
-  /** The root's listener: what the cluster reported before this, and everything after. */
-  bind(listener: (event: HostEvent) => void): void;
+  /** The root's listener (what the cluster reported before this, and everything after) and view. */
+  bind(listener: (event: HostEvent) => void, describe: ClusterDeps['describe']): void;
 }
 
 /** Opens the system's `cluster`, if it has one. */
@@ -23,15 +23,18 @@ export async function openCluster(options: ResolvedSystemOptions): Promise<Opene
   const { cluster: factory, clock } = options;
   if (factory === undefined) return undefined;
   let listener: ((event: HostEvent) => void) | undefined;
+  let view: ClusterDeps['describe'] | undefined;
   const early: HostEvent[] = [];
   const cluster = await factory.open({
     clock,
     onHost: (event) => (listener === undefined ? early.push(event) : listener(event)),
+    describe: () => view?.() ?? [],
   });
   return {
     cluster,
-    bind: (bound) => {
+    bind: (bound, describe) => {
       listener = bound;
+      view = describe;
       for (const event of early.splice(0)) bound(event);
     },
   };

@@ -44,6 +44,8 @@ export async function startSupervisor(
     name,
     onEvent: (event) => {
       const systemEvent = systemEventOf(event, Date.now(), (child) => children.handle(child)?.id);
+      if (systemEvent?.type === 'restarted' && systemEvent.id !== undefined)
+        root.noteRestart(systemEvent.id, systemEvent.restarts);
       if (systemEvent !== undefined) events.emit(systemEvent);
     },
   });

@@ -64,11 +64,34 @@ export interface HostInfo {
   readonly cpus: number;
 }
 
+/**
+ * One of a system's actors on another host, as `troupe status` shows it.
+ *
+ * @example
+ * ```ts
+ * const row: RemoteActorStatus = { id: 'x1', name: 'counter', host: 'b', pid: 4242, state: 'running', restarts: 1, mailboxDepth: 0 };
+ * ```
+ */
+export interface RemoteActorStatus {
+  readonly id: string;
+  readonly name: string;
+  readonly host: string;
+  readonly pid: number | undefined;
+  /** `starting`, `running`, `stopping` or `exited`. */
+  readonly state: string;
+  /** Restarts by its supervisor so far. */
+  readonly restarts: number;
+  /** Messages waiting in its queue mailbox; undefined for a pipe mailbox. */
+  readonly mailboxDepth: number | undefined;
+}
+
 /** What a system hands the cluster it opens. */
 export interface ClusterDeps {
   readonly clock: Clock;
   /** A host came up, or was declared down (its workers' links have exited, or will). */
   readonly onHost: (event: { readonly host: string; readonly up: boolean; readonly reason: string }) => void;
+  /** The system's actors on other hosts now (for the cluster's view of it, `troupe status`). */
+  readonly describe: () => readonly RemoteActorStatus[];
 }
 
 /** An opened cluster: starts remote workers and keeps the table of hosts. */
