@@ -149,7 +149,7 @@ const figures: readonly Figure[] = [
   {
     name: 'remote ask round trip (NATS, queue mailbox)',
     workload:
-      '`await actor.ask({ n })` from the root to an actor spawned with `{ host: \'a\' }` on a node agent (`troupe node`, its own process, the actor a child process of it), through a nats-server on loopback, one at a time, default (queue) mailbox. Vs raw NATS request/reply: `await nc.request(...)` of the same msgpackr-packed `{ n }`, answered by a responder in another process.',
+      "`await actor.ask({ n })` from the root to an actor spawned with `{ host: 'a' }` on a node agent (`troupe node`, its own process, the actor a child process of it), through a nats-server on loopback, one at a time, default (queue) mailbox. Vs raw NATS request/reply: `await nc.request(...)` of the same msgpackr-packed `{ n }`, answered by a responder in another process.",
     metric: 'rtt_us',
     ours: { label: 'Troupe remote ask', command: node('./troupe/remoteAsk.ts', 'queue') },
     base: { label: 'raw NATS request/reply', command: node('./floors/rawRequestReply.ts') },
@@ -160,7 +160,7 @@ const figures: readonly Figure[] = [
   {
     name: 'pool map across two hosts vs one host',
     workload:
-      '`pool.map(square, 0..n−1)` (default chunking, after one warm-up map) on `system.pool({ hosts: [\'a\', \'b\'], sizePerHost: 1 })`, two node agents on a nats-server on loopback (every process on this one machine), vs `system.pool({ size: 2 })` on this host. The overhead per item is 1/ours − 1/base.',
+      "`pool.map(square, 0..n−1)` (default chunking, after one warm-up map) on `system.pool({ hosts: ['a', 'b'], sizePerHost: 1 })`, two node agents on a nats-server on loopback (every process on this one machine), vs `system.pool({ size: 2 })` on this host. The overhead per item is 1/ours − 1/base.",
     metric: 'items_per_s',
     ours: { label: 'Troupe pool across 2 hosts', command: node('./troupe/clusterMap.ts', 'hosts') },
     base: { label: 'Troupe pool on this host', command: node('./troupe/clusterMap.ts', 'local') },

@@ -32,7 +32,8 @@ if (process.argv[2] === 'responder') {
   try {
     await once(responder, 'message');
     const nc = await connect({ servers: server.url });
-    const ask = async (i: number) => unpack((await nc.request('echo', pack({ n: i }), { timeout: 5000 })).data);
+    const ask = async (i: number) =>
+      unpack((await nc.request('echo', pack({ n: i }), { timeout: 5000 })).data);
     for (let i = 0; i < 300; i++) await ask(i);
     const started = performance.now();
     for (let i = 0; i < n; i++) await ask(i);

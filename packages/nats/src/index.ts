@@ -12,6 +12,7 @@
  */
 
 export { NodeAgent, type NodeAgentOptions, startNodeAgent } from './cluster/agent/NodeAgent.js';
+export { type ClusterStatus, clusterStatus } from './cluster/clusterStatus.js';
 export { type NatsClusterOptions, natsCluster } from './cluster/natsCluster.js';
 export {
   type DeadLetter,
@@ -22,4 +23,3 @@ export {
   showDeadLetter,
 } from './deadLetterQueue.js';
 export { type NatsBackendOptions, natsBackend } from './natsBackend.js';
-export { type ClusterStatus, clusterStatus } from './cluster/clusterStatus.js';

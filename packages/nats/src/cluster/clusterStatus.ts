@@ -113,16 +113,26 @@ export async function clusterStatus(
   }
 }
 
-async function queueStatus(nc: Parameters<typeof jetstreamManager>[0], prefix: string): Promise<ClusterStatus['queues']> {
+async function queueStatus(
+  nc: Parameters<typeof jetstreamManager>[0],
+  prefix: string,
+): Promise<ClusterStatus['queues']> {
   const jsm = await jetstreamManager(nc).catch(() => undefined);
   if (jsm === undefined) return [];
   const names = new Names(prefix);
   const dead = new Map<string, number>();
-  const dlq = await jsm.streams.info(names.dlqStream, { subjects_filter: `${prefix}.dlq.>` }).catch(() => undefined);
+  const dlq = await jsm.streams
+    .info(names.dlqStream, { subjects_filter: `${prefix}.dlq.>` })
+    .catch(() => undefined);
   for (const [subject, count] of Object.entries(dlq?.state.subjects ?? {}))
     dead.set(subject.slice(`${prefix}.dlq.`.length), count);
-  const queues: { name: string; depth: number; pendingAcks: number; redelivered: number; deadLetters: number }[] =
-    [];
+  const queues: {
+    name: string;
+    depth: number;
+    pendingAcks: number;
+    redelivered: number;
+    deadLetters: number;
+  }[] = [];
   for await (const info of jsm.streams.list()) {
     const queue = names.queueOf(info.config.name);
     if (queue === undefined) continue;

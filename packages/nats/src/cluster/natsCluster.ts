@@ -14,8 +14,8 @@ import { openBuckets } from './buckets.js';
 import { ClusterNames } from './clusterNames.js';
 import { HostTable } from './HostTable.js';
 import { RemoteLink } from './RemoteLink.js';
-import { Signer } from './signing.js';
 import { SystemView } from './SystemView.js';
+import { Signer } from './signing.js';
 
 /**
  * Where the cluster's NATS is, and how its hosts are watched.

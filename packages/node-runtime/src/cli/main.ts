@@ -133,7 +133,9 @@ function gaveUp(sup: SupervisorHandle, error: Error | undefined): { why: string;
 
 const program = new Command()
   .name('troupe')
-  .description('Run and watch Troupe supervision trees; run a node agent, see a cluster and work with dead letters on NATS.')
+  .description(
+    'Run and watch Troupe supervision trees; run a node agent, see a cluster and work with dead letters on NATS.',
+  )
   .version(version(), '-V, --version', 'print the version of @troupe/node-runtime')
   .showHelpAfterError();
 
