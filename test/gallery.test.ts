@@ -174,6 +174,25 @@ const expectations: readonly Expectation[] = [
       ),
   },
   {
+    name: 'actors-across-hosts',
+    promise: 'an actor on host a, a pool across a and b; a SIGKILLed, the actor restarted on b',
+    check: (out) =>
+      expect(out).toBe(
+        natsMissing === undefined
+          ? [
+              'Hosts up: a, b',
+              'tally runs on host a; total 5',
+              'pool.map across a and b: 1 4 9 16 25 36 49 64',
+              'Host a was SIGKILLed.',
+              'tally exited: hostDown',
+              'tally restarted on host b; total 0',
+              'pool.map on what is left: 81 100',
+              '',
+            ].join('\n')
+          : 'actors-across-hosts: skipped (needs nats-server on PATH, or NATS_URL)\n',
+      ),
+  },
+  {
     name: 'crash-isolation',
     promise: 'the crash is reported and the sibling still answers',
     check: (out) => {

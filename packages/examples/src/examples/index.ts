@@ -77,4 +77,9 @@ export const examples: readonly Example[] = [
     summary: 'a queue on NATS JetStream outlives host A; host B drains it (needs nats-server)',
     load: () => import('./queues-on-nats.js'),
   },
+  {
+    name: 'actors-across-hosts',
+    summary: 'two node agents and a root on NATS: a host SIGKILLed, its actor restarted on the other',
+    load: () => import('./actors-across-hosts.js'),
+  },
 ];

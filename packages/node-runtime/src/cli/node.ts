@@ -55,6 +55,8 @@ export function addNodeCommand(program: Command, fail: (what: string, error: unk
     .option('--heartbeat-ms <ms>', 'how often to heartbeat (default 1000)', milliseconds)
     .option('--secret-file <path>', "a file holding the cluster's secret (else $TROUPE_SECRET)")
     .action(async (options: NodeOptions) => {
+      // An agent outlives whoever reads its output: a closed stdout must not stop it.
+      process.stdout.on('error', () => {});
       try {
         const { startNodeAgent } = await importNats<NatsAgents>('node');
         const secret = readSecret(options.secretFile);
