@@ -17,7 +17,9 @@ interface NatsAgents {
     name: string;
     prefix?: string;
     heartbeatMs?: number;
+    shutdownMs?: number;
     secret?: string;
+    connection?: Record<string, unknown>;
   }): Promise<{ readonly name: string; readonly id: string; stop(): Promise<void> }>;
 }
 
@@ -26,7 +28,9 @@ interface NodeOptions {
   readonly name: string;
   readonly prefix: string;
   readonly heartbeatMs?: number;
+  readonly shutdownMs?: number;
   readonly secretFile?: string;
+  readonly connection?: string;
 }
 
 function milliseconds(value: string): number {
@@ -42,6 +46,18 @@ export function readSecret(file: string | undefined): string | undefined {
   return env === undefined || env === '' ? undefined : env;
 }
 
+/**
+ * Further NATS client options (credentials, TLS) from a JSON file, such as
+ * `{ "user": "troupe", "pass": "...", "tls": { "caFile": "/etc/troupe/ca.pem" } }`.
+ */
+export function readConnection(file: string | undefined): { connection?: Record<string, unknown> } {
+  if (file === undefined) return {};
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`--connection ${file} must hold a JSON object of NATS client options`);
+  return { connection: parsed as Record<string, unknown> };
+}
+
 /** Adds `node` to `program`; `fail` reports an error and exits. */
 export function addNodeCommand(program: Command, fail: (what: string, error: unknown) => never): void {
   program
@@ -53,7 +69,13 @@ export function addNodeCommand(program: Command, fail: (what: string, error: unk
     .requiredOption('--name <host>', "this host's name in the cluster (letters, digits, _ or -)")
     .option('--prefix <prefix>', 'the prefix the cluster uses', 'TROUPE')
     .option('--heartbeat-ms <ms>', 'how often to heartbeat (default 1000)', milliseconds)
+    .option(
+      '--shutdown-ms <ms>',
+      'how long a worker may take to stop when the agent stops (default 5000)',
+      milliseconds,
+    )
     .option('--secret-file <path>', "a file holding the cluster's secret (else $TROUPE_SECRET)")
+    .option('--connection <file>', 'a JSON file of further NATS client options (credentials, TLS)')
     .action(async (options: NodeOptions) => {
       // An agent outlives whoever reads its output: a closed stdout must not stop it.
       process.stdout.on('error', () => {});
@@ -65,7 +87,9 @@ export function addNodeCommand(program: Command, fail: (what: string, error: unk
           name: options.name,
           prefix: options.prefix,
           ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+          ...(options.shutdownMs === undefined ? {} : { shutdownMs: options.shutdownMs }),
           ...(secret === undefined ? {} : { secret }),
+          ...readConnection(options.connection),
         });
         console.log(
           `troupe node ${agent.name}: up (agent ${agent.id}, pid ${process.pid}) on ${options.nats}`,

@@ -8,7 +8,7 @@
 
 import type { Command } from 'commander';
 import { importNats } from './natsPackage.js';
-import { readSecret } from './node.js';
+import { readConnection, readSecret } from './node.js';
 
 /** What this command uses of `@troupe/nats`. */
 interface Status {
@@ -45,13 +45,19 @@ interface Status {
   }[];
 }
 interface NatsStatus {
-  clusterStatus(where: { servers: string; prefix?: string; secret?: string }): Promise<Status>;
+  clusterStatus(where: {
+    servers: string;
+    prefix?: string;
+    secret?: string;
+    connection?: Record<string, unknown>;
+  }): Promise<Status>;
 }
 
 interface StatusOptions {
   readonly nats: string;
   readonly prefix: string;
   readonly secretFile?: string;
+  readonly connection?: string;
   readonly json?: boolean;
 }
 
@@ -116,6 +122,7 @@ export function addStatusCommand(program: Command, fail: (what: string, error: u
     .requiredOption('--nats <url>', 'the NATS server, nats://host:4222')
     .option('--prefix <prefix>', 'the prefix the cluster uses', 'TROUPE')
     .option('--secret-file <path>', "a file holding the cluster's secret (else $TROUPE_SECRET)")
+    .option('--connection <file>', 'a JSON file of further NATS client options (credentials, TLS)')
     .option('--json', 'print the status as JSON')
     .action(async (options: StatusOptions) => {
       try {
@@ -125,6 +132,7 @@ export function addStatusCommand(program: Command, fail: (what: string, error: u
           servers: options.nats,
           prefix: options.prefix,
           ...(secret === undefined ? {} : { secret }),
+          ...readConnection(options.connection),
         });
         console.log(options.json === true ? JSON.stringify(status, null, 2) : render(status, new Date()));
       } catch (error) {
