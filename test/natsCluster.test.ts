@@ -122,12 +122,20 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
 
   it('refuses what cannot run: no cluster, a bad host, a host that is not up, a module the host lacks', async () => {
     const plain = await startSystem();
-    await expect(plain.spawn(Counter, { start: 0 }, { host: 'a' })).rejects.toThrow(InvalidArgumentError);
+    await expect(plain.spawn(Counter, { start: 0 }, { host: 'a' })).rejects.toThrow(/host needs a cluster/);
+    await expect(plain.pool({ hosts: ['a'] })).rejects.toThrow(
+      /hosts must be given only to a system started with a cluster/,
+    );
+    await expect(plain.pool({ size: 2, sizePerHost: 1 })).rejects.toThrow(InvalidArgumentError);
+    await expect(startSystem({ cluster: {} as never })).rejects.toThrow(/cluster must be a cluster factory/);
     const { system } = await cluster();
     await expect(system.spawn(Counter, { start: 0 }, { host: 'no such host!' })).rejects.toThrow(
       InvalidArgumentError,
     );
     await expect(system.spawn(Counter, { start: 0 }, { host: [] })).rejects.toThrow(InvalidArgumentError);
+    await expect(system.spawn(Counter, { start: 0 }, { host: 'a', placement: 'local' })).rejects.toThrow(
+      /host cannot apply to placement 'local'/,
+    );
     await expect(system.spawn(Counter, { start: 0 }, { host: 'zed' })).rejects.toThrow(
       /No host of zed is up/,
     );
