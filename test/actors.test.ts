@@ -270,3 +270,16 @@ describe('a root started with flags that worker threads refuse', () => {
     expect(flags.process).toEqual({ execArgv: ['--expose-gc', '--import', 'tsx'], gc: 'function' });
   });
 });
+
+describe('SIGTERM to a process actor (an operator’s kill <pid>)', () => {
+  it('stops it politely, even sent the moment its spawn resolves', async () => {
+    const system = await startSystem();
+    // Its handler is in place before `ready` leaves the worker: a worker descheduled right after
+    // saying it was ready (a loaded machine) must not die of the signal's default action.
+    for (let i = 0; i < 5; i++) {
+      const counter = await system.spawn(Counter, { start: i });
+      counter.kill('SIGTERM');
+      expect(await counter.exited).toMatchObject({ reason: 'shutdown', signal: null });
+    }
+  });
+});

@@ -22,7 +22,7 @@ import {
   type SystemEvent,
 } from '@troupe/node-runtime';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { Counter, type CounterMsg, Forwarder } from './fixtures/actors.js';
+import { Counter, type CounterMsg, Crasher, type CrashMsg, Forwarder } from './fixtures/actors.js';
 import { delayed } from './fixtures/pool.js';
 import { describeNats, type NatsServer, startNatsServer } from './support/natsServer.js';
 import { type Agent, startAgent } from './support/nodeAgents.js';
@@ -196,6 +196,38 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
     expect(await waitUntil(() => !isAlive(oldPid), 5000)).toBe(true);
   });
 
+  it('a child that crashes is restarted on its host, and the new incarnation stays up', async () => {
+    const { system, prefix, events } = await cluster({ hosts: ['a'] });
+    const sup = await system.supervise({
+      strategy: 'one_for_one',
+      maxRestarts: 5,
+      withinMs: 30_000,
+      children: [{ id: 'crashy', actor: Crasher, host: 'a' }],
+    });
+    const crashy = sup.child<CrashMsg, unknown>('crashy');
+    const first = crashy?.pid;
+    const restarted = system.events.next((e) => e.type === 'restarted');
+    crashy?.send({ type: 'throw' });
+    await restarted;
+    expect(crashy?.host).toBe('a');
+    expect(crashy?.pid).not.toBe(first);
+    // The old incarnation's record is removed and the new one's written: once both have been
+    // through the bucket (which the agent watches), the agent must still run the new worker.
+    const nc = await connect({ servers: server.url });
+    try {
+      const owners = await new Kvm(nc).open(`${prefix}_owners`);
+      for await (const entry of await owners.watch({ key: crashy?.id as string }))
+        if (entry.operation === 'PUT' && entry.string().includes(`"host":"a"`)) break;
+    } finally {
+      await nc.close();
+    }
+    for (let i = 0; i < 3; i++) expect(await crashy?.ask({ type: 'ping' }, { timeoutMs: 5000 })).toBe('pong');
+    expect(events.filter((e) => e.type === 'restarted')).toHaveLength(1);
+    expect(events.filter((e): e is ExitedEvent => e.type === 'exited').map((e) => e.exit.reason)).toEqual([
+      'error',
+    ]);
+  });
+
   it('a pool map of 10k items across two hosts finishes, every result once and in order, when one host is SIGKILLed', async () => {
     const {
       system,
@@ -258,7 +290,10 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
     expect(pids).toContain(first.pid);
     expect(await a?.stop()).toBe(0);
     const [one, two] = await Promise.all([first.exited, second.exited]);
-    expect([one.reason, two.reason]).toEqual(['shutdown', 'shutdown']);
+    expect([one, two].map((exit) => `${exit.reason} ${exit.signal}`)).toEqual([
+      'shutdown null',
+      'shutdown null',
+    ]);
     const order = events.filter((e): e is ExitedEvent => e.type === 'exited').map((e) => e.name);
     expect(order).toEqual(['second', 'first']);
     // Its workers, and then its reaper, are gone with it.

@@ -59,3 +59,17 @@ export const Cache = defineActor(import.meta.url, 'Cache', {
   init: (_args: Record<string, never>) => new Map<string, unknown>(),
   receive: (cache, _msg: { type: 'clear' }) => cache,
 });
+
+// Actors across hosts (docs/distributed.md): the counter and task of Getting started.
+export const Counter = defineActor(import.meta.url, 'Counter', {
+  init: (args: { start: number }) => args.start,
+  receive: (
+    n,
+    msg: { type: 'inc' } | { type: 'get' },
+    ctx: ActorContext<{ type: 'inc' } | { type: 'get' }, number>,
+  ) => {
+    if (msg.type === 'get') ctx.reply(n);
+    return msg.type === 'inc' ? n + 1 : n;
+  },
+});
+export const square = defineTask(import.meta.url, 'square', (x: number) => x * x);

@@ -255,9 +255,11 @@ export class ActorRunner implements Router {
     this.#phase = 'running';
     this.#mailbox = init.mailbox;
     this.#loop = new MessageLoop(definition, self, state, this.#loopEvents);
+    // Before `ready` leaves: whoever sees it may SIGTERM the worker at once, and a worker descheduled
+    // between the two would die of the signal's default action instead of stopping politely.
+    this.#onActorRunning?.();
     this.#send({ t: 'ready' });
     this.#port.flush?.();
-    this.#onActorRunning?.();
     for (const work of this.#early.splice(0)) this.#loop.push(work);
     if (this.#mailbox !== undefined) this.#fetch();
   }

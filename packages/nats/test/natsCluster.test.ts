@@ -63,6 +63,7 @@ it('checks spawn requests field by field, and signed records by their key', () =
     v: 1,
     link: 'L1',
     root: 'R1',
+    revision: 3,
     placement: 'process',
     kind: 'actor',
     module: 'file:///x.js',
@@ -73,6 +74,7 @@ it('checks spawn requests field by field, and signed records by their key', () =
   expect(parseSpawnRequest(good)).toEqual(good);
   expect(parseSpawnRequest({ ...good, v: 2 })).toMatch(/version/);
   expect(parseSpawnRequest({ ...good, link: 'a.b' })).toBe('bad link');
+  expect(parseSpawnRequest({ ...good, revision: 0 })).toBe('bad revision');
   expect(parseSpawnRequest({ ...good, execArgv: [1] })).toBe('bad execArgv');
   expect(parseSpawnRequest({ ...good, env: { A: 1 } })).toBe('bad env');
   expect(parseSpawnRequest({ ...good, maxHeapMb: 0 })).toBe('bad maxHeapMb');

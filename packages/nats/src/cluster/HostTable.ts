@@ -136,9 +136,11 @@ export class HostTable {
     try {
       await nc.request(subject, data, { timeout: 2000, ...signer.sign(subject, data) });
       return true;
-    } catch {
-      if (this.#hosts.get(host)?.up !== false)
-        this.#declareDown(host, 'its agent stopped answering (no responders)');
+    } catch (error) {
+      const why = /no responders/i.test(String((error as Error).message))
+        ? 'its agent is gone (no responders)'
+        : 'its agent did not answer a ping within 2000 ms';
+      if (this.#hosts.get(host)?.up !== false) this.#declareDown(host, why);
       return false;
     }
   }

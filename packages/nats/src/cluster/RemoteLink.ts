@@ -121,8 +121,9 @@ export class RemoteLink implements WorkerLink, TrackedLink {
 
   async #start(launch: RemoteLaunch, host: string): Promise<void> {
     const { nc, names, signer, root, spawnTimeoutMs } = this.#ctx;
+    let revision: number;
     try {
-      await this.#own(launch, host);
+      revision = await this.#own(launch, host);
     } catch (error) {
       this.#end({ code: null, signal: null, oom: false, error: error as Error });
       return;
@@ -132,6 +133,7 @@ export class RemoteLink implements WorkerLink, TrackedLink {
       v: 1,
       link: this.id,
       root,
+      revision,
       placement: launch.placement,
       kind: launch.kind,
       module: launch.module,
@@ -188,12 +190,13 @@ export class RemoteLink implements WorkerLink, TrackedLink {
    * Writes the actor's ownership record: created, or (over a record of this system whose link has
    * ended) compared-and-set. Another live owner makes the spawn fail.
    */
-  async #own(launch: RemoteLaunch, host: string): Promise<void> {
+  async #own(launch: RemoteLaunch, host: string): Promise<number> {
     const { owners, signer, root } = this.#ctx;
     const key = launch.actor.id;
     const value = signer.seal(key, { host, link: this.id, root });
+    let revision: number;
     try {
-      await owners.create(key, value);
+      revision = await owners.create(key, value);
     } catch {
       const entry = await owners.get(key);
       const record = entry === null ? undefined : parseOwnerRecord(signer.open(key, entry.value));
@@ -201,10 +204,11 @@ export class RemoteLink implements WorkerLink, TrackedLink {
         throw new SpawnError(
           `Actor ${launch.actor.name} (${key}) is owned by another system (link ${record.link} on host ${record.host})`,
         );
-      await owners.update(key, value, entry?.revision ?? 0);
+      revision = await owners.update(key, value, entry?.revision ?? 0);
     }
     this.#owned = key;
     if (this.#state === 'ended') this.#disown();
+    return revision;
   }
 
   #disown(): void {

@@ -18,6 +18,8 @@ export interface SpawnRequest {
   readonly link: string;
   /** The root asking: its system id. */
   readonly root: string;
+  /** The revision of the ownership record written for this link: what is older says nothing of it. */
+  readonly revision: number;
   readonly placement: 'process' | 'thread';
   readonly kind: 'actor' | 'task';
   readonly module: string;
@@ -119,6 +121,7 @@ export function parseSpawnRequest(value: unknown): SpawnRequest | string {
   if (r.v !== 1) return `unknown version ${String(r.v)}`;
   if (typeof r.link !== 'string' || !ID.test(r.link)) return 'bad link';
   if (typeof r.root !== 'string' || !ID.test(r.root)) return 'bad root';
+  if (!(Number.isSafeInteger(r.revision) && (r.revision as number) > 0)) return 'bad revision';
   if (r.placement !== 'process' && r.placement !== 'thread') return 'bad placement';
   if (r.kind !== 'actor' && r.kind !== 'task') return 'bad kind';
   if (typeof r.module !== 'string' || r.module.length === 0) return 'bad module';

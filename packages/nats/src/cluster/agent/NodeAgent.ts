@@ -201,7 +201,9 @@ export class NodeAgent {
     void (async () => {
       for await (const entry of watch) {
         const link = this.#byActor.get(entry.key);
-        if (link === undefined) continue;
+        // A change older than the record its spawn was written with (the end of an earlier
+        // incarnation, reaching the watch after this one's spawn) says nothing of this worker.
+        if (link === undefined || entry.revision <= link.request.revision) continue;
         const record =
           entry.operation === 'PUT' ? parseOwnerRecord(this.#signer.open(entry.key, entry.value)) : undefined;
         if (entry.operation === 'PUT' && record === undefined) {
