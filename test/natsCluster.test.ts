@@ -9,8 +9,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Kvm } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
+import { Kvm, KvWatchInclude } from '@nats-io/kv';
+import { connect, headers, type Msg } from '@nats-io/transport-node';
 import { natsBackend, natsCluster } from '@troupe/nats';
 import {
   ActorStoppedError,
@@ -338,9 +338,37 @@ describeNats('actors across hosts', { timeout: 60_000 }, () => {
         if (count >= 9) break;
       }
       expect(count).toBeGreaterThanOrEqual(9);
+      // A forged "no responders", both ways, is only a hint where messages are signed: the signed
+      // pings decide. Unsigned deletions of the host's record and of the actor's ownership record
+      // prove nothing either.
+      const noResponders = { headers: headers(503, 'No Responders') };
+      nc.publish(`${prefix}.link.${link}.down`, new Uint8Array(0), noResponders);
+      nc.publish(`${prefix}.link.${link}.up`, new Uint8Array(0), noResponders);
+      await kv.delete('a');
+      await (await new Kvm(nc).open(`${prefix}_owners`)).delete(counter.id);
+      // Two heartbeats later (a link under suspicion is killed at its agent's next ping), all holds.
+      let beats = 0;
+      for await (const entry of await kv.watch({ key: 'a', include: KvWatchInclude.UpdatesOnly }))
+        if (entry.operation === 'PUT' && ++beats >= 2) break;
       counter.send({ type: 'inc' });
       expect(await counter.ask({ type: 'get' }, { timeoutMs: 5000 })).toBe(4);
       expect(counter.isAlive).toBe(true);
+      expect(system.hosts().find((h) => h.name === 'a')?.up).toBe(true);
+      // A signed spawn request sent again (a replay) is refused: its link runs already.
+      const seen = nc.subscribe(`${prefix}.agent.b.spawn`, { max: 1 });
+      await nc.flush();
+      const other = await system.spawn(Counter, { start: 0 }, { host: 'b', mailbox: 'pipe' });
+      let captured: Msg | undefined;
+      for await (const msg of seen) captured = msg;
+      const replay = await nc.request(`${prefix}.agent.b.spawn`, captured?.data, {
+        timeout: 5000,
+        ...(captured?.headers === undefined ? {} : { headers: captured.headers }),
+      });
+      expect(replay.json()).toMatchObject({
+        ok: false,
+        error: { message: expect.stringMatching(/runs already/) },
+      });
+      expect(await other.ask({ type: 'get' }, { timeoutMs: 5000 })).toBe(0);
     } finally {
       await nc.close();
     }

@@ -90,9 +90,9 @@ export interface HostUpEvent {
 }
 
 /**
- * A host was declared down: it missed its heartbeats, its agent stopped answering, or it left.
- * Every actor this system ran on it has exited with reason `hostDown` (or, for a host that left
- * in order, was stopped first).
+ * A host was declared down: it missed its heartbeats, its agent is gone, or it is leaving. Every
+ * actor this system ran on it exits with reason `hostDown`; on a host that is leaving in order,
+ * its agent stops them instead, and their exits follow.
  *
  * @example
  * ```ts

@@ -58,11 +58,16 @@ export function checkMs(o: object, key: string): void {
     );
 }
 
-/** Connects, or rejects with `BackendError` naming the servers. */
-export async function connectNats(where: NatsWhere, name?: string): Promise<NatsConnection> {
+/**
+ * Connects, or rejects with `BackendError` naming the servers. With `forever` (a cluster's roots
+ * and agents) the client keeps reconnecting however long the server is away, unless
+ * `connection.maxReconnectAttempts` says otherwise.
+ */
+export async function connectNats(where: NatsWhere, name?: string, forever = false): Promise<NatsConnection> {
   const servers = serverList(where);
   try {
     return await connect({
+      ...(forever ? { maxReconnectAttempts: -1 } : {}),
       ...where.connection,
       ...(name === undefined || where.connection?.name !== undefined ? {} : { name }),
       servers,

@@ -23,8 +23,11 @@ import {
   parseExitRecord,
   parseJson,
   parseOwnerRecord,
+  SEQ_BYTES,
   type SpawnReply,
   type SpawnRequest,
+  sequenced,
+  sequenceOf,
 } from './wire.js';
 
 /** What every link of one cluster shares. */
@@ -55,6 +58,11 @@ export class RemoteLink implements WorkerLink, TrackedLink {
   #killWhenStarted: NodeJS.Signals | undefined;
   /** The actor whose ownership record this link wrote, once written. */
   #owned: string | undefined;
+  /** The run of the agent that started the worker, once it has answered. */
+  #agent: string | undefined;
+  /** The sequence numbers of the next piece down, and of the next one expected up. */
+  #nextDown = 0;
+  #nextUp = 0;
   readonly #exited = deferred<RawExit>();
   readonly transport = {
     write: (chunks: Uint8Array[]) => this.#write(chunks),
@@ -78,8 +86,19 @@ export class RemoteLink implements WorkerLink, TrackedLink {
       return;
     }
     ctx.hosts.track(this);
-    this.#sub = ctx.nc.subscribe(ctx.names.up(this.id), { callback: (_error, msg) => this.#fromAgent(msg) });
+    try {
+      this.#sub = ctx.nc.subscribe(ctx.names.up(this.id), {
+        callback: (_error, msg) => this.#fromAgent(msg),
+      });
+    } catch (error) {
+      this.lost(`this system's NATS connection failed (${(error as Error).message})`);
+      return;
+    }
     void this.#start(launch, host);
+  }
+
+  get agent(): string | undefined {
+    return this.#agent;
   }
 
   /** Ended (checked after an await, where the compiler's narrowing no longer holds). */
@@ -108,9 +127,9 @@ export class RemoteLink implements WorkerLink, TrackedLink {
     const { nc, names, signer } = this.#ctx;
     const subject = names.kill(this.id);
     const data = jsonBytes({ signal });
-    nc.request(subject, data, { timeout: 5000, ...signer.sign(subject, data) }).catch(
-      () => void this.#noResponders(),
-    );
+    nc.request(subject, data, { timeout: 5000, ...signer.sign(subject, data) }).catch((error: unknown) => {
+      if (/no responders/i.test(String((error as Error).message))) void this.#noResponders();
+    });
   }
 
   /** The host is gone. */
@@ -153,7 +172,9 @@ export class RemoteLink implements WorkerLink, TrackedLink {
       const noResponders = /no responders/i.test(String((error as Error).message));
       if (noResponders) void this.#ctx.hosts.check(host);
       this.lost(
-        noResponders ? 'no responders' : `its agent did not answer a spawn within ${spawnTimeoutMs} ms`,
+        noResponders
+          ? 'no agent answered the spawn (no responders)'
+          : `its agent did not answer a spawn within ${spawnTimeoutMs} ms`,
       );
       return;
     }
@@ -174,6 +195,7 @@ export class RemoteLink implements WorkerLink, TrackedLink {
       return;
     }
     this.#pid = typeof answer.pid === 'number' ? answer.pid : undefined;
+    this.#agent = typeof answer.agent === 'string' ? answer.agent : undefined;
     // Declared lost while the agent was starting it: the worker must not run on.
     if (this.#ended) {
       this.#sendKill('SIGKILL');
@@ -200,7 +222,8 @@ export class RemoteLink implements WorkerLink, TrackedLink {
     } catch {
       const entry = await owners.get(key);
       const record = entry === null ? undefined : parseOwnerRecord(signer.open(key, entry.value));
-      if (entry !== null && record !== undefined && record.root !== root)
+      // Another system's live record stops the spawn; a released one (no link) is free to take.
+      if (entry !== null && record !== undefined && record.root !== root && record.link !== '')
         throw new SpawnError(
           `Actor ${launch.actor.name} (${key}) is owned by another system (link ${record.link} on host ${record.host})`,
         );
@@ -211,8 +234,15 @@ export class RemoteLink implements WorkerLink, TrackedLink {
     return revision;
   }
 
+  /**
+   * Releases the record: written over (signed, where there is a secret, so a forged deletion is
+   * told apart) with no link, which an agent still running the worker takes as its cue to stop it.
+   */
   #disown(): void {
-    if (this.#owned !== undefined) void this.#ctx.owners.delete(this.#owned).catch(() => {});
+    const key = this.#owned;
+    if (key === undefined) return;
+    const { owners, signer, root } = this.#ctx;
+    void owners.put(key, signer.seal(key, { host: '', link: '', root })).catch(() => {});
     this.#owned = undefined;
   }
 
@@ -226,12 +256,14 @@ export class RemoteLink implements WorkerLink, TrackedLink {
     const bytes = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
     const subject = names.down(this.id);
     const reply = names.up(this.id);
-    // A frame larger than the server takes in one message goes in pieces: the worker's decoder
-    // joins them, as it joins a pipe's.
-    const max = nc.info?.max_payload ?? 1024 * 1024;
-    for (let at = 0; at < bytes.length; at += max) {
-      const piece = bytes.subarray(at, Math.min(bytes.length, at + max));
-      nc.publish(subject, piece, { reply, ...signer.sign(subject, piece) });
+    try {
+      // A frame larger than the server takes in one message goes in pieces: the worker's decoder
+      // joins them, as it joins a pipe's.
+      for (const piece of sequenced(bytes, nc.info?.max_payload ?? 1024 * 1024, () => this.#nextDown++))
+        nc.publish(subject, piece, { reply, ...signer.sign(subject, piece) });
+    } catch (error) {
+      // The connection is closed: the worker cannot be reached any more.
+      this.lost(`this system's NATS connection failed (${(error as Error).message})`);
     }
   }
 
@@ -241,33 +273,62 @@ export class RemoteLink implements WorkerLink, TrackedLink {
       void this.#noResponders();
       return;
     }
-    if (!this.#ctx.signer.verify(msg.subject, msg.data, msg.headers)) {
+    const { signer } = this.#ctx;
+    if (!signer.verify(msg.subject, msg.data, msg.headers)) {
       this.#ctx.onDropped();
       return;
     }
     if (msg.headers?.get(EXIT_HEADER) === '1') {
-      const record = parseExitRecord(parseJson(msg.data));
-      if (record === undefined) {
-        this.#ctx.onDropped();
-        return;
-      }
-      this.#end({
-        code: record.code,
-        signal: record.signal,
-        oom: record.oom,
-        ...(record.stderrTail === undefined ? {} : { stderrTail: record.stderrTail }),
-      });
+      this.#exitReported(msg.data);
       return;
     }
-    // An empty message is the agent's ping: this side is still here.
-    if (msg.data.length > 0) this.#receive?.(msg.data);
+    if (msg.data.length === 0) {
+      // The agent's ping: this side is here (signed, so a forged "no responders" cannot fool it).
+      if (msg.reply !== undefined) this.#pong(msg.reply);
+      return;
+    }
+    if (sequenceOf(msg.data) !== this.#nextUp) {
+      this.lost('its link lost messages (a gap in the stream from its agent)');
+      this.#sendKill('SIGKILL');
+      return;
+    }
+    this.#nextUp++;
+    this.#receive?.(msg.data.subarray(SEQ_BYTES));
+  }
+
+  #pong(reply: string): void {
+    const empty = new Uint8Array(0);
+    try {
+      this.#ctx.nc.publish(reply, empty, this.#ctx.signer.sign(reply, empty));
+    } catch {
+      // closed: the agent's next ping gets no answer
+    }
+  }
+
+  #exitReported(data: Uint8Array): void {
+    const record = parseExitRecord(parseJson(data));
+    if (record === undefined) {
+      this.#ctx.onDropped();
+      return;
+    }
+    if (record.lost !== undefined) {
+      this.lost(record.lost);
+      return;
+    }
+    const error =
+      record.error === undefined ? undefined : Object.assign(new Error(record.error.message), record.error);
+    this.#end({
+      code: record.code,
+      signal: record.signal,
+      oom: record.oom,
+      ...(record.stderrTail === undefined ? {} : { stderrTail: record.stderrTail }),
+      ...(error === undefined ? {} : { error }),
+    });
   }
 
   /** Nobody listens on the worker's side: its agent is gone, or no longer has it. */
   async #noResponders(): Promise<void> {
-    if (this.host === undefined || this.#state === 'ended') return;
-    const alive = await this.#ctx.hosts.check(this.host);
-    if (alive) this.lost('its agent no longer runs this worker (no responders)');
+    if (this.host !== undefined && this.#state !== 'ended') await this.#ctx.hosts.check(this.host, this);
   }
 
   #end(raw: RawExit): void {

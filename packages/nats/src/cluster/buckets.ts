@@ -10,15 +10,20 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { BackendError } from '@troupe/core';
 import type { ClusterNames } from './clusterNames.js';
 
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
+
 /** The hosts, owners and systems buckets. */
 export async function openBuckets(
   nc: NatsConnection,
   names: ClusterNames,
 ): Promise<{ hosts: KV; owners: KV; systems: KV }> {
   const kvm = new Kvm(nc);
-  const open = async (name: string): Promise<KV> => {
+  // Records of hosts and systems long gone expire; live ones are written again every second, and
+  // an ownership record is looked at only when it changes.
+  const open = async (name: string, ttl: number): Promise<KV> => {
     try {
-      return await kvm.create(name, { history: 1 });
+      return await kvm.create(name, { history: 1, ttl });
     } catch (error) {
       try {
         return await kvm.open(name);
@@ -32,8 +37,8 @@ export async function openBuckets(
     }
   };
   return {
-    hosts: await open(names.hostsBucket),
-    owners: await open(names.ownersBucket),
-    systems: await open(names.systemsBucket),
+    hosts: await open(names.hostsBucket, DAY_MS),
+    owners: await open(names.ownersBucket, DAY_MS),
+    systems: await open(names.systemsBucket, HOUR_MS),
   };
 }

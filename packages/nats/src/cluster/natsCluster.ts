@@ -78,7 +78,7 @@ export function natsCluster(options: NatsClusterOptions): ClusterFactory {
 async function openCluster(options: NatsClusterOptions, deps: ClusterDeps): Promise<Cluster> {
   const names = new ClusterNames(options.prefix ?? DEFAULT_PREFIX);
   const root = nanoid(10);
-  const nc = await connectNats(options, `troupe root ${root}`);
+  const nc = await connectNats(options, `troupe root ${root}`, true);
   let dropped = 0;
   const onDropped = () => {
     dropped++;
@@ -99,6 +99,14 @@ async function openCluster(options: NatsClusterOptions, deps: ClusterDeps): Prom
     await hosts.start();
     const view = new SystemView(buckets.systems, signer, root, deps);
     view.start();
+    // Closed for good (the server away longer than `maxReconnectAttempts` allows): no worker can be
+    // reached any more, and each ends with `hostDown` saying so.
+    void nc.closed().then((error) => {
+      hosts.loseAll(
+        `this system's NATS connection closed${error === undefined ? '' : ` (${error.message})`}`,
+      );
+      hosts.close();
+    });
     const context = {
       nc,
       names,

@@ -31,9 +31,9 @@ export interface SpawnRequest {
   readonly maxMessageBytes: number;
 }
 
-/** An agent's answer to a spawn. */
+/** An agent's answer to a spawn: `agent` is the run of the agent that started it. */
 export type SpawnReply =
-  | { readonly ok: true; readonly pid: number | null }
+  | { readonly ok: true; readonly pid: number | null; readonly agent: string }
   | {
       readonly ok: false;
       readonly error: { readonly name: string; readonly message: string; readonly code?: string };
@@ -94,6 +94,10 @@ export interface ExitRecord {
   readonly signal: string | null;
   readonly oom: boolean;
   readonly stderrTail?: string;
+  /** The error a thread died of, when it died of one its own handlers did not report. */
+  readonly error?: { readonly name: string; readonly message: string; readonly stack?: string };
+  /** The agent ended it because its link lost messages (a gap in the sequence). */
+  readonly lost?: string;
 }
 
 export const EXIT_HEADER = 'Troupe-Exit';
@@ -164,12 +168,15 @@ export function parseOwnerRecord(value: unknown): OwnerRecord | undefined {
 /** An exit record, if `value` is one. */
 export function parseExitRecord(value: unknown): ExitRecord | undefined {
   if (!isObject(value)) return undefined;
-  const { code, signal, oom, stderrTail } = value;
+  const { code, signal, oom, stderrTail, error, lost } = value;
   const ok =
     (code === null || Number.isSafeInteger(code)) &&
     (signal === null || typeof signal === 'string') &&
     typeof oom === 'boolean' &&
-    (stderrTail === undefined || typeof stderrTail === 'string');
+    (stderrTail === undefined || typeof stderrTail === 'string') &&
+    (lost === undefined || typeof lost === 'string') &&
+    (error === undefined ||
+      (isObject(error) && typeof error.name === 'string' && typeof error.message === 'string'));
   return ok ? (value as unknown as ExitRecord) : undefined;
 }
 
@@ -188,4 +195,33 @@ export function parseJson(bytes: Uint8Array): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Bytes of the sequence number before each piece of a link's stream. */
+export const SEQ_BYTES = 4;
+/** Room left under the server's `max_payload` for headers (a signature) and the sequence number. */
+export const PAYLOAD_HEADROOM = 1024;
+
+/**
+ * Publishes `bytes` as the next pieces of a link's stream, each prefixed by its sequence number
+ * (from `next`, which it advances): core NATS may drop a message on a reconnect, and a receiver
+ * that sees a gap must end the link rather than read the following bytes as a frame.
+ */
+export function sequenced(bytes: Uint8Array, maxPayload: number, next: () => number): Uint8Array[] {
+  const room = Math.max(1024, maxPayload - PAYLOAD_HEADROOM);
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += room) {
+    const end = Math.min(bytes.length, at + room);
+    const piece = new Uint8Array(SEQ_BYTES + end - at);
+    new DataView(piece.buffer).setUint32(0, next());
+    piece.set(bytes.subarray(at, end), SEQ_BYTES);
+    pieces.push(piece);
+  }
+  return pieces;
+}
+
+/** The sequence number of a piece, or undefined for one too short to have it. */
+export function sequenceOf(piece: Uint8Array): number | undefined {
+  if (piece.length <= SEQ_BYTES) return undefined;
+  return new DataView(piece.buffer, piece.byteOffset, SEQ_BYTES).getUint32(0);
 }

@@ -20,7 +20,12 @@ interface NatsAgents {
     shutdownMs?: number;
     secret?: string;
     connection?: Record<string, unknown>;
-  }): Promise<{ readonly name: string; readonly id: string; stop(): Promise<void> }>;
+  }): Promise<{
+    readonly name: string;
+    readonly id: string;
+    readonly closed: Promise<Error | undefined>;
+    stop(): Promise<void>;
+  }>;
 }
 
 interface NodeOptions {
@@ -100,6 +105,10 @@ export function addNodeCommand(program: Command, fail: (what: string, error: unk
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
+        // Its connection closed for good: its workers are gone; whatever runs it restarts it.
+        void agent.closed.then((error) => {
+          if (error !== undefined) fail('node', new Error(`NATS connection closed: ${error.message}`));
+        });
       } catch (error) {
         fail('node', error);
       }

@@ -26,8 +26,9 @@ export interface PoolOptions {
   /**
    * Runs the workers on other hosts, through the system's `cluster`: a host's name, a list of
    * names, or `'*'` (every host up when the pool starts). Each worker goes to the live host of
-   * these with the fewest of the system's workers, and a worker lost with its host is replaced
-   * on a live one, its item retried there. Default: this host.
+   * these furthest below its share of this pool's workers (`sizePerHost`, or `size` shared evenly,
+   * or its CPUs), and a worker lost with its host is replaced on a live one, its items run again
+   * there. Default: this host.
    */
   readonly hosts?: string | readonly string[];
   /**

@@ -20,6 +20,8 @@ import {
   taskAddress,
 } from '@troupe/core/spi';
 import type { ActorHandle } from '../root/ActorHandle.js';
+import type { HostChoice, HostInfo } from '../shared/cluster.js';
+import { hostForWorker } from './hostForWorker.js';
 import { Limiter } from './Limiter.js';
 import type { PoolOptions } from './PoolOptions.js';
 import type { PoolWorkerArgs } from './PoolWorker.js';
@@ -45,6 +47,8 @@ export interface PoolHost {
   readonly clock: Clock;
   /** The system is shutting down: no more workers. */
   readonly shuttingDown: boolean;
+  /** The system's hosts (none without a cluster). */
+  hosts(): readonly HostInfo[];
   /** Starts a pool worker (an internal actor: nothing else can address it). */
   spawnWorker(
     args: PoolWorkerArgs,
@@ -145,6 +149,14 @@ export class PoolWorkers {
     while (!(await this.#starts.run(() => this.#tryStartWorker())));
   }
 
+  /** Where a pool across hosts starts its next worker (see hostForWorker); undefined: here. */
+  #nextHost(): HostChoice | undefined {
+    const { hosts, size, sizePerHost } = this.#options;
+    if (hosts === undefined) return undefined;
+    const on = (host: string) => [...this.#links.values()].filter((l) => l.handle.host === host).length;
+    return hostForWorker(hosts, { size, sizePerHost }, this.#host.hosts(), on);
+  }
+
   /** One attempt: true once done (started, or no worker is wanted), false to try again. */
   async #tryStartWorker(): Promise<boolean> {
     if (this.#owner.ended()) return true;
@@ -161,7 +173,7 @@ export class PoolWorkers {
             init === undefined ? undefined : { task: taskAddress(init.task), args: init.args ?? [] },
         },
         this.#options.placement ?? 'process',
-        this.#options.hosts,
+        this.#nextHost(),
       );
     } catch (error) {
       this.#startFailures++;

@@ -9,6 +9,7 @@
 import type { ActorDefinition, Clock } from '@troupe/core';
 import type { ActorHandle } from '../root/ActorHandle.js';
 import type { Registry } from '../root/Registry.js';
+import type { HostInfo } from '../shared/cluster.js';
 import type { SpawnOptions } from '../spawnOptions.js';
 import type { Pool, PoolSystem } from './Pool.js';
 import { PoolActor } from './PoolActor.js';
@@ -18,6 +19,7 @@ import { PoolWorker } from './PoolWorker.js';
 export interface PoolParent {
   readonly clock: Clock;
   readonly isShutDown: boolean;
+  hosts(): readonly HostInfo[];
   spawn<Args, Msg, Reply>(
     definition: ActorDefinition<Args, Msg, Reply>,
     args: Args,
@@ -39,6 +41,7 @@ export function poolSystem(system: PoolParent, registry: Registry<ActorHandle>):
     get shuttingDown() {
       return system.isShutDown;
     },
+    hosts: () => system.hosts(),
     spawnWorker: async (args, placement, host) => {
       const options = { placement, mailbox: 'pipe', ...(host === undefined ? {} : { host }) } as const;
       const handle = (await system.spawn(PoolWorker, args, options)) as ActorHandle<never, unknown>;

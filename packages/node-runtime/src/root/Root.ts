@@ -230,6 +230,9 @@ export class Root {
         mailboxDepth: this.router.mailboxDepth(cell.id),
       });
     }
+    // Forget the restarts of actors the system no longer has (a retired child, a supervisor gone).
+    for (const id of this.#restarts.keys())
+      if (this.registry.handle(id) === undefined) this.#restarts.delete(id);
     return rows;
   }
 

@@ -97,8 +97,9 @@ export interface ClusterDeps {
 /** An opened cluster: starts remote workers and keeps the table of hosts. */
 export interface Cluster {
   /**
-   * Starts a worker on a host `launch.host` allows. Never throws for a host that is down or
-   * missing: the link then exits at once, with `hostDown` saying why.
+   * Starts a worker on a host `launch.host` allows. Never throws: with no such host up, the link
+   * exits at once with a `SpawnError` naming the hosts; one that is lost later exits with
+   * `hostDown` saying why.
    */
   startWorker(launch: RemoteLaunch): WorkerLink;
   /** Every host heard of, up or down. */

@@ -13,8 +13,9 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { KvWatchInclude } from '@nats-io/kv';
-import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { InvalidArgumentError } from '@troupe/core';
+import { deferred } from '@troupe/core/spi';
 import { defaultExecArgv, startWorker } from '@troupe/node-runtime/spi';
 import { nanoid } from 'nanoid';
 import { connectNats, DEFAULT_PREFIX } from '../../connectNats.js';
@@ -114,6 +115,8 @@ export class NodeAgent {
   #buckets: Buckets | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
+  #spawns: Subscription | undefined;
+  readonly #closed = deferred<Error | undefined>();
   #dropped = 0;
 
   /** @internal Made by {@link startNodeAgent}. */
@@ -136,12 +139,14 @@ export class NodeAgent {
 
   /** @internal Connects, checks the name is free, answers spawns and starts heartbeating. */
   async start(): Promise<void> {
-    const nc = await connectNats(this.#options, `troupe node ${this.name}`);
+    const nc = await connectNats(this.#options, `troupe node ${this.name}`, true);
     this.#conn = nc;
     try {
       this.#buckets = await openBuckets(nc, this.#names);
       await this.#checkNameFree();
-      nc.subscribe(this.#names.spawn(this.name), { callback: (_error, msg) => this.#spawn(msg) });
+      this.#spawns = nc.subscribe(this.#names.spawn(this.name), {
+        callback: (_error, msg) => this.#spawn(msg),
+      });
       nc.subscribe(this.#names.ping(this.name), { callback: (_error, msg) => this.#ping(msg) });
       await this.#watchOwners();
       await this.#heartbeat();
@@ -151,6 +156,22 @@ export class NodeAgent {
       throw error;
     }
     this.#timer = setInterval(() => void this.#beat(), this.#heartbeatMs);
+    // A connection closed for good (not by stop()): nothing can reach the workers any more.
+    void nc.closed().then((error) => {
+      if (this.#stopping !== undefined) return this.#closed.resolve(undefined);
+      if (this.#timer !== undefined) clearInterval(this.#timer);
+      for (const link of this.#links.values()) link.kill('SIGKILL');
+      this.#closed.resolve(error ?? new Error('the NATS connection closed'));
+    });
+  }
+
+  /**
+   * Settles when the agent's connection has closed: with undefined after `stop()`, else with why
+   * (the server gone for longer than the client retries): its workers have been killed, and the
+   * agent should exit and be restarted by whatever runs it.
+   */
+  get closed(): Promise<Error | undefined> {
+    return this.#closed.promise;
   }
 
   get #heartbeatMs(): number {
@@ -206,7 +227,9 @@ export class NodeAgent {
         if (link === undefined || entry.revision <= link.request.revision) continue;
         const record =
           entry.operation === 'PUT' ? parseOwnerRecord(this.#signer.open(entry.key, entry.value)) : undefined;
-        if (entry.operation === 'PUT' && record === undefined) {
+        // A record that does not read (or, where records are signed, a deletion: roots release a
+        // record by writing it over) proves nothing.
+        if (record === undefined && (entry.operation === 'PUT' || this.#signer.signing)) {
           this.#dropped++;
           continue;
         }
@@ -215,18 +238,24 @@ export class NodeAgent {
     })();
   }
 
-  #reply(msg: Msg, answer: SpawnReply | Record<string, never>): void {
+  #reply(msg: Msg, answer: SpawnReply | { readonly runs: boolean }): void {
     if (msg.reply === undefined) return;
     const data = jsonBytes(answer);
-    this.#nc.publish(msg.reply, data, this.#signer.sign(msg.reply, data));
+    try {
+      this.#nc.publish(msg.reply, data, this.#signer.sign(msg.reply, data));
+    } catch {
+      // closed (the agent is stopping): the asker sees its request time out
+    }
   }
 
+  /** A root asks whether this agent is here, and whether it runs a link (`{ link }`). */
   #ping(msg: Msg): void {
     if (!this.#signer.verify(msg.subject, msg.data, msg.headers)) {
       this.#dropped++;
       return;
     }
-    this.#reply(msg, {});
+    const { link } = (parseJson(msg.data) ?? {}) as { link?: unknown };
+    this.#reply(msg, { runs: typeof link === 'string' && this.#links.has(link) });
   }
 
   #spawn(msg: Msg): void {
@@ -240,7 +269,7 @@ export class NodeAgent {
       this.#reply(msg, refusal('InvalidArgumentError', `malformed spawn request (${request})`));
       return;
     }
-    const refused = this.#refuse(request);
+    const refused = this.#refuse(request) ?? this.#stale(request);
     if (refused !== undefined) {
       this.#reply(msg, refusal('SpawnError', refused));
       return;
@@ -274,9 +303,9 @@ export class NodeAgent {
       return;
     }
     this.#links.set(link.id, link);
-    this.#byActor.get(request.actor.id)?.kill('SIGKILL'); // a stale incarnation of the same actor
+    this.#byActor.get(request.actor.id)?.kill('SIGKILL'); // an earlier incarnation of the same actor
     this.#byActor.set(request.actor.id, link);
-    this.#reply(msg, { ok: true, pid: link.worker.pid ?? null });
+    this.#reply(msg, { ok: true, pid: link.worker.pid ?? null, agent: this.id });
   }
 
   /** Why this host will not run `request`, if it will not. */
@@ -297,6 +326,18 @@ export class NodeAgent {
     return undefined;
   }
 
+  /**
+   * Why `request` is not new, if it is not: its link runs already (a request sent again, a replay),
+   * or an incarnation of its actor here was written after it.
+   */
+  #stale(request: SpawnRequest): string | undefined {
+    if (this.#links.has(request.link)) return `link ${request.link} runs already`;
+    const running = this.#byActor.get(request.actor.id);
+    if (running !== undefined && running.request.revision >= request.revision)
+      return `a later incarnation of actor ${request.actor.id} runs here`;
+    return undefined;
+  }
+
   #forget(link: AgentLink): void {
     this.#links.delete(link.id);
     if (this.#byActor.get(link.request.actor.id) === link) this.#byActor.delete(link.request.actor.id);
@@ -310,6 +351,8 @@ export class NodeAgent {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       if (this.#timer !== undefined) clearInterval(this.#timer);
+      // No spawn reaches a leaving agent (nor races a new agent under the same name).
+      this.#spawns?.unsubscribe();
       await this.#heartbeat('leaving').catch(() => {});
       const grace = this.#options.shutdownMs ?? DEFAULT_SHUTDOWN_MS;
       for (const link of [...this.#links.values()].reverse()) {
