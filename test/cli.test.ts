@@ -2,6 +2,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -106,5 +107,32 @@ describe('troupe run', () => {
     const badInterval = troupe('run', serviceTree, '--interval', '-5');
     expect(await badInterval.exited).not.toBe(0);
     expect(badInterval.lines.join('\n')).toMatch(/positive whole number/);
+  });
+});
+
+describe('troupe node and troupe status, with nothing to reach', () => {
+  it('say so in one line and exit 2, for a server that does not answer and for bad options', async () => {
+    // A port that was free a moment ago: nothing answers there.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const url = `nats://127.0.0.1:${port}`;
+    const node = troupe('node', '--nats', url, '--name', 'a');
+    expect(await node.exited).toBe(2);
+    expect(node.lines.join('\n')).toMatch(
+      /troupe node: Could not connect to NATS at nats:\/\/127\.0\.0\.1:\d+/,
+    );
+    const badName = troupe('node', '--nats', url, '--name', 'not a name');
+    expect(await badName.exited).toBe(2);
+    expect(badName.lines.join('\n')).toMatch(/troupe node: name must be a host name/);
+    const status = troupe('status', '--nats', url);
+    expect(await status.exited).toBe(2);
+    expect(status.lines.join('\n')).toMatch(/troupe status: Could not connect to NATS/);
+    const missing = troupe('node', '--name', 'a');
+    expect(await missing.exited).not.toBe(0);
+    expect(missing.lines.join('\n')).toMatch(/required option '--nats <url>'/);
   });
 });
