@@ -24,4 +24,6 @@ export type {
   RemoteActorStatus,
   RemoteLaunch,
 } from './shared/cluster.js';
+export { allowedHosts } from './shared/cluster.js';
 export type { RawExit, WorkerLaunch, WorkerLink } from './shared/WorkerLink.js';
+export { checkHostName } from './spawnOptions.js';

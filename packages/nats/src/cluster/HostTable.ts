@@ -12,7 +12,7 @@
 import { type KV, KvWatchInclude } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Clock, TimerHandle } from '@troupe/core';
-import type { ClusterDeps, HostChoice, HostInfo } from '@troupe/node-runtime/spi';
+import { allowedHosts, type ClusterDeps, type HostChoice, type HostInfo } from '@troupe/node-runtime/spi';
 import type { ClusterNames } from './clusterNames.js';
 import type { Signer } from './signing.js';
 import { type HostRecord, jsonBytes, parseHostRecord, parseJson } from './wire.js';
@@ -190,7 +190,7 @@ export class HostTable {
 
   /** The host a new worker goes to, or undefined when none `choice` allows is up. */
   choose(choice: HostChoice): string | undefined {
-    const allowed = choice === '*' ? undefined : typeof choice === 'string' ? [choice] : choice;
+    const allowed = allowedHosts(choice);
     const up = [...this.#hosts]
       .filter(([name, state]) => state.up && (allowed === undefined || allowed.includes(name)))
       .map(([name]) => name);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { HostChoice, HostInfo } from '../shared/cluster.js';
+import { allowedHosts, type HostChoice, type HostInfo } from '../shared/cluster.js';
 
 /**
  * The host for the next worker; the choice itself when none of its hosts is up (the spawn then
@@ -23,7 +23,7 @@ export function hostForWorker(
   hosts: readonly HostInfo[],
   workersOn: (host: string) => number,
 ): HostChoice {
-  const allowed = choice === '*' ? undefined : typeof choice === 'string' ? [choice] : choice;
+  const allowed = allowedHosts(choice);
   const up = hosts.filter((h) => h.up && (allowed === undefined || allowed.includes(h.name)));
   if (up.length === 0) return choice;
   const share = (h: HostInfo) =>

@@ -17,7 +17,7 @@ import {
 } from '@troupe/core/spi';
 import { checkWorkerCount } from '../options.js';
 import { checkDefinition } from '../root/checkDefinition.js';
-import type { HostInfo } from '../shared/cluster.js';
+import { allowedHosts, type HostInfo } from '../shared/cluster.js';
 import { checkHostChoice } from '../spawnOptions.js';
 
 /**
@@ -67,10 +67,10 @@ function clusterSize(o: Record<string, unknown>, hosts: readonly HostInfo[] | un
     fail('sizePerHost', 'given without size (they are two ways to say one thing)', o.sizePerHost);
   if (o.size !== undefined) return checkWorkerCount(checkPositiveInt(o.size, 'size'), 'size');
   const perHost = o.sizePerHost === undefined ? undefined : checkPositiveInt(o.sizePerHost, 'sizePerHost');
-  const names = typeof choice === 'string' && choice !== '*' ? [choice] : choice;
-  const chosen = hosts.filter((h) => h.up && (names === '*' || names.includes(h.name)));
+  const names = allowedHosts(choice);
+  const chosen = hosts.filter((h) => h.up && (names === undefined || names.includes(h.name)));
   const count =
-    perHost !== undefined && names !== '*'
+    perHost !== undefined && names !== undefined
       ? perHost * names.length
       : chosen.reduce((sum, h) => sum + (perHost ?? h.cpus), 0);
   if (count === 0) fail('hosts', 'hosts of which at least one is up', o.hosts);

@@ -25,6 +25,11 @@ import type { WorkerLink } from './WorkerLink.js';
  */
 export type HostChoice = string | readonly string[];
 
+/** The host names `choice` allows, in its order; undefined for `'*'` (every host). */
+export function allowedHosts(choice: HostChoice): readonly string[] | undefined {
+  return choice === '*' ? undefined : typeof choice === 'string' ? [choice] : choice;
+}
+
 /** What a cluster needs to start one worker on another host. */
 export interface RemoteLaunch {
   /** Where it may run. */

@@ -16,7 +16,7 @@ import { KvWatchInclude } from '@nats-io/kv';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { InvalidArgumentError } from '@troupe/core';
 import { deferred } from '@troupe/core/spi';
-import { defaultExecArgv, startWorker } from '@troupe/node-runtime/spi';
+import { checkHostName, defaultExecArgv, startWorker } from '@troupe/node-runtime/spi';
 import { nanoid } from 'nanoid';
 import { connectNats, DEFAULT_PREFIX } from '../../connectNats.js';
 import { openBuckets } from '../buckets.js';
@@ -56,7 +56,6 @@ export interface NodeAgentOptions extends Omit<NatsClusterOptions, 'hostDownMs' 
 
 type Buckets = Awaited<ReturnType<typeof openBuckets>>;
 
-const HOST_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const DEFAULT_HEARTBEAT_MS = 1000;
 const DEFAULT_SHUTDOWN_MS = 5000;
 
@@ -74,10 +73,7 @@ const DEFAULT_SHUTDOWN_MS = 5000;
  */
 export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAgent> {
   checkClusterOptions(options, 'startNodeAgent');
-  if (typeof options.name !== 'string' || !HOST_NAME.test(options.name))
-    throw new InvalidArgumentError(
-      `name must be a host name (letters, digits, _ or -, at most 64), got ${JSON.stringify(options.name)}`,
-    );
+  checkHostName(options.name, 'name');
   for (const key of ['heartbeatMs', 'shutdownMs'] as const) {
     const value = options[key];
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= 50))
